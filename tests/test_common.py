@@ -1,0 +1,23 @@
+"""scikit-learn's own checks on every estimator sklml registers.
+
+Reinforcement-learning agents (kind "agent") learn from environments, not
+(X, y), so they are checked in tests/rl instead.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklml.registry import all_estimators
+from sklml.testing import build_test_instance, expected_failed_checks
+
+
+def _own_estimators():
+    return [
+        build_test_instance(cls)
+        for _, cls in all_estimators(type_filter=["classifier", "regressor", "transformer"])
+        if cls.__module__.startswith("sklml.")
+    ]
+
+
+@parametrize_with_checks(_own_estimators(), expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
