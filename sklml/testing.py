@@ -9,6 +9,11 @@ An estimator class takes part in two optional conventions:
     A method returning ``{check_name: reason}`` for checks that fail by design
     (for example ``check_sample_weight_equivalence_on_dense_data`` for a fit that
     is stochastic on purpose). Each exemption must carry its reason.
+
+Reinforcement-learning agents (estimators with an ``act`` method) learn from
+environments, not ``(X, y)``: for them :func:`check_plugin` runs the API checks
+of scikit-learn that need no data (parameters, cloning, ``set_params``, repr)
+plus a pickle round trip.
 """
 
 from __future__ import annotations
@@ -126,12 +131,55 @@ def check_plugin(estimator_or_class, *, raise_on_failure=False):
     with warnings.catch_warnings():
         # sklearn warns for each skipped check or expected failure; the report says it all
         warnings.simplefilter("ignore")
-        results = check_estimator(
-            estimator,
-            expected_failed_checks=expected_failed_checks(estimator),
-            on_fail=None,
-        )
+        if callable(getattr(estimator, "act", None)):
+            results = _run_agent_checks(estimator)
+        else:
+            results = check_estimator(
+                estimator,
+                expected_failed_checks=expected_failed_checks(estimator),
+                on_fail=None,
+            )
     report = CheckReport(type(estimator).__name__, list(results))
     if raise_on_failure and not report.ok:
         raise PluginCheckError(report)
     return report
+
+
+AGENT_CHECKS = (
+    "check_parameters_default_constructible",
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_repr",
+    "check_estimator_cloneable",
+    "check_do_not_raise_errors_in_init_or_set_params",
+)
+
+
+def _check_pickle_roundtrip(name, estimator):
+    import pickle
+
+    from sklearn.base import clone
+
+    restored = pickle.loads(pickle.dumps(clone(estimator)))
+    assert restored.get_params().keys() == estimator.get_params().keys(), name
+
+
+def _run_agent_checks(estimator):
+    """scikit-learn's data-free API checks on an agent, as check_estimator rows."""
+    from sklearn.utils import estimator_checks
+
+    name = type(estimator).__name__
+    checks = [(n, getattr(estimator_checks, n)) for n in AGENT_CHECKS]
+    checks.append(("check_pickle_roundtrip", _check_pickle_roundtrip))
+    results = []
+    for check_name, check in checks:
+        row = {"estimator": estimator, "check_name": check_name, "exception": None,
+               "status": "passed", "expected_to_fail": False,
+               "expected_to_fail_reason": ""}
+        try:
+            check(name, estimator)
+        except Exception as exc:
+            row.update(status="failed", exception=exc)
+        results.append(row)
+    return results

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+from sklearn.base import BaseEstimator
 
 import sklml
 from sklml.registry import (
@@ -120,3 +121,33 @@ def test_own_estimators_come_from_own_metadata():
 def test_package_exports():
     assert sklml.get_estimator is get_estimator
     assert isinstance(sklml.__version__, str)
+
+
+
+class TinyAgent(BaseEstimator):
+    """A minimal agent: fit(env) and act(observation)."""
+
+    def __init__(self, gamma=0.9):
+        self.gamma = gamma
+
+    def fit(self, env):
+        self.fitted_ = True
+        return self
+
+    def act(self, observation):
+        return 0
+
+
+class BadAgent(TinyAgent):
+    def __init__(self, gamma=0.9):
+        self.gamma = gamma * 2  # modifies its parameter: must be caught
+
+
+def test_check_plugin_on_an_agent_runs_api_checks():
+    from sklml.testing import check_plugin
+
+    report = check_plugin(TinyAgent)
+    assert report.ok, str(report)
+    assert len(report.passed) == 8
+    bad = check_plugin(BadAgent)
+    assert [r["check_name"] for r in bad.failed] != []
