@@ -1,4 +1,4 @@
-"""The ``sklml`` command: ``list``, ``check`` (and the main job, ``compare``).
+"""The ``sklml`` command: ``list``, ``check``, ``compare`` (the main job) and ``bench``.
 
 Each subcommand is a small function taking the parsed arguments and returning
 an exit code. A user's mistake raises :class:`UsageError`, printed as one line
@@ -82,8 +82,86 @@ def build_parser():
     return parser
 
 
-# Later subcommands (compare, bench) append a function taking the subparsers.
-_EXTRA_COMMANDS = []
+def _add_compare(sub):
+    p = sub.add_parser(
+        "compare",
+        help="cross-validate every registered model on a dataset and rank them",
+        description=(
+            "Cross-validate every registered classifier (or regressor) on a dataset, print a "
+            "leaderboard and write leaderboard.csv, PNG plots and report.html to --out. "
+            "With no argument: 5,000 simulated collider events (signal_background)."
+        ),
+    )
+    p.add_argument("--data", default="signal_background", metavar="NAME|PATH",
+                   help="signal_background (default), iris, digits, breast_cancer, wine, "
+                   "diabetes, or a .csv/.parquet file")
+    p.add_argument("--target", metavar="COLUMN", help="target column of a data file")
+    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="for data files: guess from the target (default) or force")
+    p.add_argument("--estimators", metavar="NAME,...",
+                   help="registered names to compare (default: all that fit the task)")
+    p.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    p.add_argument("--n-jobs", type=int, default=None,
+                   help="folds fitted in parallel, -1 for all cores (default 1; all workers with Dask)")
+    p.add_argument("--backend", choices=("local", "dask"), default="local",
+                   help="dask: run the folds on a Dask cluster (needs --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.1:8786 (implies --backend dask)")
+    p.add_argument("--out", default="sklml_report", metavar="DIR",
+                   help="folder for leaderboard.csv, the plots and report.html (default sklml_report)")
+    p.add_argument("--no-report", action="store_true", help="print the leaderboard only")
+    p.add_argument("--sort", metavar="METRIC",
+                   help="sort by this metric (default accuracy, or r2 for regression)")
+    p.add_argument("--max-samples", type=int, metavar="N",
+                   help="use a stratified random subset of N rows (quicker on big files)")
+    p.add_argument("--no-scale", action="store_true",
+                   help="do not standardise the features before each model")
+    p.add_argument("--random-state", type=int, default=0, help="seed of folds and models")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args):
+    from sklml.compare._cli import run_compare
+
+    return run_compare(args, UsageError)
+
+
+def _add_bench(sub):
+    p = sub.add_parser(
+        "bench",
+        help="run the benchmarks of a source checkout (benchmarks/bench_*.py)",
+        description="Run benchmarks/bench_FAMILY.py scripts of a source checkout; each prints "
+        "the speed of sklml's code against its anchor as a ratio.",
+    )
+    p.add_argument("families", nargs="*", metavar="FAMILY",
+                   help="families to benchmark (default: all that have a script)")
+    p.add_argument("--quick", action="store_true", help="pass --quick to each script")
+    p.set_defaults(func=_cmd_bench)
+
+
+def _cmd_bench(args):
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    scripts = {p.stem[len("bench_"):]: p for p in sorted(folder.glob("bench_*.py"))}
+    if not scripts:
+        raise UsageError(f"no benchmarks/bench_*.py next to the sklml package ({folder}): "
+                         "the benchmarks ship with the source checkout, not the wheel")
+    unknown = [f for f in args.families if f not in scripts]
+    if unknown:
+        raise UsageError(f"no benchmark for {', '.join(unknown)}; have: {', '.join(scripts)}")
+    status = 0
+    for family in args.families or list(scripts):
+        print(f"== {family}: {scripts[family].name}", flush=True)
+        cmd = [sys.executable, str(scripts[family])] + (["--quick"] if args.quick else [])
+        status = max(status, subprocess.run(cmd, cwd=folder.parent).returncode)
+    return 1 if status else 0
+
+
+# Later subcommands append a function taking the subparsers.
+_EXTRA_COMMANDS = [_add_compare, _add_bench]
 
 
 def main(argv=None):

@@ -1,0 +1,28 @@
+"""``sklml compare``: cross-validate every registered model on a dataset and rank them.
+
+>>> from sklml.compare import compare
+>>> from sklml.datasets import load_dataset
+>>> result = compare(load_dataset("iris"), estimators=[])  # doctest: +SKIP
+>>> print(result.to_text())                                  # doctest: +SKIP
+>>> result.write("sklml_report")                             # doctest: +SKIP
+"""
+
+from sklml.compare._run import (
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    CompareError,
+    CompareResult,
+    build_estimator,
+    compare,
+    select_estimators,
+)
+
+__all__ = [
+    "CLASSIFICATION_METRICS",
+    "REGRESSION_METRICS",
+    "CompareError",
+    "CompareResult",
+    "build_estimator",
+    "compare",
+    "select_estimators",
+]

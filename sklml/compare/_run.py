@@ -1,0 +1,451 @@
+"""Cross-validate registered estimators fold by fold and collect a leaderboard."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["CompareError", "CompareResult", "compare", "select_estimators", "build_estimator"]
+
+CLASSIFICATION_METRICS = ("accuracy", "roc_auc", "f1", "precision", "recall")
+REGRESSION_METRICS = ("r2", "mae", "rmse")
+TIME_COLUMNS = ("fit_time", "predict_time")
+LOWER_IS_BETTER = {"mae", "rmse", "fit_time", "predict_time"}
+
+
+class CompareError(ValueError):
+    """A request that cannot be run (unknown estimator, wrong task, bad cv): for the user."""
+
+
+def _kind_of_task(task):
+    return "classifier" if task == "classification" else "regressor"
+
+
+def select_estimators(task, names=None):
+    """The registered ``(name, class)`` pairs to compare on a task.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+    names : list of str, default=None
+        Registered names to use; by default every registered classifier (or
+        regressor) that is not a reinforcement-learning agent and whose
+        ``get_compare_params()`` does not return None.
+
+    Returns
+    -------
+    list of (str, type)
+    """
+    from sklml.registry import all_estimators, estimator_kind, get_estimator
+
+    kind = _kind_of_task(task)
+    if names:
+        chosen = []
+        for name in names:
+            try:
+                cls = get_estimator(name)
+            except KeyError as exc:
+                raise CompareError(exc.args[0]) from None
+            kinds = estimator_kind(cls)
+            if kind not in kinds or "agent" in kinds:
+                what = f"a {' and '.join(kinds)}" if kinds else "neither classifier nor regressor"
+                raise CompareError(
+                    f"{name} is {what}, not a {kind}: it cannot be compared on a {task} dataset"
+                )
+            chosen.append((name, cls))
+        return chosen
+    chosen = []
+    for name, cls in all_estimators(type_filter=kind):
+        if "agent" in estimator_kind(cls):
+            continue
+        get_params = getattr(cls, "get_compare_params", None)
+        if callable(get_params) and get_params() is None:
+            continue  # the estimator says it does not fit tabular data (e.g. images)
+        chosen.append((name, cls))
+    return chosen
+
+
+def build_estimator(cls, *, random_state=0, scale=True):
+    """The estimator ``sklml compare`` cross-validates for a registered class.
+
+    Built from the class's optional ``get_compare_params()`` (fast, sensible
+    settings), seeded with ``random_state`` when it has one, and preceded by a
+    :class:`~sklearn.preprocessing.StandardScaler` when ``scale`` is true
+    (harmless for trees, needed by gradient-descent models).
+    """
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    get_params = getattr(cls, "get_compare_params", None)
+    params = dict(get_params() or {}) if callable(get_params) else {}
+    estimator = cls(**params)
+    if "random_state" in estimator.get_params(deep=False) and "random_state" not in params:
+        estimator.set_params(random_state=random_state)
+    return make_pipeline(StandardScaler(), estimator) if scale else estimator
+
+
+@dataclass
+class _Fold:
+    name: str
+    fold: int
+    test: np.ndarray
+    predictions: np.ndarray = None
+    scores: np.ndarray = None  # predict_proba or decision_function, classification only
+    fit_time: float = np.nan
+    predict_time: float = np.nan
+    importances: np.ndarray = None
+    importance_kind: str = ""
+    error: str = ""
+
+
+def _final_step(estimator):
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if steps else estimator
+
+
+def _importances(estimator):
+    model = _final_step(estimator)
+    try:
+        values = getattr(model, "feature_importances_", None)
+        if values is not None:
+            return np.asarray(values, dtype=float).ravel(), "feature importance"
+        coef = getattr(model, "coef_", None)
+    except Exception:  # a property that cannot be computed for this model
+        return None, ""
+    if coef is None:
+        return None, ""
+    coef = np.abs(np.asarray(coef, dtype=float))
+    coef = coef.reshape(-1, coef.shape[-1]).mean(axis=0)
+    return coef, "|coefficient| (standardised features)"
+
+
+def _run_fold(name, estimator, X, y, train, test, fold, task):
+    """Fit on one training fold and predict the held-out fold; errors are returned."""
+    from sklearn.base import clone
+
+    result = _Fold(name, fold, test)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = clone(estimator)
+            start = time.perf_counter()
+            model.fit(X[train], y[train])
+            result.fit_time = time.perf_counter() - start
+            start = time.perf_counter()
+            result.predictions = np.asarray(model.predict(X[test]))
+            result.predict_time = time.perf_counter() - start
+            if task == "classification":
+                result.scores = _scores(model, X[test])
+            result.importances, result.importance_kind = _importances(model)
+    except Exception as exc:  # a failing estimator is reported, it does not stop the others
+        message = " ".join(str(exc).split())
+        result.error = f"{type(exc).__name__}: {message}"[:300]
+    return result
+
+
+def _scores(model, X):
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(model, method):
+            try:
+                return np.asarray(getattr(model, method)(X), dtype=float)
+            except Exception:
+                continue
+    return None
+
+
+@dataclass
+class CompareResult:
+    """What :func:`compare` measured.
+
+    Attributes
+    ----------
+    leaderboard : pandas.DataFrame
+        One row per estimator, best first: ``<metric>_mean`` and ``<metric>_std``
+        columns, ``status`` ("ok" or "failed") and ``error``.
+    task : str
+    metric : str
+        The metric the leaderboard is sorted by.
+    dataset : Dataset
+    oof_predictions, oof_scores, importances : dict
+        Out-of-fold predictions and scores (every sample predicted by the model
+        that did not see it), and fold-averaged feature importances, per model.
+    params : dict
+        The parameters of each compared estimator.
+    """
+
+    leaderboard: object
+    task: str
+    metric: str
+    dataset: object
+    cv: int
+    random_state: int
+    oof_predictions: dict = field(default_factory=dict)
+    oof_scores: dict = field(default_factory=dict)
+    importances: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    wall_time: float = 0.0
+    backend: str = "local"
+
+    @property
+    def metrics(self):
+        return CLASSIFICATION_METRICS if self.task == "classification" else REGRESSION_METRICS
+
+    @property
+    def best(self):
+        """Name of the best model that did not fail, or None."""
+        ok = self.leaderboard[self.leaderboard["status"] == "ok"]
+        return None if ok.empty else ok.iloc[0]["model"]
+
+    def to_text(self):
+        """The leaderboard as a plain-text table, ``mean ± std`` per metric."""
+        from sklml.compare._report import leaderboard_text
+
+        return leaderboard_text(self)
+
+    def write(self, out_dir):
+        """Write ``leaderboard.csv``, PNG plots and a self-contained ``report.html``.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+        """
+        from sklml.compare._report import write_report
+
+        return write_report(self, out_dir)
+
+
+def _fold_metrics(task, y_true, pred, scores, n_classes):
+    from sklearn import metrics
+
+    if task == "regression":
+        return {
+            "r2": metrics.r2_score(y_true, pred),
+            "mae": metrics.mean_absolute_error(y_true, pred),
+            "rmse": metrics.root_mean_squared_error(y_true, pred),
+        }
+    average = "binary" if n_classes == 2 else "macro"
+    out = {
+        "accuracy": metrics.accuracy_score(y_true, pred),
+        "f1": metrics.f1_score(y_true, pred, average=average, zero_division=0),
+        "precision": metrics.precision_score(y_true, pred, average=average, zero_division=0),
+        "recall": metrics.recall_score(y_true, pred, average=average, zero_division=0),
+        "roc_auc": np.nan,
+    }
+    score = _positive_scores(scores, n_classes)
+    if score is not None:
+        with contextlib.suppress(ValueError):
+            if n_classes == 2:
+                out["roc_auc"] = metrics.roc_auc_score(y_true, score)
+            else:
+                from sklearn.preprocessing import label_binarize
+
+                out["roc_auc"] = metrics.roc_auc_score(
+                    label_binarize(y_true, classes=np.arange(n_classes)), score, average="macro"
+                )
+    return out
+
+
+def _positive_scores(scores, n_classes):
+    """Scores as ROC needs them: (n,) for the positive class, or (n, n_classes)."""
+    if scores is None:
+        return None
+    if n_classes == 2:
+        if scores.ndim == 2 and scores.shape[1] == 2:
+            return scores[:, 1]
+        return scores.ravel() if scores.ndim == 1 or scores.shape[1] == 1 else None
+    return scores if scores.ndim == 2 and scores.shape[1] == n_classes else None
+
+
+def _splitter(task, cv, random_state):
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    if task == "classification":
+        return StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    return KFold(n_splits=cv, shuffle=True, random_state=random_state)
+
+
+def _check_cv(dataset, cv):
+    if not isinstance(cv, (int, np.integer)) or cv < 2:
+        raise CompareError(f"--cv must be an integer of at least 2, got {cv!r}")
+    if cv > dataset.n_samples:
+        raise CompareError(f"--cv {cv} is more folds than the {dataset.n_samples} samples")
+    if dataset.task == "classification":
+        classes, counts = np.unique(dataset.y, return_counts=True)
+        if counts.min() < cv:
+            label = classes[counts.argmin()]
+            if dataset.target_names and 0 <= int(label) < len(dataset.target_names):
+                label = dataset.target_names[int(label)]
+            raise CompareError(
+                f"class {label!r} has only {counts.min()} sample(s), fewer than --cv {cv} folds"
+            )
+
+
+def compare(
+    dataset,
+    *,
+    estimators=None,
+    cv=5,
+    n_jobs=1,
+    random_state=0,
+    scale=True,
+    sort_by=None,
+    progress=False,
+    backend="local",
+):
+    """Cross-validate registered estimators on a dataset and rank them.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        From :func:`sklml.datasets.load_dataset`.
+    estimators : list of str, default=None
+        Registered names; by default every classifier (or regressor) that fits
+        the task, third-party plugins included, agents excluded.
+    cv : int, default=5
+        Number of folds: :class:`~sklearn.model_selection.StratifiedKFold` for
+        classification, :class:`~sklearn.model_selection.KFold` for regression,
+        both shuffled with ``random_state``.
+    n_jobs : int, default=1
+        Folds fitted in parallel (joblib; -1 for all cores or all Dask workers).
+    random_state : int, default=0
+        Seeds the folds and every estimator that has a ``random_state``.
+    scale : bool, default=True
+        Standardise the features (inside each fold) before every estimator.
+    sort_by : str, default=None
+        Metric the leaderboard is sorted by; accuracy (classification) or r2
+        (regression) by default.
+    progress : bool, default=False
+        Show a tqdm progress bar on stderr.
+    backend : {"local", "dask"}, default="local"
+        "dask" runs the folds through joblib's Dask backend on the current
+        ``distributed.Client``.
+
+    Returns
+    -------
+    CompareResult
+
+    Examples
+    --------
+    >>> from sklml.compare import compare
+    >>> from sklml.datasets import load_dataset
+    >>> result = compare(load_dataset("iris"), estimators=[])  # nothing to compare
+    >>> len(result.leaderboard)
+    0
+    """
+    import pandas as pd
+    from joblib import Parallel, delayed, parallel_config
+    from sklearn.preprocessing import LabelEncoder
+
+    task = dataset.task
+    _check_cv(dataset, cv)
+    metric_names = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+    sort_by = sort_by or metric_names[0]
+    if sort_by not in metric_names + TIME_COLUMNS:
+        raise CompareError(
+            f"cannot sort a {task} leaderboard by {sort_by!r}; use one of "
+            f"{', '.join(metric_names + TIME_COLUMNS)}"
+        )
+    chosen = select_estimators(task, estimators) if estimators is None or estimators else []
+    X = np.ascontiguousarray(dataset.X, dtype=np.float64)
+    y = dataset.y
+    n_classes = 0
+    if task == "classification":
+        y = LabelEncoder().fit_transform(y)
+        n_classes = len(np.unique(y))
+    splits = list(_splitter(task, cv, random_state).split(X, y))
+
+    built, params, failed = {}, {}, {}
+    for name, cls in chosen:
+        try:
+            built[name] = build_estimator(cls, random_state=random_state, scale=scale)
+            params[name] = _final_step(built[name]).get_params(deep=False)
+        except Exception as exc:
+            failed[name] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+
+    tasks = [
+        delayed(_run_fold)(name, est, X, y, train, test, fold, task)
+        for name, est in built.items()
+        for fold, (train, test) in enumerate(splits)
+    ]
+    start = time.perf_counter()
+    folds = []
+    if tasks:
+        from tqdm.auto import tqdm
+
+        config = parallel_config(backend="dask") if backend == "dask" else contextlib.nullcontext()
+        with config:
+            runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            with tqdm(total=len(tasks), disable=not progress, desc="cross-validating",
+                      unit="fit", leave=False) as bar:
+                for fold_result in runner(tasks):
+                    folds.append(fold_result)
+                    bar.set_postfix_str(fold_result.name, refresh=False)
+                    bar.update()
+    wall_time = time.perf_counter() - start
+
+    rows, oof_pred, oof_scores, importances = [], {}, {}, {}
+    for name in list(built) + list(failed):
+        mine = sorted((f for f in folds if f.name == name), key=lambda f: f.fold)
+        errors = [f.error for f in mine if f.error]
+        row = {"model": name}
+        if name in failed or errors:
+            row.update({f"{m}_{s}": np.nan for m in metric_names + TIME_COLUMNS
+                        for s in ("mean", "std")})
+            row.update(status="failed", error=failed.get(name) or errors[0])
+            rows.append(row)
+            continue
+        per_fold = [_fold_metrics(task, y[f.test], f.predictions, f.scores, n_classes)
+                    for f in mine]
+        for m in metric_names:
+            values = np.array([p[m] for p in per_fold], dtype=float)
+            row[f"{m}_mean"] = np.nan if np.isnan(values).any() else values.mean()
+            row[f"{m}_std"] = np.nan if np.isnan(values).any() else values.std()
+        for m in TIME_COLUMNS:
+            values = np.array([getattr(f, m) for f in mine])
+            row[f"{m}_mean"], row[f"{m}_std"] = values.mean(), values.std()
+        row.update(status="ok", error="")
+        rows.append(row)
+        pred = np.empty(len(y), dtype=np.asarray(mine[0].predictions).dtype)
+        for f in mine:
+            pred[f.test] = f.predictions
+        oof_pred[name] = pred
+        scores = [_positive_scores(f.scores, n_classes) for f in mine] if n_classes else [None]
+        if all(s is not None for s in scores):
+            full = np.empty((len(y),) + scores[0].shape[1:])
+            for f, s in zip(mine, scores):
+                full[f.test] = s
+            oof_scores[name] = full
+        imps = [f.importances for f in mine]
+        if all(i is not None and len(i) == X.shape[1] for i in imps):
+            importances[name] = (np.mean(imps, axis=0), mine[0].importance_kind)
+
+    columns = ["model"] + [f"{m}_{s}" for m in metric_names + TIME_COLUMNS
+                           for s in ("mean", "std")] + ["status", "error"]
+    board = pd.DataFrame(rows, columns=columns)
+    if len(board):
+        board["_failed"] = board["status"] != "ok"
+        board = board.sort_values(
+            ["_failed", f"{sort_by}_mean", "model"],
+            ascending=[True, sort_by in LOWER_IS_BETTER, True],
+            na_position="last",
+            kind="mergesort",
+        ).drop(columns="_failed").reset_index(drop=True)
+    return CompareResult(
+        leaderboard=board,
+        task=task,
+        metric=sort_by,
+        dataset=dataset,
+        cv=cv,
+        random_state=random_state,
+        oof_predictions=oof_pred,
+        oof_scores=oof_scores,
+        importances=importances,
+        params=params,
+        wall_time=wall_time,
+        backend=backend,
+    )
