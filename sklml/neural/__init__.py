@@ -7,5 +7,13 @@ scikit-learn estimator (pipelines, grid searches, cloning, pickling).
 __all__ = []
 
 # --- supervised: MLP, CNN, RNN ---
+from ._mlp import MLPClassifier, MLPRegressor  # noqa: E402
+
+__all__ += ["MLPClassifier", "MLPRegressor"]
 
 # --- generative: Autoencoder, VariationalAutoencoder, GAN ---
+from ._autoencoder import Autoencoder  # noqa: E402
+from ._gan import GAN  # noqa: E402
+from ._vae import VariationalAutoencoder  # noqa: E402
+
+__all__ += ["Autoencoder", "VariationalAutoencoder", "GAN"]

@@ -1,0 +1,285 @@
+"""Generative adversarial network (dense or DCGAN) with a small training loop."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._autoencoder import _check_sizes, check_image_shape
+from ._generative_modules import inference_copy
+from ._vae import check_n_samples
+
+__all__ = ["GAN"]
+
+_CHUNK = 4096
+
+
+class GAN(BaseEstimator):
+    """Generative adversarial network: a generator against a discriminator.
+
+    Each step trains the discriminator to tell real rows (label 1) from
+    generated ones (label 0), then the generator to make the discriminator
+    call its rows real (cross-entropy losses, each step updating one network
+    only). Rows are scaled to [-1, 1] per feature for the tanh output and
+    scaled back by ``sample``.
+
+    Parameters
+    ----------
+    latent_dim : int, default=16
+        Size of the generator's random input.
+    architecture : {"dense", "dcgan"}, default="dense"
+        ``"dcgan"`` follows the DCGAN guidelines: strided convolutions in the
+        discriminator and transposed convolutions in the generator instead of
+        pooling, batch norm in both (not on the generator's output nor the
+        discriminator's input), ReLU in the generator with a tanh output,
+        LeakyReLU in the discriminator, no fully connected hidden layers.
+    image_shape : tuple (H, W) or (H, W, C), default=None
+        Shape of each row as an image (channels last); needed by ``"dcgan"``.
+    hidden_layer_sizes : tuple of int, default=(128, 256)
+        Dense generator's hidden layers; the dense discriminator mirrors them.
+    conv_channels : tuple of int, default=(64, 32)
+        DCGAN generator channels, from the smallest feature map to the
+        largest; the discriminator mirrors them.
+    generator_learning_rate : float, default=2e-4
+    discriminator_learning_rate : float, default=2e-4
+        Adam with beta1 = 0.5, as in the DCGAN paper.
+    collapse_mitigation : {None, "minibatch", "replay"}, default=None
+        Mode-collapse remedy: ``"minibatch"`` (minibatch discrimination: the
+        discriminator also sees the spread of the batch) or ``"replay"``
+        (experience replay: half of the fakes shown to the discriminator are
+        drawn from a buffer of earlier generations).
+    label_smoothing : float, default=0.0
+        One-sided label smoothing: real rows get label ``1 - label_smoothing``.
+    batch_size : int, default=64
+    max_epochs : int, default=100
+    warm_start : bool, default=False
+        Continue training the fitted networks on the next ``fit``.
+    random_state : int, RandomState instance or None, default=None
+    device : {"auto", "cpu", "cuda"}, default="auto"
+    verbose : int, default=0
+        Progress bar over epochs.
+
+    Attributes
+    ----------
+    generator_, discriminator_ : torch.nn.Module
+        The fitted networks (kept on the CPU between fits).
+    history_ : dict of list
+        ``"discriminator_loss"`` and ``"generator_loss"``, mean per epoch.
+    n_iter_ : int
+        Epochs run in total.
+    data_min_, data_max_ : ndarray of shape (n_features_in_,)
+        Per-feature range of the training data.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklml.neural import GAN
+    >>> X = load_digits().data[:200] / 16
+    >>> gan = GAN(max_epochs=2, random_state=0).fit(X)
+    >>> gan.sample(4, random_state=0).shape
+    (4, 64)
+    >>> sorted(gan.history_)
+    ['discriminator_loss', 'generator_loss']
+    """
+
+    _parameter_constraints = {
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"dense", "dcgan"})],
+        "image_shape": ["array-like", None],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "conv_channels": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "generator_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "collapse_mitigation": [StrOptions({"minibatch", "replay"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
+                 hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
+                 generator_learning_rate=2e-4, discriminator_learning_rate=2e-4,
+                 collapse_mitigation=None, label_smoothing=0.0, batch_size=64, max_epochs=100,
+                 warm_start=False, random_state=None, device="auto", verbose=0):
+        self.latent_dim = latent_dim
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.conv_channels = conv_channels
+        self.generator_learning_rate = generator_learning_rate
+        self.discriminator_learning_rate = discriminator_learning_rate
+        self.collapse_mitigation = collapse_mitigation
+        self.label_smoothing = label_smoothing
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    @classmethod
+    def get_test_params(cls):
+        return {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_epochs": 3, "batch_size": 16}
+
+    @classmethod
+    def get_compare_params(cls):
+        return {"hidden_layer_sizes": (32, 64), "max_epochs": 20}
+
+    def _scale(self, X):
+        return 2.0 * (X - self.data_min_) / self._range - 1.0
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train generator and discriminator on the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
+        import torch
+        import torch.nn.functional as F
+
+        from ._generative_modules import Discriminator, Generator
+        from ._torch_utils import resolve_device, seed_everything, to_float32
+
+        warm = self.warm_start and hasattr(self, "generator_")
+        X = validate_data(self, X, reset=not warm, dtype=[np.float64, np.float32])
+        device = resolve_device(self.device)
+        seed = seed_everything(self.random_state)
+        gen = torch.Generator().manual_seed(seed)
+        if not warm:
+            hidden = _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes", allow_empty=False)
+            channels = _check_sizes(self.conv_channels, "conv_channels", allow_empty=False)
+            image_shape = (check_image_shape(self.image_shape, X.shape[1], self.architecture)
+                           if self.architecture == "dcgan" else None)
+            self.data_min_ = X.min(0)
+            self.data_max_ = X.max(0)
+            self.generator_ = Generator(self.latent_dim, X.shape[1], self.architecture, hidden,
+                                        image_shape, channels)
+            self.discriminator_ = Discriminator(
+                X.shape[1], self.architecture, hidden[::-1], image_shape, channels[::-1],
+                minibatch_std=self.collapse_mitigation == "minibatch")
+            self.history_ = {"discriminator_loss": [], "generator_loss": []}
+            self.n_iter_ = 0
+        rng = self.data_max_ - self.data_min_
+        self._range = np.where(rng > 0, rng, 1.0)
+        G, D = self.generator_.to(device), self.discriminator_.to(device)
+        opt_g = torch.optim.Adam(G.parameters(), lr=self.generator_learning_rate,
+                                 betas=(0.5, 0.999))
+        opt_d = torch.optim.Adam(D.parameters(), lr=self.discriminator_learning_rate,
+                                 betas=(0.5, 0.999))
+        data = torch.from_numpy(to_float32(self._scale(X))).to(device)
+        n, bs = data.shape[0], min(self.batch_size, data.shape[0])
+        replay = data.new_empty((0, data.shape[1]))
+        replay_size = 20 * bs
+        real_label = 1.0 - self.label_smoothing
+
+        epochs = range(self.max_epochs)
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            epochs = tqdm(epochs, desc="GAN", unit="epoch")
+        G.train()
+        D.train()
+        for _ in epochs:
+            perm = torch.randperm(n, generator=gen).to(device)
+            d_total = g_total = 0.0
+            for start in range(0, n, bs):
+                real = data[perm[start:start + bs]]
+                b = real.shape[0]
+                z = torch.randn(b, self.latent_dim, generator=gen).to(device)
+                fake = G(z)
+                shown = fake.detach()
+                if self.collapse_mitigation == "replay" and replay.shape[0] >= b:
+                    k = b // 2
+                    pick = torch.randint(replay.shape[0], (k,), generator=gen).to(device)
+                    shown = torch.cat([shown[: b - k], replay[pick]])
+                # discriminator step: real -> 1, fake -> 0
+                d_real, d_fake = D(real), D(shown)
+                loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_label))
+                          + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+                opt_d.zero_grad()
+                loss_d.backward()
+                opt_d.step()
+                # generator step: fakes labelled real, only G updated
+                d_gen = D(fake)
+                loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+                opt_g.zero_grad()
+                loss_g.backward()
+                opt_g.step()
+                if self.collapse_mitigation == "replay":
+                    replay = torch.cat([fake.detach(), replay])[:replay_size]
+                d_total += loss_d.item() * b
+                g_total += loss_g.item() * b
+            self.history_["discriminator_loss"].append(d_total / n)
+            self.history_["generator_loss"].append(g_total / n)
+            self.n_iter_ += 1
+        # fitted networks live on the CPU: they pickle and load anywhere
+        self.generator_ = G.cpu().eval()
+        self.discriminator_ = D.cpu().eval()
+        return self
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate rows from random latent vectors.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            Makes the draws reproducible.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_in_)
+            In the training data's per-feature range.
+        """
+        import torch
+
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        z = check_random_state(random_state).standard_normal((n_samples, self.latent_dim))
+        z = torch.from_numpy(z)
+        generator = inference_copy(self.generator_)
+        with torch.no_grad():
+            out = torch.cat([generator(z[i:i + _CHUNK])
+                             for i in range(0, n_samples, _CHUNK)]).numpy()
+        X = (out + 1.0) / 2.0 * self._range + self.data_min_
+        return np.clip(X, self.data_min_, self.data_max_)
+
+    def score_samples(self, X):
+        """The discriminator's logit of "real" for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        import torch
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        x = torch.tensor(self._scale(X), dtype=torch.float64)
+        discriminator = inference_copy(self.discriminator_)
+        with torch.no_grad():
+            out = [discriminator(x[i:i + _CHUNK]) for i in range(0, x.shape[0], _CHUNK)]
+        return torch.cat(out).numpy()
