@@ -6,7 +6,6 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -94,6 +93,12 @@ _SHARED_ATTRS = """
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string feature names."""
 
+
+
+def _weighted_median(y, w):
+    order = np.argsort(y, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(y[order][min(np.searchsorted(cum, 0.5 * cum[-1]), len(y) - 1)])
 
 
 class GDRegressor(RegressorMixin, _BaseGD):
@@ -209,7 +214,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         if self.loss == "squared_error":
             return np.average(y, weights=sw) if sw.sum() > 0 else 0.0
         if self.loss == "huber":
-            return float(np.median(y))
+            return _weighted_median(y, sw)
         mean = np.average(y, weights=sw) if sw.sum() > 0 else 0.0
         return np.log(mean) if mean > 0 else 0.0
 
@@ -301,6 +306,10 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         The cross-entropy (negative log-likelihood).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
+        "balanced" gives class ``k`` the weight ``n_samples / (n_classes *
+        n_k)``, with ``n_k`` the (sample-weighted) count of class ``k`` in the
+        data passed to ``fit`` (to each ``partial_fit`` call: prefer a dict
+        when streaming).
     """ + _SHARED_DOC + """
 
     Attributes
@@ -427,22 +436,20 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         if self.class_weight is None:
             return sw
         n_classes = len(self.classes_)
+        labels = y_idx.astype(np.int64)
         if self.class_weight == "balanced":
-            if partial:
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit: the class "
-                    "frequencies of the whole stream are unknown; pass a dict instead."
-                )
-            labels = y_idx.astype(np.int64)
-            present = np.unique(labels)
+            # n_samples / (n_classes * count) with the counts weighted by sample_weight,
+            # so integer weights act as repetitions; in partial_fit, counts of the chunk
+            counts = np.bincount(labels, weights=sw, minlength=n_classes)
+            present = counts > 0
             cw = np.ones(n_classes)
-            cw[present] = compute_class_weight("balanced", classes=present, y=labels)
+            cw[present] = counts.sum() / (present.sum() * counts[present])
         else:
             unknown = set(self.class_weight) - set(self.classes_.tolist())
             if unknown:
                 raise ValueError(f"class_weight has labels not in the data: {sorted(unknown, key=str)}")
             cw = np.array([self.class_weight.get(c, 1.0) for c in self.classes_.tolist()])
-        return sw * cw[y_idx.astype(np.int64)]
+        return sw * cw[labels]
 
     def _check_classes(self):
         if len(self.classes_) < 2:

@@ -1,0 +1,197 @@
+"""API behaviour of GDRegressor / GDClassifier: errors, streaming, warm start, weights."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from sklml.linear_model import GDClassifier, GDRegressor
+from sklml.linear_model import _kernels
+from sklml.testing import check_plugin
+
+
+@pytest.fixture
+def reg_data():
+    X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    return X, y / y.std()
+
+
+@pytest.fixture
+def clf_data():
+    return make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(loss="absolute"), "loss"),
+        (dict(optimizer="lbfgs"), "optimizer"),
+        (dict(penalty="l3"), "penalty"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size="half"), "batch_size"),
+        (dict(learning_rate=0.0), "learning_rate"),
+        (dict(learning_rate=-1.0), "learning_rate"),
+        (dict(max_iter=0), "max_iter"),
+    ],
+)
+def test_bad_parameters(reg_data, params, match):
+    X, y = reg_data
+    with pytest.raises(ValueError, match=match):
+        GDRegressor(**params).fit(X, y)
+
+
+def test_bad_data(reg_data):
+    X, y = reg_data
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GDRegressor().fit(X_nan, y)
+    X_inf = X.copy()
+    X_inf[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        GDRegressor().fit(X_inf, y)
+    with pytest.raises(ValueError, match="non-negative"):
+        GDRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        GDRegressor().fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="classes"):
+        GDClassifier().fit(X, np.zeros(len(y)))
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_divergence_warns_and_keeps_finite_coefficients(reg_data, loss):
+    X, y = reg_data
+    X = X * 100.0
+    if loss == "poisson":
+        y = np.round(np.abs(y) * 3)
+    with pytest.warns(ConvergenceWarning, match="learning_rate"):
+        model = GDRegressor(loss=loss, optimizer="sgd", learning_rate=1.0, batch_size=None).fit(X, y)
+    assert np.all(np.isfinite(model.coef_)) and np.isfinite(model.intercept_)
+    assert np.all(np.isfinite(model.predict(X)))
+    assert np.all(np.isfinite(model.loss_curve_))
+
+
+def test_partial_fit_equals_fit_epochs(reg_data, clf_data):
+    for Est, (X, y) in [(GDRegressor, reg_data), (GDClassifier, clf_data)]:
+        kw = dict(shuffle=False, tol=None, max_iter=4, batch_size=16)
+        full = Est(**kw).fit(X, y)
+        stream = Est(**kw)
+        extra = {"classes": np.unique(y)} if Est is GDClassifier else {}
+        for _ in range(4):
+            stream.partial_fit(X, y, **extra)
+        np.testing.assert_allclose(stream.coef_, full.coef_)
+        np.testing.assert_allclose(stream.intercept_, full.intercept_)
+        assert stream.n_iter_ == 4 and len(stream.loss_curve_) == 4
+        assert stream.t_ == full.t_
+
+
+def test_partial_fit_streams_chunks(clf_data):
+    X, y = clf_data
+    model = GDClassifier(random_state=0)
+    for epoch in range(20):
+        for chunk in np.array_split(np.arange(len(y)), 5):
+            model.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
+    assert model.score(X, y) > 0.7
+    with pytest.raises(ValueError, match="features"):
+        model.partial_fit(X[:, :3], y)
+    with pytest.raises(ValueError, match="classes"):
+        GDClassifier().partial_fit(X, y)
+
+
+def test_warm_start_continues(reg_data):
+    X, y = reg_data
+    kw = dict(shuffle=False, tol=None, optimizer="nadam")
+    once = GDRegressor(max_iter=6, **kw).fit(X, y)
+    twice = GDRegressor(max_iter=3, warm_start=True, **kw).fit(X, y)
+    twice.fit(X, y)
+    np.testing.assert_allclose(twice.coef_, once.coef_)
+    cold = GDRegressor(max_iter=3, **kw).fit(X, y)
+    assert not np.allclose(cold.coef_, once.coef_)
+    assert twice.n_iter_ == 3
+
+
+def test_sample_weight_is_repetition_with_full_batch(reg_data, clf_data):
+    for Est, (X, y) in [(GDRegressor, reg_data), (GDClassifier, clf_data)]:
+        w = np.random.RandomState(0).randint(0, 3, size=len(y))
+        kw = dict(batch_size=None, max_iter=50, tol=None, learning_rate=0.05)
+        weighted = Est(**kw).fit(X, y, sample_weight=w)
+        repeated = Est(**kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+        np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-10)
+
+
+def test_early_stopping_and_random_state(clf_data):
+    X, y = clf_data
+    model = GDClassifier(early_stopping=True, max_iter=500, random_state=0).fit(X, y)
+    assert model.n_iter_ < 500
+    assert len(model.validation_scores_) == model.n_iter_
+    again = GDClassifier(early_stopping=True, max_iter=500, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.coef_, again.coef_)
+    other = GDClassifier(max_iter=5, tol=None, random_state=1).fit(X, y)
+    assert not np.array_equal(other.coef_, GDClassifier(max_iter=5, tol=None, random_state=0).fit(X, y).coef_)
+
+
+def test_max_iter_warning_and_verbose(reg_data, capsys):
+    X, y = reg_data
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        GDRegressor(max_iter=2, tol=1e-12, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Epoch 1, loss" in out and "Epoch 2, loss" in out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GDRegressor(max_iter=2, tol=None).fit(X, y)  # tol=None: no convergence test, no warning
+
+
+def test_no_intercept_and_shapes(reg_data, clf_data):
+    X, y = reg_data
+    reg = GDRegressor(fit_intercept=False, random_state=0).fit(X, y)
+    assert reg.intercept_ == 0.0 and reg.coef_.shape == (5,)
+    Xc, yc = clf_data
+    clf = GDClassifier(random_state=0).fit(Xc, yc)
+    assert clf.coef_.shape == (3, 6) and clf.intercept_.shape == (3,)
+    assert clf.decision_function(Xc).shape == (300, 3)
+    binary = GDClassifier(random_state=0).fit(Xc, yc == 1)
+    assert binary.coef_.shape == (1, 6) and binary.decision_function(Xc).shape == (300,)
+    np.testing.assert_allclose(binary.predict_log_proba(Xc), np.log(binary.predict_proba(Xc)))
+
+
+def test_pickle_and_grid_search(clf_data):
+    X, y = clf_data
+    search = GridSearchCV(
+        GDClassifier(random_state=0, max_iter=50),
+        {"optimizer": ["sgd", "adam"], "penalty": ["l2", "l1"]},
+        cv=3,
+    ).fit(X, y)
+    model = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(model.predict(X), search.best_estimator_.predict(X))
+
+
+def test_single_compiled_specialisation(reg_data, clf_data):
+    """Losses, optimizers and penalties are int codes: one compiled epoch kernel."""
+    X, y = reg_data
+    GDRegressor(loss="huber", optimizer="sgd", max_iter=2).fit(X.astype(np.float32), y)
+    GDRegressor(penalty="elasticnet", max_iter=2, batch_size=None).fit(X.astype(int), y)
+    GDClassifier(optimizer="rmsprop", max_iter=2).fit(*clf_data)
+    assert len(_kernels.run_epoch.signatures) == 1
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        GDRegressor(loss="huber", optimizer="nesterov", batch_size=None, penalty="l1"),
+        GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate=0.05),
+        GDClassifier(optimizer="momentum", batch_size=None, penalty="elasticnet",
+                     class_weight="balanced", learning_rate=0.1),
+    ],
+    ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "clf-momentum-full"],
+)
+def test_sklearn_checks_other_settings(estimator):
+    report = check_plugin(estimator)
+    assert report.ok, str(report)
+    if estimator.batch_size is None:  # deterministic: no exemption declared or needed
+        assert not estimator._expected_failed_checks() and not report.xfailed
