@@ -80,6 +80,11 @@ def _loss_grad(loss, eta, yi, delta, dl):
     return math.log(s) + m - eta[c]
 
 
+# reassociation lets LLVM vectorise the dot products; no "nnan"/"ninf", so a
+# diverging run still produces the inf/NaN that the Python loop detects
+_FAST = {"reassoc", "contract", "nsz", "arcp"}
+
+
 @njit(cache=True)
 def _soft_threshold(p, thr):
     if p > thr:
@@ -89,57 +94,80 @@ def _soft_threshold(p, thr):
     return 0.0
 
 
-@njit(cache=True)
-def _step(opt, P, G, S1, S2, t, lr, beta, beta1, beta2, rho, eps, l1, n_features):
-    """One optimizer update of ``P`` with gradient ``G``; then the l1 proximal step.
+@njit(cache=True, fastmath=_FAST)
+def _update(opt, p, s1, s2, x, gs, l2, l1, n, lr, beta, beta1, beta2, rho, eps, bc1, bc2):
+    """Optimizer update of ``p[:n]`` with the gradient ``gs * x[j] + l2 * p[j]``.
 
-    The proximal (soft-threshold) step uses each coordinate's effective step
-    size, which gives exact zeros.  Nesterov is run in the look-ahead form
-    (Sutskever et al. 2013): the stored parameters are ``w + beta * m``, so the
-    gradient is always evaluated at the stored point, as the lectures' formula asks.
+    The l1 part is applied afterwards by a proximal (soft-threshold) step of
+    each coordinate's effective step size, which gives exact zeros.  Nesterov
+    runs in the look-ahead form (Sutskever et al. 2013): the stored parameters
+    are ``w + beta * m``, so the gradient is always evaluated at the stored
+    point, as the lectures' formula asks.
     """
-    K, D = P.shape
-    bc1 = 1.0 - beta1**t
-    bc2 = 1.0 - beta2**t
-    for k in range(K):
-        for j in range(D):
-            g = G[k, j]
-            a = lr
-            if opt == SGD:
-                P[k, j] -= lr * g
-            elif opt == MOMENTUM:
-                m = beta * S1[k, j] - lr * g
-                S1[k, j] = m
-                P[k, j] += m
-            elif opt == NESTEROV:
-                m = beta * S1[k, j] - lr * g
-                S1[k, j] = m
-                P[k, j] += beta * m - lr * g
-            elif opt == ADAGRAD:
-                v = S2[k, j] + g * g
-                S2[k, j] = v
-                a = lr / (math.sqrt(v) + eps)
-                P[k, j] -= a * g
-            elif opt == RMSPROP:
-                v = rho * S2[k, j] + (1.0 - rho) * g * g
-                S2[k, j] = v
-                a = lr / (math.sqrt(v) + eps)
-                P[k, j] -= a * g
-            else:  # ADAM, NADAM
-                m = beta1 * S1[k, j] + (1.0 - beta1) * g
-                v = beta2 * S2[k, j] + (1.0 - beta2) * g * g
-                S1[k, j] = m
-                S2[k, j] = v
-                a = lr / (math.sqrt(v / bc2) + eps)
-                if opt == ADAM:
-                    P[k, j] -= a * (m / bc1)
-                else:
-                    P[k, j] -= a * (beta1 * m / bc1 + (1.0 - beta1) * g / bc1)
-            if l1 > 0.0 and j < n_features:
-                P[k, j] = _soft_threshold(P[k, j], a * l1)
+    if opt == SGD:
+        for j in range(n):
+            v = p[j] - lr * (gs * x[j] + l2 * p[j])
+            p[j] = _soft_threshold(v, lr * l1) if l1 > 0.0 else v
+    elif opt == MOMENTUM:
+        for j in range(n):
+            m = beta * s1[j] - lr * (gs * x[j] + l2 * p[j])
+            s1[j] = m
+            v = p[j] + m
+            p[j] = _soft_threshold(v, lr * l1) if l1 > 0.0 else v
+    elif opt == NESTEROV:
+        for j in range(n):
+            g = gs * x[j] + l2 * p[j]
+            m = beta * s1[j] - lr * g
+            s1[j] = m
+            v = p[j] + beta * m - lr * g
+            p[j] = _soft_threshold(v, lr * l1) if l1 > 0.0 else v
+    elif opt == ADAGRAD or opt == RMSPROP:
+        keep = 1.0 if opt == ADAGRAD else rho
+        new = 1.0 if opt == ADAGRAD else 1.0 - rho
+        for j in range(n):
+            g = gs * x[j] + l2 * p[j]
+            v2 = keep * s2[j] + new * g * g
+            s2[j] = v2
+            a = lr / (math.sqrt(v2) + eps)
+            v = p[j] - a * g
+            p[j] = _soft_threshold(v, a * l1) if l1 > 0.0 else v
+    else:  # ADAM, NADAM: w -= a * (c1 * m + c2 * g), a = lr / (sqrt(v / bc2) + eps)
+        c1 = (beta1 if opt == NADAM else 1.0) / bc1
+        c2 = (1.0 - beta1) / bc1 if opt == NADAM else 0.0
+        for j in range(n):
+            g = gs * x[j] + l2 * p[j]
+            m = beta1 * s1[j] + (1.0 - beta1) * g
+            v2 = beta2 * s2[j] + (1.0 - beta2) * g * g
+            s1[j] = m
+            s2[j] = v2
+            a = lr / (math.sqrt(v2 / bc2) + eps)
+            v = p[j] - a * (c1 * m + c2 * g)
+            p[j] = _soft_threshold(v, a * l1) if l1 > 0.0 else v
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FAST)
+def _update_scalar(opt, p, s1, s2, g, lr, beta, beta1, beta2, rho, eps, bc1, bc2):
+    """The update of :func:`_update` for one unpenalised parameter; returns (p, s1, s2)."""
+    if opt == SGD:
+        return p - lr * g, s1, s2
+    if opt == MOMENTUM:
+        m = beta * s1 - lr * g
+        return p + m, m, s2
+    if opt == NESTEROV:
+        m = beta * s1 - lr * g
+        return p + beta * m - lr * g, m, s2
+    if opt == ADAGRAD or opt == RMSPROP:
+        v2 = s2 + g * g if opt == ADAGRAD else rho * s2 + (1.0 - rho) * g * g
+        return p - lr * g / (math.sqrt(v2) + eps), s1, v2
+    m = beta1 * s1 + (1.0 - beta1) * g
+    v2 = beta2 * s2 + (1.0 - beta2) * g * g
+    step = m / bc1
+    if opt == NADAM:
+        step = (beta1 * m + (1.0 - beta1) * g) / bc1
+    return p - lr * step / (math.sqrt(v2 / bc2) + eps), m, v2
+
+
+@njit(cache=True, fastmath=_FAST)
 def run_epoch(
     X, y, sw, order, seed, shuffle, P, S1, S2, t, loss, opt, lr, beta, beta1, beta2,
     rho, eps, l2, l1, batch_size, delta, sw_mean, fit_intercept,
@@ -153,10 +181,12 @@ def run_epoch(
     """
     n, d = X.shape
     K = P.shape[0]
-    if shuffle:
+    if shuffle and batch_size < n:  # the order of a full batch does not matter
         np.random.seed(seed)
         for i in range(n - 1, 0, -1):
-            j = np.random.randint(0, i + 1)
+            j = int(np.random.random() * (i + 1))  # much faster than randint
+            if j > i:
+                j = i
             tmp = order[i]
             order[i] = order[j]
             order[j] = tmp
@@ -168,35 +198,49 @@ def run_epoch(
     start = 0
     while start < n:
         stop = min(start + batch_size, n)
-        G[:] = 0.0
+        if stop - start > 1:
+            G[:] = 0.0
         scale = 1.0 / ((stop - start) * sw_mean)
         for ii in range(start, stop):
             i = order[ii]
+            xi = X[i]
             for k in range(K):
                 s = P[k, d]
                 for j in range(d):
-                    s += X[i, j] * P[k, j]
+                    s += xi[j] * P[k, j]
                 eta[k] = s
             li = _loss_grad(loss, eta, y[i], delta, dl)
             loss_sum += sw[i] * li
             w_sum += sw[i]
             c = sw[i] * scale
-            if c == 0.0:
-                continue
-            for k in range(K):
-                g = c * dl[k]
-                if g != 0.0:
+            if stop - start > 1 and c != 0.0:
+                for k in range(K):
+                    g = c * dl[k]
                     for j in range(d):
-                        G[k, j] += g * X[i, j]
+                        G[k, j] += g * xi[j]
                     G[k, d] += g
-        for k in range(K):
-            if l2 > 0.0:
-                for j in range(d):
-                    G[k, j] += l2 * P[k, j]
-            if not fit_intercept:
-                G[k, d] = 0.0
         t[0] += 1
-        _step(opt, P, G, S1, S2, t[0], lr, beta, beta1, beta2, rho, eps, l1, d)
+        bc1 = 1.0
+        bc2 = 1.0
+        if opt == ADAM or opt == NADAM:
+            bc1 = 1.0 - beta1 ** t[0]
+            bc2 = 1.0 - beta2 ** t[0]
+        for k in range(K):
+            if stop - start > 1:  # mini-batch: gradient accumulated in G
+                x = G[k]
+                gs = 1.0
+                gb = G[k, d]
+            else:  # one sample: the gradient is c * dl * x_i, no buffer
+                x = xi
+                gs = c * dl[k]
+                gb = gs
+            _update(opt, P[k], S1[k], S2[k], x, gs, l2, l1, d,
+                    lr, beta, beta1, beta2, rho, eps, bc1, bc2)
+            if fit_intercept:
+                P[k, d], S1[k, d], S2[k, d] = _update_scalar(
+                    opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
+                    bc1, bc2,
+                )
         start = stop
     if w_sum > 0.0:
         return loss_sum / w_sum

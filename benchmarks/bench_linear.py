@@ -1,0 +1,93 @@
+"""Per-epoch time of sklml's GDRegressor / GDClassifier against scikit-learn's SGD.
+
+Both sides run the same number of epochs on the same data (1,000,000 x 50 by
+default; ``--quick`` uses 100,000 rows) with the convergence test off, and the
+time per epoch is compared.  The like-for-like row is plain per-sample SGD
+(``optimizer="sgd", batch_size=1``, what SGDRegressor/SGDClassifier do); the
+other rows show the cost of the other optimizers and batch sizes.  The first
+(compiling) fit is timed separately.
+
+    python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N]
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+
+
+def _time(make, X, y, repeats):
+    best = np.inf
+    for _ in range(repeats):
+        model = make()
+        tic = time.perf_counter()
+        model.fit(X, y)
+        best = min(best, time.perf_counter() - tic)
+    return best, model
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--features", type=int, default=50)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    n = args.rows or (100_000 if args.quick else 1_000_000)
+    d, epochs = args.features, args.epochs
+
+    tic = time.perf_counter()
+    from sklml.linear_model import GDClassifier, GDRegressor
+    from sklml.linear_model import _kernels
+
+    print(f"import sklml.linear_model: {time.perf_counter() - tic:.2f} s")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, d))
+    w = rng.normal(size=d) / np.sqrt(d)
+    y_reg = X @ w + 0.1 * rng.normal(size=n)
+    y_clf = (X @ w + 0.5 * rng.normal(size=n) > 0).astype(int)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+
+    small = X[:1000], y_reg[:1000]
+    tic = time.perf_counter()
+    GDRegressor(max_iter=1, tol=None).fit(*small)
+    first = time.perf_counter() - tic
+    cached = "from numba's on-disk cache" if _kernels.run_epoch.stats.cache_hits else "compiling"
+    print(f"first fit (1,000 rows, {cached}): {first:.2f} s")
+
+    print(f"\n{n:,} x {d}, {epochs} epochs per fit, best of {args.repeats}; "
+          "time per epoch in ms (ratio = sklml / sklearn, < 1 is faster)")
+    common = dict(max_iter=epochs, tol=None, alpha=1e-4, random_state=0)
+    cases = [
+        ("regression", y_reg,
+         lambda: SGDRegressor(learning_rate="constant", eta0=0.001, **common),
+         [("sgd, batch 1", lambda: GDRegressor(optimizer="sgd", batch_size=1,
+                                               learning_rate=0.001, **common)),
+          ("adam, batch 1", lambda: GDRegressor(optimizer="adam", batch_size=1,
+                                                learning_rate=0.0001, **common)),
+          ("adam, batch 32 (default)", lambda: GDRegressor(**common)),
+          ("sgd, full batch", lambda: GDRegressor(optimizer="sgd", batch_size=None,
+                                                  learning_rate=0.1, **common))]),
+        ("binary classification", y_clf,
+         lambda: SGDClassifier(loss="log_loss", learning_rate="constant", eta0=0.001, **common),
+         [("sgd, batch 1", lambda: GDClassifier(optimizer="sgd", batch_size=1,
+                                                learning_rate=0.001, **common)),
+          ("adam, batch 32 (default)", lambda: GDClassifier(**common))]),
+    ]
+    for title, y, make_ref, ours in cases:
+        t_ref, ref = _time(make_ref, X, y, args.repeats)
+        ref_score = ref.score(X, y)
+        print(f"\n{title}: sklearn {type(ref).__name__} {1e3 * t_ref / epochs:8.1f} ms/epoch "
+              f"(score {ref_score:.4f})")
+        for label, make in ours:
+            t, model = _time(make, X, y, args.repeats)
+            print(f"  sklml {label:26s} {1e3 * t / epochs:8.1f} ms/epoch  ratio {t / t_ref:5.2f}"
+                  f"  (score {model.score(X, y):.4f})")
+
+
+if __name__ == "__main__":
+    main()
