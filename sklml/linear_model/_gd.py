@@ -117,7 +117,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         for non-negative counts.
     epsilon : float, default=1.35
         Huber's threshold ``delta``, in the units of ``y``.
-    """ + _SHARED_DOC + """
+    {shared_parameters}
 
     Attributes
     ----------
@@ -125,7 +125,17 @@ class GDRegressor(RegressorMixin, _BaseGD):
         Coefficients ``w``.
     intercept_ : float
         Intercept ``b``.
-    """ + _SHARED_ATTRS + """
+    {shared_attributes}
+
+    Notes
+    -----
+    The objective is ``sum_i s_i L_i / sum_i s_i + alpha * (l1_ratio ||w||_1 +
+    (1 - l1_ratio) ||w||_2^2 / 2)``. With ``loss="squared_error"`` and
+    ``penalty="l2"`` it is the objective of ``Ridge(alpha=n_samples * alpha)``
+    divided by ``2 n_samples``; with ``penalty="l1"`` it is exactly that of
+    ``Lasso(alpha=alpha)``. A run whose loss becomes non-finite or grows far
+    above its start stops with a :class:`~sklearn.exceptions.ConvergenceWarning`
+    naming the learning rate and keeps the parameters of its best epoch.
 
     See Also
     --------
@@ -310,7 +320,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         n_k)``, with ``n_k`` the (sample-weighted) count of class ``k`` in the
         data passed to ``fit`` (to each ``partial_fit`` call: prefer a dict
         when streaming).
-    """ + _SHARED_DOC + """
+    {shared_parameters}
 
     Attributes
     ----------
@@ -320,7 +330,14 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         Coefficients (one row for two classes).
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts.
-    """ + _SHARED_ATTRS + """
+    {shared_attributes}
+
+    Notes
+    -----
+    The objective is ``sum_i s_i L_i / sum_i s_i + alpha * (l1_ratio ||w||_1 +
+    (1 - l1_ratio) ||w||_2^2 / 2)`` (class weights multiply ``s_i``), which is
+    ``LogisticRegression(C=1 / (n_samples * alpha))``'s objective divided by
+    ``n_samples`` for ``penalty="l2"``.
 
     See Also
     --------
@@ -591,3 +608,9 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         ndarray of shape (n_samples, n_classes)
         """
         return np.log(self.predict_proba(X))
+
+
+for _cls in (GDRegressor, GDClassifier):
+    _cls.__doc__ = _cls.__doc__.replace(
+        "    {shared_parameters}\n", _SHARED_DOC.lstrip("\n") + "\n"
+    ).replace("    {shared_attributes}\n", _SHARED_ATTRS.lstrip("\n") + "\n")
