@@ -1,0 +1,434 @@
+"""DecisionTreeClassifier and DecisionTreeRegressor on the Numba engine."""
+
+from numbers import Integral, Real
+from math import ceil
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MultiOutputMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.tree import DecisionTreeClassifier as _SkDecisionTreeClassifier
+from sklearn.tree import DecisionTreeRegressor as _SkDecisionTreeRegressor
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._binning import bin_data
+from ._builder import build_tree
+from ._predictor import Tree
+from ._splitting import CRITERIA_CLF, CRITERIA_REG
+
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
+
+_EMPTY_CLS = np.zeros(1, dtype=np.int32)
+_EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
+
+
+def resolve_max_features(max_features, n_features):
+    """scikit-learn's rule for the number of features drawn per split."""
+    if isinstance(max_features, str):
+        if max_features == "sqrt":
+            return max(1, int(np.sqrt(n_features)))
+        return max(1, int(np.log2(n_features)))
+    if max_features is None:
+        return n_features
+    if isinstance(max_features, Integral):
+        return int(max_features)
+    return max(1, int(max_features * n_features))
+
+
+def tree_from_build(out, n_features, is_clf, n_classes, n_outputs):
+    """A :class:`Tree` from the tuple :func:`build_tree` returns."""
+    (left, right, feature, threshold, mgl, impurity, n_node, weighted, stats,
+     _sample_node, _depth) = out
+    if is_clf:
+        value = stats[:, 1:] / np.where(weighted > 0, weighted, 1.0)[:, None]
+        value = value[:, None, :]
+        classes = [n_classes]
+    else:
+        w = stats[:, 1:2]
+        value = stats[:, 2:2 + n_outputs] / np.where(w > 0, w, 1.0)
+        value = value[:, :, None]
+        classes = [1] * n_outputs
+    return Tree(n_features, classes, n_outputs, left, right, feature, threshold, mgl,
+                impurity, n_node, weighted, value)
+
+
+class BaseDecisionTree(BaseEstimator):
+    """Shared parameters, fit and traversal of the Numba CART trees."""
+
+    _parameter_constraints: dict = {
+        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+        "min_samples_split": [
+            Interval(Integral, 2, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
+        ],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="neither"),
+        ],
+        "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
+            StrOptions({"sqrt", "log2"}),
+            None,
+        ],
+        "random_state": ["random_state"],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
+        "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
+        "max_bins": [Interval(Integral, 2, 255, closed="both")],
+    }
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        is_clf = self._is_classifier()
+        X, y = validate_data(
+            self, X, y, dtype=np.float32, order="C", ensure_all_finite="allow-nan",
+            multi_output=not is_clf, y_numeric=not is_clf,
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        return X, y, sample_weight
+
+    def _fit(self, X, y, sample_weight=None, binned=None):
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        n_samples, n_features = X.shape
+        is_clf = self._is_classifier()
+        if is_clf:
+            check_classification_targets(y)
+            self.classes_, y_enc = np.unique(y, return_inverse=True)
+            self.n_classes_ = len(self.classes_)
+            self.n_outputs_ = 1
+            y_cls = y_enc.astype(np.int32)
+            y_reg = _EMPTY_REG
+            crit = CRITERIA_CLF[self.criterion]
+            if self.class_weight is not None:
+                cw = compute_sample_weight(self.class_weight, y)
+                sample_weight = cw if sample_weight is None else sample_weight * cw
+        else:
+            y_reg = np.ascontiguousarray(y.reshape(n_samples, -1), dtype=np.float64)
+            self.n_outputs_ = y_reg.shape[1]
+            y_cls = _EMPTY_CLS
+            crit = CRITERIA_REG[self.criterion]
+        if sample_weight is None:
+            w = np.ones(n_samples, dtype=np.float64)
+            min_weight_leaf = self.min_weight_fraction_leaf * n_samples
+        else:
+            w = np.ascontiguousarray(sample_weight, dtype=np.float64)
+            min_weight_leaf = self.min_weight_fraction_leaf * float(np.sum(w))
+
+        msl = self.min_samples_leaf
+        if not isinstance(msl, Integral):
+            msl = ceil(msl * n_samples)
+        mss = self.min_samples_split
+        if not isinstance(mss, Integral):
+            mss = max(2, ceil(mss * n_samples))
+        mss = max(mss, 2 * msl)
+        max_features = resolve_max_features(self.max_features, n_features)
+        if max_features > n_features:
+            raise ValueError(
+                f"max_features must be at most n_features={n_features}, got "
+                f"{self.max_features}.")
+        self.max_features_ = max_features
+        max_depth = np.iinfo(np.int32).max if self.max_depth is None else self.max_depth
+        max_leaf_nodes = -1 if self.max_leaf_nodes is None else self.max_leaf_nodes
+
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if binned is None:
+            binned = bin_data(X, self.max_bins, w, seed)
+        out = build_tree(
+            binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls, y_reg,
+            w, crit, self.n_classes_ if is_clf else 1, max_depth, mss, msl,
+            min_weight_leaf, max_features, max_leaf_nodes,
+            float(self.min_impurity_decrease), seed, True,
+        )
+        tree = tree_from_build(out, n_features, is_clf,
+                               self.n_classes_ if is_clf else 1, self.n_outputs_)
+        if self.ccp_alpha > 0.0:
+            tree = tree.prune(self.ccp_alpha)
+        self.tree_ = tree
+        return self
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=np.float32, order="C",
+                             ensure_all_finite="allow-nan", reset=False)
+
+    def apply(self, X):
+        """Index of the leaf each sample ends up in.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        X = self._validate_X_predict(X)
+        return self.tree_.apply(X)
+
+    def decision_path(self, X):
+        """Node indicator matrix: CSR (n_samples, n_nodes), 1 where a sample passes."""
+        X = self._validate_X_predict(X)
+        return self.tree_.decision_path(X)
+
+    def get_depth(self):
+        """Depth of the tree (longest root-to-leaf path)."""
+        check_is_fitted(self)
+        return self.tree_.max_depth
+
+    def get_n_leaves(self):
+        """Number of leaves."""
+        check_is_fitted(self)
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self):
+        """Normalised total impurity decrease brought by each feature."""
+        check_is_fitted(self)
+        return self.tree_.compute_feature_importances()
+
+    def cost_complexity_pruning_path(self, X, y, sample_weight=None):
+        """Effective alphas and leaf impurities of minimal cost-complexity pruning.
+
+        Same semantics as scikit-learn's: the tree is grown with
+        ``ccp_alpha=0`` and pruned step by step.
+
+        Returns
+        -------
+        sklearn.utils.Bunch with ``ccp_alphas`` and ``impurities``
+        """
+        from sklearn.utils import Bunch
+
+        est = clone(self).set_params(ccp_alpha=0.0)
+        est.fit(X, y, sample_weight=sample_weight)
+        return Bunch(**est.tree_.cost_complexity_pruning_path())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+    """A CART decision tree classifier, compiled with Numba on binned features.
+
+    Features are binned once into at most ``max_bins`` bins (one bin per value
+    when a feature has that few distinct values, so splits then are exactly
+    scikit-learn's); each node's best split is found on histograms.  Missing
+    values (NaN) are supported: they go to the better side of each split.
+
+    Parameters
+    ----------
+    criterion : {"gini", "entropy", "log_loss", "misclassification"}, default="gini"
+        Impurity measure.  "misclassification" is ``1 - max_k p_k``.
+    max_depth : int, default=None
+        Maximum depth; None grows until leaves are pure or too small.
+    min_samples_split : int or float, default=2
+        Minimum samples (fraction of n_samples if float) to split a node.
+    min_samples_leaf : int or float, default=1
+        Minimum samples in each leaf.
+    min_weight_fraction_leaf : float, default=0.0
+        Minimum fraction of the total sample weight in each leaf.
+    max_features : int, float, {"sqrt", "log2"} or None, default=None
+        Features drawn at random for each split (None: all).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the feature draws and the binning subsample.
+    max_leaf_nodes : int, default=None
+        Grow best-first with at most this many leaves.
+    min_impurity_decrease : float, default=0.0
+        Split only if the weighted impurity decrease is at least this.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    ccp_alpha : float, default=0.0
+        Complexity parameter of minimal cost-complexity pruning.
+    max_bins : int in [2, 255], default=255
+        Bins per feature (NaN gets its own bin in addition).
+
+    Attributes
+    ----------
+    tree_ : Tree
+        Fitted structure with scikit-learn's attribute names and layout
+        (``value`` holds class fractions), readable by ``sklearn.tree.export_text``,
+        ``plot_tree`` and ``export_graphviz``.
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    n_outputs_ : int
+    max_features_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when X has string feature names.
+    feature_importances_ : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklml.tree import DecisionTreeClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DecisionTreeClassifier(max_depth=2, random_state=42).fit(X[:, 2:], y)
+    >>> clf.tree_.feature[:2], float(clf.tree_.threshold[0])
+    (array([0, 1]), 2.449999988079071)
+    >>> round(clf.score(X[:, 2:], y), 3)
+    0.96
+    """
+
+    _parameter_constraints: dict = {
+        **BaseDecisionTree._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_CLF))],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, *, criterion="gini", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
+                 random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 class_weight=None, ccp_alpha=0.0, max_bins=255):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.class_weight = class_weight
+        self.ccp_alpha = ccp_alpha
+        self.max_bins = max_bins
+
+    @staticmethod
+    def _is_classifier():
+        return True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Build the tree from the training set (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            NaN marks missing values.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a zero weight removes the row.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities: the class fractions of each sample's leaf."""
+        X = self._validate_X_predict(X)
+        return self.tree_.predict(X)[:, 0, :]
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable class of each sample."""
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+
+
+class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
+    """A CART decision tree regressor, compiled with Numba on binned features.
+
+    Parameters are those of :class:`DecisionTreeClassifier` without
+    ``class_weight``; ``criterion`` is "squared_error".  Multi-output ``y`` of
+    shape (n_samples, n_outputs) is supported (impurity averaged over outputs).
+
+    Attributes
+    ----------
+    tree_ : Tree
+        ``value`` holds the mean target of each node, shape (node_count, n_outputs, 1).
+    n_outputs_ : int
+    max_features_ : int
+    n_features_in_ : int
+    feature_importances_ : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.tree import DecisionTreeRegressor
+    >>> X = np.arange(10.0).reshape(-1, 1)
+    >>> y = np.r_[np.zeros(5), np.ones(5)]
+    >>> reg = DecisionTreeRegressor(max_depth=1).fit(X, y)
+    >>> float(reg.tree_.threshold[0]), reg.predict([[2.0], [7.0]]).tolist()
+    (4.5, [0.0, 1.0])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseDecisionTree._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_REG))],
+    }
+
+    def __init__(self, *, criterion="squared_error", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=None, random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.ccp_alpha = ccp_alpha
+        self.max_bins = max_bins
+
+    @staticmethod
+    def _is_classifier():
+        return False
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Build the tree from the training set (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            NaN marks missing values.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a zero weight removes the row.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _compute_partial_dependence_recursion(self, grid, target_features):
+        """Partial dependence by the recursion method (used by
+        ``sklearn.inspection.partial_dependence``)."""
+        out = np.zeros(np.asarray(grid).shape[0], dtype=np.float64)
+        self.tree_.compute_partial_dependence(grid, target_features, out)
+        return out
+
+    def predict(self, X):
+        """Mean target of each sample's leaf."""
+        X = self._validate_X_predict(X)
+        pred = self.tree_.predict(X)[:, :, 0]
+        return pred[:, 0] if self.n_outputs_ == 1 else pred
+
+
+# sklearn.tree's export_text, plot_tree and export_graphviz accept instances of
+# its tree classes and tell classifiers apart with isinstance: declare ours
+# virtual subclasses (the ABC mechanism; nothing of scikit-learn is modified).
+_SkDecisionTreeClassifier.register(DecisionTreeClassifier)
+_SkDecisionTreeRegressor.register(DecisionTreeRegressor)

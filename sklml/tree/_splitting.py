@@ -1,0 +1,195 @@
+"""Criteria and the cumulative scan of a feature's histogram for the best split.
+
+Criterion codes (one compiled builder serves them all):
+``GINI`` 0, ``ENTROPY`` 1 (also ``log_loss``), ``MISCLASSIFICATION`` 2 for
+classification; ``SQUARED_ERROR`` 3 for regression.
+
+A split is ranked by a proxy (larger is better) that differs from the weighted
+impurity decrease by a constant of the node, as scikit-learn's
+``proxy_impurity_improvement`` does; the chosen split's exact improvement is
+computed afterwards.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._binning import MISSING_BIN
+
+GINI, ENTROPY, MISCLASSIFICATION, SQUARED_ERROR = 0, 1, 2, 3
+CRITERIA_CLF = {"gini": GINI, "entropy": ENTROPY, "log_loss": ENTROPY,
+                "misclassification": MISCLASSIFICATION}
+CRITERIA_REG = {"squared_error": SQUARED_ERROR}
+
+_LN2 = np.log(2.0)
+
+
+@njit(cache=True, inline="always")
+def stats_weight(s, is_clf):
+    """Weighted number of samples of a stats vector."""
+    if is_clf:
+        w = 0.0
+        for k in range(1, s.shape[0]):
+            w += s[k]
+        return w
+    return s[1]
+
+
+@njit(cache=True)
+def node_impurity(s, crit):
+    """Impurity of a node from its stats vector (scikit-learn's definitions)."""
+    C = s.shape[0]
+    if crit == SQUARED_ERROR:
+        w = s[1]
+        if w <= 0.0:
+            return 0.0
+        n_out = C - 3
+        imp = s[C - 1] / w
+        for j in range(n_out):
+            m = s[2 + j] / w
+            imp -= m * m
+        return imp / n_out
+    w = 0.0
+    for k in range(1, C):
+        w += s[k]
+    if w <= 0.0:
+        return 0.0
+    if crit == GINI:
+        sq = 0.0
+        for k in range(1, C):
+            p = s[k] / w
+            sq += p * p
+        return 1.0 - sq
+    if crit == ENTROPY:
+        e = 0.0
+        for k in range(1, C):
+            if s[k] > 0.0:
+                p = s[k] / w
+                e -= p * np.log(p) / _LN2
+        return e
+    mx = 0.0
+    for k in range(1, C):
+        if s[k] > mx:
+            mx = s[k]
+    return 1.0 - mx / w
+
+
+@njit(cache=True, inline="always")
+def _split_proxy(crit, left, tot, wl, wr):
+    """Proxy of the split (left, tot - left); larger is better."""
+    C = tot.shape[0]
+    if crit == SQUARED_ERROR:
+        a = 0.0
+        b = 0.0
+        for c in range(2, C - 1):
+            sl = left[c]
+            sr = tot[c] - sl
+            a += sl * sl
+            b += sr * sr
+        return a / wl + b / wr
+    if crit == GINI:
+        a = 0.0
+        b = 0.0
+        for k in range(1, C):
+            cl = left[k]
+            cr = tot[k] - cl
+            a += cl * cl
+            b += cr * cr
+        return a / wl + b / wr
+    if crit == ENTROPY:
+        e = -wl * np.log(wl) - wr * np.log(wr)
+        for k in range(1, C):
+            cl = left[k]
+            cr = tot[k] - cl
+            if cl > 0.0:
+                e += cl * np.log(cl)
+            if cr > 0.0:
+                e += cr * np.log(cr)
+        return e
+    ml = 0.0
+    mr = 0.0
+    for k in range(1, C):
+        cl = left[k]
+        cr = tot[k] - cl
+        if cl > ml:
+            ml = cl
+        if cr > mr:
+            mr = cr
+    return ml + mr
+
+
+@njit(cache=True)
+def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
+                 min_weight_leaf, cum, best_left, best):
+    """Best split of one feature from its (256, C) histogram.
+
+    ``bins[:nt]`` are the node's non-empty non-missing bins in increasing order;
+    the missing bin is ``hf[255]``.  ``best`` is a float64 array
+    ``[proxy, L, R, missing_go_to_left]`` updated in place when a better split
+    is found (R = -1: non-missing left, missing right, threshold +inf);
+    ``best_left`` then receives the left child's stats.  Returns True if it did.
+    """
+    C = tot.shape[0]
+    miss = hf[MISSING_BIN]
+    n_miss = miss[0]
+    n_tot = tot[0]
+    found = False
+    for pass_ in range(2 if n_miss > 0 else 1):
+        miss_left = pass_ == 1
+        for c in range(C):
+            cum[c] = miss[c] if miss_left else 0.0
+        for t in range(nt):
+            b = bins[t]
+            if t > 0:
+                nl = cum[0]
+                nr = n_tot - nl
+                if nl >= min_samples_leaf and nr >= min_samples_leaf:
+                    wl = stats_weight(cum, is_clf)
+                    wr = wtot - wl
+                    if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
+                            and wr > 0.0:
+                        p = _split_proxy(crit, cum, tot, wl, wr)
+                        if p > best[0]:
+                            best[0] = p
+                            best[1] = bins[t - 1]
+                            best[2] = b
+                            if n_miss == 0:
+                                best[3] = 1.0 if nl > nr else 0.0
+                            else:
+                                best[3] = 1.0 if miss_left else 0.0
+                            for c in range(C):
+                                best_left[c] = cum[c]
+                            found = True
+            for c in range(C):
+                cum[c] += hf[b, c]
+        if not miss_left and n_miss > 0 and nt > 0:
+            # all non-missing values left, the missing ones right
+            nl = cum[0]
+            nr = n_tot - nl
+            if nl >= min_samples_leaf and nr >= min_samples_leaf:
+                wl = stats_weight(cum, is_clf)
+                wr = wtot - wl
+                if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
+                        and wr > 0.0:
+                    p = _split_proxy(crit, cum, tot, wl, wr)
+                    if p > best[0]:
+                        best[0] = p
+                        best[1] = bins[nt - 1]
+                        best[2] = -1.0
+                        best[3] = 0.0
+                        for c in range(C):
+                            best_left[c] = cum[c]
+                        found = True
+    return found
+
+
+@njit(cache=True)
+def split_threshold(bin_lo, bin_hi, f, L, R):
+    """scikit-learn's threshold between the node's values of bins L and R."""
+    if R < 0:
+        return np.inf
+    a = bin_hi[f, L]
+    b = bin_lo[f, R]
+    t = a / 2.0 + b / 2.0
+    if t == b or np.isinf(t):
+        t = a
+    return t
