@@ -153,7 +153,7 @@ class _BaseBoosting(BaseEstimator):
 
     def _validate_frame(self, X, reset):
         """A DataFrame with categorical columns -> a DataFrame named f0, f1, ...
-        whose numeric columns are checked floats and categorical ones objects."""
+        whose numeric columns are checked floats and categorical ones as given."""
         import pandas as pd
 
         _check_feature_names(self, X, reset=reset)
@@ -175,7 +175,7 @@ class _BaseBoosting(BaseEstimator):
         k = 0
         for j in range(X.shape[1]):
             if j in cat:
-                columns[f"f{j}"] = X.iloc[:, j].to_numpy(dtype=object)
+                columns[f"f{j}"] = X.iloc[:, j].reset_index(drop=True)
             else:
                 columns[f"f{j}"] = X_num[:, k]
                 k += 1

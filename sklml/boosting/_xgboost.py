@@ -114,7 +114,8 @@ class _XGBBase(_BaseBoosting):
         """Ask XGBoost itself which keys it does not use (its own validation)."""
         import xgboost
 
-        probe = dict(params, verbosity=1, validate_parameters=True, device="cpu")
+        probe = dict(params, verbosity=1, validate_parameters=True, device="cpu",
+                     num_feature=n_features)
         unused = set()
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -153,7 +154,9 @@ class _XGBBase(_BaseBoosting):
 
         X = X.copy()
         for j, categories in self._categories.items():
-            X[f"f{j}"] = pd.Categorical(X[f"f{j}"], categories=categories)
+            column = X[f"f{j}"]
+            unseen = column.notna() & ~column.isin(categories)  # -> missing
+            X[f"f{j}"] = pd.Categorical(column.astype(object).mask(unseen), categories=categories)
         return X
 
     def _learn_categories(self, X):
@@ -162,7 +165,15 @@ class _XGBBase(_BaseBoosting):
         self._categories = {}
         for j in self.categorical_features_:
             column = X[f"f{j}"]
-            self._categories[int(j)] = pd.Categorical(column[pd.notna(column)]).categories
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                categories = column.cat.categories
+            else:
+                categories = pd.Index(column.dropna().tolist()).unique()
+                try:
+                    categories = categories.sort_values()
+                except TypeError:  # mixed types: keep the order of appearance
+                    pass
+            self._categories[int(j)] = categories
 
     def _dmatrix(self, X, y, w, params, ref=None):
         import xgboost

@@ -1,0 +1,364 @@
+"""Behaviour of the boosting adapters: labels, pickling, params rules, devices,
+early stopping, weights, categorical data and bad input."""
+
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import cross_val_score
+from sklearn.utils import shuffle
+
+from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier, XGBRegressor
+from sklml.boosting._device import cuda_device_count
+
+CLASSIFIERS = [XGBClassifier, CatBoostClassifier]
+REGRESSORS = [XGBRegressor, CatBoostRegressor]
+ALL = CLASSIFIERS + REGRESSORS
+
+
+def small(cls, **kwargs):
+    return cls(n_estimators=30, max_depth=3, learning_rate=0.3, n_jobs=1, device="cpu",
+               random_state=0, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def clf_data():
+    return make_classification(n_samples=400, n_features=10, n_informative=6, n_classes=3,
+                               random_state=0)
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_string_labels_multiclass_and_pickle(cls, clf_data, tmp_path):
+    X, y = clf_data
+    labels = np.array(["electron", "muon", "pion"])[y]
+    model = small(cls).fit(X, labels)
+    assert_array_equal(model.classes_, ["electron", "muon", "pion"])
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert set(model.predict(X)) <= set(model.classes_)
+    assert model.score(X, labels) > 0.8
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(model))
+    loaded = pickle.loads(path.read_bytes())
+    assert_array_equal(loaded.predict_proba(X), proba)
+    assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_regressor_fits_and_pickles(cls):
+    X, y = make_regression(n_samples=300, n_features=6, noise=1.0, random_state=0)
+    model = small(cls).fit(X, y)
+    assert model.score(X, y) > 0.9
+    loaded = pickle.loads(pickle.dumps(model))
+    assert_array_equal(loaded.predict(X), model.predict(X))
+    assert model.predict(X).dtype == np.float64
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_feature_importances_find_the_informative_features(cls):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 5))
+    y = 3 * X[:, 2] + X[:, 4] + 0.1 * rng.normal(size=400)
+    if cls in CLASSIFIERS:
+        y = (y > 0).astype(int)
+    imp = small(cls).fit(X, y).feature_importances_
+    assert imp.shape == (5,)
+    assert_allclose(imp.sum(), 1.0)
+    assert np.argmax(imp) == 2
+    assert imp[[0, 1, 3]].max() < imp[2] / 3
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_native_objects_are_exposed(cls, clf_data):
+    X, y = clf_data
+    model = small(cls).fit(X, y)
+    native = model.booster_ if cls.__name__.startswith("XGB") else model.model_
+    name = "xgboost" if cls.__name__.startswith("XGB") else "catboost"
+    assert type(native).__module__.startswith(name)
+    assert model.n_iter_ == 30
+    assert model.device_ == "cpu"  # asked for
+
+
+# ------------------------------------------------------------------ params dict
+@pytest.mark.parametrize("cls", ALL)
+def test_params_are_passed_through(cls):
+    X, y = make_regression(n_samples=200, n_features=4, random_state=0)
+    if cls in CLASSIFIERS:
+        y = (y > 0).astype(int)
+    key, value = ("gamma", 50.0) if cls.__name__.startswith("XGB") else ("border_count", 2)
+    plain = small(cls).fit(X, y)
+    tuned = small(cls, params={key: value}).fit(X, y)
+    # a huge split penalty / two bins per feature: a different, weaker model
+    assert not np.allclose(plain.predict(X), tuned.predict(X)) or cls in CLASSIFIERS
+    assert tuned.score(X, y) < plain.score(X, y)
+
+
+@pytest.mark.parametrize(
+    "cls, params, match",
+    [
+        (XGBClassifier, {"max_dpeth": 3}, r"unknown XGBoost parameter.*'max_dpeth'.*max_depth"),
+        (XGBRegressor, {"huber_slope": 1.0}, r"'huber_slope'.*not used"),
+        (CatBoostClassifier, {"bordr_count": 3}, r"unknown CatBoost.*'bordr_count'.*border_count"),
+        (CatBoostRegressor, {"foo": 1}, r"unknown CatBoost parameter.*'foo'"),
+    ],
+)
+def test_unknown_params_raise(cls, params, match):
+    X, y = make_classification(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        small(cls, params=params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "cls, key, named",
+    [
+        (XGBClassifier, "eta", "learning_rate"),
+        (XGBClassifier, "lambda", "reg_lambda"),
+        (XGBRegressor, "nthread", "n_jobs"),
+        (XGBRegressor, "seed", "random_state"),
+        (XGBRegressor, "max_depth", "max_depth"),
+        (CatBoostClassifier, "iterations", "n_estimators"),
+        (CatBoostClassifier, "depth", "max_depth"),
+        (CatBoostRegressor, "colsample_bylevel", "rsm"),
+        (CatBoostRegressor, "random_seed", "random_state"),
+        (CatBoostRegressor, "task_type", "device"),
+    ],
+)
+def test_params_conflicting_with_named_parameters_raise(cls, key, named):
+    X, y = make_classification(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match=rf"params\['{key}'\] conflicts with .*'{named}'"):
+        small(cls, params={key: 1}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "cls, key",
+    [(XGBClassifier, "objective"), (XGBRegressor, "num_class"),
+     (CatBoostClassifier, "loss_function"), (CatBoostClassifier, "class_weights"),
+     (CatBoostRegressor, "cat_features")],
+)
+def test_reserved_params_raise(cls, key):
+    X, y = make_classification(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match=rf"params\['{key}'\] is not accepted"):
+        small(cls, params={key: 1}).fit(X, y)
+
+
+def test_regressor_objective_can_be_changed():
+    X, y = make_regression(n_samples=200, n_features=4, noise=1.0, random_state=0)
+    y[:10] += 1000  # outliers
+    l2 = small(XGBRegressor).fit(X, y)
+    l1 = small(XGBRegressor, params={"objective": "reg:absoluteerror"}).fit(X, y)
+    cb = small(CatBoostRegressor, params={"loss_function": "MAE"}).fit(X, y)
+    clean = slice(10, None)
+    err = {m: np.median(np.abs(m.predict(X[clean]) - y[clean])) for m in (l2, l1, cb)}
+    assert err[l1] < err[l2] and err[cb] < err[l2]
+
+
+# ------------------------------------------------------------------- devices
+@pytest.mark.parametrize("cls", ALL)
+def test_device_auto_and_cuda_fallback(cls, clf_data):
+    X, y = clf_data
+    auto = small(cls).set_params(device="auto").fit(X, y)
+    if cuda_device_count():
+        pytest.skip("a GPU is present: no fallback to test")
+    assert auto.device_ == "cpu"
+    with pytest.warns(UserWarning, match=r"device='cuda' was requested but .*CPU"):
+        model = small(cls).set_params(device="cuda").fit(X, y)
+    assert model.device_ == "cpu"
+    assert_array_equal(model.predict(X), auto.predict(X))
+
+
+def test_bad_device_is_rejected():
+    X, y = make_classification(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match="'device' parameter"):
+        XGBClassifier(device="tpu").fit(X, y)
+
+
+# ------------------------------------------------------------ early stopping
+@pytest.mark.parametrize("cls", ALL)
+def test_early_stopping_stops_and_is_seeded(cls):
+    X, y = make_classification(n_samples=500, n_features=10, flip_y=0.3, random_state=2)
+    if cls in REGRESSORS:
+        y = y + np.random.RandomState(0).normal(scale=0.5, size=len(y))
+    kwargs = dict(n_estimators=400, learning_rate=0.5, n_jobs=1, device="cpu",
+                  early_stopping_rounds=5, validation_fraction=0.25)
+    a = cls(random_state=3, **kwargs).fit(X, y)
+    b = cls(random_state=3, **kwargs).fit(X, y)
+    assert a.n_iter_ < 400
+    assert a.n_iter_ == b.n_iter_ and a.best_iteration_ == b.best_iteration_
+    assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_early_stopping_split_is_stratified():
+    # 5% minority class: an unstratified 10% split of 60 rows can miss it entirely
+    X, y = make_classification(n_samples=60, weights=[0.95], random_state=0)
+    model = XGBClassifier(n_estimators=20, early_stopping_rounds=3, random_state=0,
+                          n_jobs=1, device="cpu").fit(X, y)
+    assert model.n_iter_ >= 1
+
+
+# ------------------------------------------------------------------- weights
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_class_weight_balanced_equals_sample_weight(cls):
+    X, y = make_classification(n_samples=300, weights=[0.8], random_state=0)
+    counts = np.bincount(y)
+    w = (len(y) / (2 * counts))[y]
+    a = small(cls, class_weight="balanced").fit(X, y)
+    b = small(cls).fit(X, y, sample_weight=w)
+    assert_allclose(a.predict_proba(X), b.predict_proba(X))
+    unweighted = small(cls).fit(X, y)
+    # the minority class gets higher probabilities
+    assert a.predict_proba(X)[:, 1].mean() > unweighted.predict_proba(X)[:, 1].mean() + 0.005
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("cls", [XGBClassifier, XGBRegressor, CatBoostRegressor])
+def test_integer_weights_mean_repeated_rows(cls, seed):
+    """scikit-learn's convention, up to float32 rounding in the libraries."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(80, 4))
+    y = X[:, 0] + X[:, 1] ** 2
+    if cls in CLASSIFIERS:
+        y = np.digitize(y, [0, 1])
+    w = rng.randint(0, 4, size=len(y))
+    params = {"bootstrap_type": "No", "random_strength": 0} if "Cat" in cls.__name__ else None
+    model = cls(n_estimators=20, max_depth=3, learning_rate=0.3, n_jobs=1, device="cpu",
+                params=params)
+    weighted = clone(model).fit(*shuffle(X, y, w, random_state=0)[:2],
+                                sample_weight=shuffle(X, y, w, random_state=0)[2])
+    repeated = clone(model).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    method = "predict_proba" if cls in CLASSIFIERS else "predict"
+    assert_allclose(getattr(weighted, method)(X), getattr(repeated, method)(X),
+                    rtol=1e-5, atol=1e-6)
+
+
+def test_negative_and_misshaped_weights_raise():
+    X, y = make_classification(n_samples=60, random_state=0)
+    w = np.ones(60)
+    w[3] = -1
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        small(XGBClassifier).fit(X, y, sample_weight=w)
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        small(CatBoostClassifier).fit(X, y, sample_weight=np.ones(59))
+
+
+# ------------------------------------------------------------------- pandas
+def _frame(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    x = rng.normal(size=n)
+    y = (x + 2 * (colour == "red") - 2 * (colour == "blue") + rng.normal(scale=0.3, size=n)
+         > 0).astype(int)
+    return pd.DataFrame({"x": x, "colour": pd.Categorical(colour)}), y
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_pandas_categorical_unseen_missing_and_pickle(cls):
+    X, y = _frame()
+    model = small(cls).fit(X, y)
+    assert_array_equal(model.categorical_features_, [1])
+    assert model.score(X, y) > 0.85
+    # the colour carries the signal: its importance is large
+    assert model.feature_importances_[1] > 0.3
+    new = pd.DataFrame({"x": [0.0, 0.0, 0.0],
+                        "colour": pd.Categorical(["red", "purple", None])})
+    proba = model.predict_proba(new)
+    assert proba.shape == (3, 2) and np.isfinite(proba).all()
+    assert proba[0, 1] > 0.5
+    loaded = pickle.loads(pickle.dumps(model))
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(X[["x"]])
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_numeric_dataframe_keeps_feature_names(cls):
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = small(cls).fit(df, y)
+    assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])
+    assert len(model.categorical_features_) == 0
+    with pytest.warns(UserWarning, match="valid feature names"):
+        assert_array_equal(model.predict(df), model.predict(X))
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("cls", ALL)
+def test_bad_input_gets_clear_errors(cls):
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    model = small(cls).fit(X, y)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        model.predict(X[:, :4])
+    X_inf = X.copy()
+    X_inf[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        clone(model).fit(X_inf, y)
+    X_str = X.astype(object)
+    X_str[0, 0] = "a"
+    with pytest.raises(ValueError, match="could not convert|argument must be"):
+        clone(model).fit(X_str, y)
+    with pytest.raises(ValueError, match="n_estimators"):
+        clone(model).set_params(n_estimators=0).fit(X, y)
+    with pytest.raises(ValueError, match="params"):
+        clone(model).set_params(params=[("eta", 1)]).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_missing_values_are_supported(cls):
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    X[::7, 1] = np.nan
+    model = small(cls).fit(X, y)
+    assert np.isfinite(model.predict(X)).all()
+
+
+def test_one_class_is_a_clear_error():
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    for cls in CLASSIFIERS:
+        with pytest.raises(ValueError, match="only one class"):
+            small(cls).fit(X, np.zeros(20))
+
+
+# --------------------------------------------------------- housekeeping
+def test_catboost_writes_no_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    X, y = make_classification(n_samples=100, random_state=0)
+    small(CatBoostClassifier, early_stopping_rounds=3).fit(X, y)
+    small(CatBoostRegressor).fit(X, y.astype(float))
+    assert os.listdir(tmp_path) == []
+
+
+def test_import_is_lazy():
+    code = (
+        "import sys, sklml.boosting; "
+        "print(any(m in sys.modules for m in ('xgboost', 'catboost')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_compare_params_give_a_good_quick_model(cls):
+    X, y = make_classification(n_samples=1000, n_features=20, n_informative=10,
+                               random_state=0)
+    if cls in REGRESSORS:
+        y = y.astype(float)
+    model = cls(**cls.get_compare_params(), n_jobs=1)
+    scores = cross_val_score(model, X, y, cv=3)
+    assert scores.mean() > (0.85 if cls in CLASSIFIERS else 0.5)
+
+
+def test_auc_on_signal_background():
+    X, y = make_classification(n_samples=2000, n_features=20, n_informative=12,
+                               random_state=1)
+    for cls in CLASSIFIERS:
+        model = cls(n_estimators=100, learning_rate=0.2, max_depth=4, n_jobs=1,
+                    device="cpu", random_state=0).fit(X[:1500], y[:1500])
+        assert roc_auc_score(y[1500:], model.predict_proba(X[1500:])[:, 1]) > 0.93
