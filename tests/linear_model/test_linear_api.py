@@ -195,3 +195,13 @@ def test_sklearn_checks_other_settings(estimator):
     assert report.ok, str(report)
     if estimator.batch_size is None:  # deterministic: no exemption declared or needed
         assert not estimator._expected_failed_checks() and not report.xfailed
+
+
+def test_no_false_divergence_alarm_near_the_optimum(reg_data):
+    X, y = reg_data
+    model = GDRegressor(random_state=0, warm_start=True).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither "diverged" nor "increased"
+        for _ in range(3):
+            model.set_params(max_iter=5, tol=None).fit(X, y)
+            model.partial_fit(X, y)
