@@ -1,0 +1,194 @@
+"""What every agent shares: environment checks, act() input checks, evaluate()."""
+
+import warnings
+from numbers import Integral
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from gymnasium.utils.env_checker import check_env
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ._mdp import MDP
+
+# gymnasium's checker nags about legitimate spaces (CartPole's infinite bounds)
+_CHECKER_NOISE = r".*(infinity|precision|unwrapped|different from the unwrapped).*"
+
+
+def make_env(env_or_mdp, *, check=True, max_episode_steps=100):
+    """A Gymnasium environment from an env, an :class:`MDP` or a registered env id,
+    checked with :func:`gymnasium.utils.env_checker.check_env`."""
+    if isinstance(env_or_mdp, MDP):
+        env = env_or_mdp.as_env(max_episode_steps=max_episode_steps)
+    elif isinstance(env_or_mdp, str):
+        env = gym.make(env_or_mdp)
+    elif isinstance(env_or_mdp, gym.Env):
+        env = env_or_mdp
+    else:
+        raise TypeError(
+            "expected a gymnasium.Env, an sklml.rl.MDP or a registered environment id; "
+            f"got {type(env_or_mdp).__name__}"
+        )
+    if check:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_CHECKER_NOISE)
+            try:
+                check_env(env.unwrapped, skip_render_check=True, skip_close_check=True)
+            except (AssertionError, AttributeError, TypeError, gym.error.Error) as exc:
+                raise ValueError(f"{env} does not follow the Gymnasium API: {exc}") from exc
+    return env
+
+
+def check_discrete_actions(env, agent_name):
+    if not isinstance(env.action_space, spaces.Discrete):
+        raise ValueError(
+            f"{agent_name} needs a discrete action space (gymnasium.spaces.Discrete); "
+            f"{env.unwrapped} has {env.action_space}"
+        )
+    return int(env.action_space.n)
+
+
+def check_discrete_observations(env, agent_name):
+    if not isinstance(env.observation_space, spaces.Discrete):
+        raise ValueError(
+            f"{agent_name} is tabular: it needs a discrete observation space "
+            f"(gymnasium.spaces.Discrete); {env.unwrapped} has {env.observation_space}"
+        )
+    return int(env.observation_space.n)
+
+
+def make_rng(random_state):
+    """A numpy Generator and the int seed behind it (None when unseeded)."""
+    if random_state is None:
+        return np.random.default_rng(), None
+    if isinstance(random_state, np.random.RandomState):
+        seed = int(random_state.randint(2**31 - 1))
+    else:
+        seed = int(random_state)
+    return np.random.default_rng(seed), seed
+
+
+def reset_seed(seed, rng):
+    """A seed for env.reset drawn from the agent's generator (None if unseeded)."""
+    return None if seed is None else int(rng.integers(2**31 - 1))
+
+
+class BaseAgent(BaseEstimator):
+    """Base class of sklml's agents: ``fit(env_or_mdp)``, ``act``, ``evaluate``.
+
+    Subclasses set ``observation_space_`` and ``n_actions_`` in ``fit`` and
+    implement ``_act_batch(observations, deterministic)`` on a checked batch.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        return tags
+
+    def act(self, observation, deterministic=True):
+        """The action for an observation, or an array of actions for a batch.
+
+        Parameters
+        ----------
+        observation : int, array-like
+            One observation from the environment the agent was fitted on, or a
+            batch of them stacked along a new first axis.
+        deterministic : bool, default=True
+            Take the best action; ``False`` samples from the agent's
+            behaviour policy (epsilon-greedy or the policy's probabilities).
+
+        Returns
+        -------
+        int or ndarray of int
+        """
+        check_is_fitted(self)
+        obs, batched = self._check_observation(observation)
+        actions = self._act_batch(obs, deterministic)
+        return actions if batched else int(actions[0])
+
+    def _check_observation(self, observation):
+        space = self.observation_space_
+        if isinstance(space, spaces.Discrete):
+            arr = np.asarray(observation)
+            if arr.ndim > 1:
+                raise ValueError(
+                    f"observation must be a state index or a 1-D array of them for {space}; "
+                    f"got an array of shape {arr.shape}"
+                )
+            if arr.size == 0 and arr.ndim == 1:
+                return arr.astype(np.int64), True
+            if not (np.issubdtype(arr.dtype, np.integer) or (
+                np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))
+            )):
+                raise ValueError(f"observation must be integer state indices for {space}; got {observation!r}")
+            states = arr.astype(np.int64) - int(space.start)
+            if (states < 0).any() or (states >= space.n).any():
+                raise ValueError(f"observation {observation!r} is outside {space}")
+            return np.atleast_1d(states), arr.ndim == 1
+        shape = tuple(space.shape)
+        try:
+            arr = np.asarray(observation, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise ValueError(f"observation must be numeric; got {observation!r}") from None
+        if arr.shape == shape:
+            batched = False
+            arr = arr[None]
+        elif arr.shape[1:] == shape and arr.ndim == len(shape) + 1:
+            batched = True
+        else:
+            raise ValueError(
+                f"observation has shape {arr.shape}; expected {shape} (one observation) or "
+                f"(n_observations, {', '.join(map(str, shape))}) for the environment the agent was fitted on"
+            )
+        if not np.isfinite(arr).all():
+            raise ValueError("observation contains NaN or infinity")
+        return arr, batched
+
+    def evaluate(self, env, n_episodes=10, deterministic=True, random_state=None, max_steps=10_000):
+        """Mean and standard deviation of the return over ``n_episodes`` episodes.
+
+        Parameters
+        ----------
+        env : gymnasium.Env, MDP or str
+            The environment (an MDP is run through :meth:`MDP.as_env`).
+        n_episodes : int, default=10
+        deterministic : bool, default=True
+        random_state : int or None, default=None
+            Seeds the first ``reset`` (and the agent's sampling), so the
+            evaluation is repeatable.
+        max_steps : int, default=10_000
+            Safety cap on the length of one episode.
+
+        Returns
+        -------
+        mean, std : float
+        """
+        check_is_fitted(self)
+        if not isinstance(n_episodes, Integral) or n_episodes < 1:
+            raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}")
+        env = make_env(env, check=False)
+        if env.action_space != spaces.Discrete(self.n_actions_) and not (
+            isinstance(env.action_space, spaces.Discrete) and env.action_space.n == self.n_actions_
+        ):
+            raise ValueError(f"the agent was fitted with {self.n_actions_} actions; env has {env.action_space}")
+        saved_rng = getattr(self, "_rng", None)
+        if random_state is not None:
+            self._rng = np.random.default_rng(random_state)
+        returns = []
+        try:
+            for episode in range(n_episodes):
+                seed = random_state if (random_state is not None and episode == 0) else None
+                obs, _ = env.reset(seed=seed)
+                total = 0.0
+                for _ in range(max_steps):
+                    obs, reward, terminated, truncated, _ = env.step(self.act(obs, deterministic))
+                    total += float(reward)
+                    if terminated or truncated:
+                        break
+                returns.append(total)
+        finally:
+            if saved_rng is not None:
+                self._rng = saved_rng
+        returns = np.asarray(returns)
+        return float(returns.mean()), float(returns.std())

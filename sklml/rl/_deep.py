@@ -1,0 +1,544 @@
+"""Deep agents in plain torch: deep Q-learning (DQN) and REINFORCE."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+from gymnasium import spaces
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseAgent, check_discrete_actions, make_env, make_rng, reset_seed
+
+__all__ = ["DQN", "REINFORCE"]
+
+
+def _device(device):
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or a torch device; got {device!r}") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but CUDA is not available")
+    return dev
+
+
+def _mlp(n_in, hidden, n_out, seed):
+    import torch
+    from torch import nn
+
+    with torch.random.fork_rng(devices=[]):  # seed the initialisation, leave the global RNG alone
+        torch.manual_seed(seed)
+        layers, width = [], n_in
+        for h in hidden:
+            layers += [nn.Linear(width, int(h)), nn.ReLU()]
+            width = int(h)
+        layers.append(nn.Linear(width, n_out))
+        return nn.Sequential(*layers)
+
+
+def _numpy_layers(net):
+    """CPU numpy copies of an MLP's weights: a forward pass in numpy is several times
+    cheaper than torch's per-call overhead for one observation at a time."""
+    from torch import nn
+
+    return [
+        (m.weight.detach().cpu().numpy().T.copy(), m.bias.detach().cpu().numpy().copy())
+        for m in net if isinstance(m, nn.Linear)
+    ]
+
+
+def _numpy_forward(layers, x):
+    for W, b in layers[:-1]:
+        x = x @ W
+        x += b
+        np.maximum(x, 0.0, out=x)
+    W, b = layers[-1]
+    return x @ W + b
+
+
+def _hidden_ok(value):
+    try:
+        sizes = [int(h) for h in value]
+    except TypeError:
+        return False
+    return all(h >= 1 and h == hh for h, hh in zip(sizes, value))
+
+
+class _DeepAgent(BaseAgent):
+    """Observation encoding, devices and CPU pickling for torch agents."""
+
+    def _setup(self, env_or_mdp):
+        env = make_env(env_or_mdp)
+        name = type(self).__name__
+        n_actions = check_discrete_actions(env, name)
+        space = env.observation_space
+        if isinstance(space, spaces.Discrete):
+            n_in = int(space.n)
+        elif isinstance(space, spaces.Box):
+            n_in = int(np.prod(space.shape))
+        else:
+            raise ValueError(f"{name} needs a Box or Discrete observation space; got {space}")
+        if not _hidden_ok(self.hidden_layer_sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive ints; got {self.hidden_layer_sizes!r}"
+            )
+        self.observation_space_ = space
+        self.n_actions_ = n_actions
+        self.n_features_in_ = n_in
+        rng, seed = make_rng(self.random_state)
+        self._rng = rng
+        torch_seed = int(rng.integers(2**31 - 1))
+        return env, rng, seed, torch_seed, _device(self.device)
+
+    def _encode(self, obs):
+        """Checked observations (batch) -> float32 array (n, n_features_in_)."""
+        if isinstance(self.observation_space_, spaces.Discrete):
+            out = np.zeros((len(obs), self.n_features_in_), dtype=np.float32)
+            out[np.arange(len(obs)), obs] = 1.0
+            return out
+        return np.asarray(obs, dtype=np.float32).reshape(len(obs), -1)
+
+    def _encode_one(self, obs):
+        if isinstance(self.observation_space_, spaces.Discrete):
+            out = np.zeros(self.n_features_in_, dtype=np.float32)
+            out[int(obs) - int(self.observation_space_.start)] = 1.0
+            return out
+        return np.asarray(obs, dtype=np.float32).reshape(-1)
+
+    def _net_output(self, net, x):
+        import torch
+
+        device = next(net.parameters()).device
+        with torch.inference_mode():
+            return net(torch.from_numpy(x).to(device)).cpu().numpy()
+
+    def __getstate__(self):
+        from torch import nn
+
+        state = super().__getstate__()
+        for key, value in state.items():
+            if isinstance(value, nn.Module) and any(p.device.type != "cpu" for p in value.parameters()):
+                state[key] = copy.deepcopy(value).cpu()
+        return state
+
+    def _progress(self, total, unit):
+        if not self.verbose:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit=unit, desc=type(self).__name__)
+
+
+_COMMON = {
+    "hidden_layer_sizes": ["array-like"],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "gamma": [Interval(Real, 0, 1, closed="both")],
+    "random_state": ["random_state"],
+    "device": "no_validation",  # checked by _device
+    "verbose": ["verbose"],
+}
+
+
+class DQN(_DeepAgent):
+    """Deep Q-learning (Mnih et al. 2015) with a replay buffer and a target network.
+
+    An MLP approximates ``Q(s, .)``. The agent acts epsilon-greedily
+    (epsilon decays linearly from ``exploration_initial_eps`` to
+    ``exploration_final_eps`` over the first ``exploration_fraction`` of the
+    steps), stores transitions in a replay buffer and, every ``train_freq``
+    steps, takes ``gradient_steps`` Adam steps on the Huber loss between
+    ``Q(s, a)`` and ``r + gamma max_a' Q_target(s', a')`` (double DQN:
+    ``Q_target(s', argmax_a' Q(s', a'))``). The target network copies the
+    online one every ``target_update_interval`` steps. Episodes cut by a time
+    limit are bootstrapped, not treated as terminal. The defaults are the
+    rl-baselines3-zoo settings for CartPole.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : sequence of int, default=(256, 256)
+    learning_rate : float, default=2.3e-3
+    gamma : float in [0, 1], default=0.99
+    n_steps : int, default=50_000
+        Environment steps of training.
+    buffer_size : int, default=100_000
+    batch_size : int, default=64
+    learning_starts : int, default=1000
+        Steps of random actions before learning starts.
+    train_freq : int, default=256
+    gradient_steps : int, default=128
+    target_update_interval : int, default=10
+    exploration_fraction : float in [0, 1], default=0.16
+    exploration_initial_eps : float in [0, 1], default=1.0
+    exploration_final_eps : float in [0, 1], default=0.04
+        Also the rate of ``act(..., deterministic=False)``.
+    double_dqn : bool, default=False
+    max_grad_norm : float, default=10
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network initialisation, exploration, replay sampling and the
+        environment's first reset.
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+    verbose : int, default=0
+        Show a progress bar.
+
+    Attributes
+    ----------
+    q_net_ : torch.nn.Module
+        The online Q-network.
+    history_ : list of float
+        Return of each finished training episode.
+    n_updates_ : int
+        Gradient steps taken.
+
+    Examples
+    --------
+    >>> from sklml.rl import DQN
+    >>> agent = DQN(hidden_layer_sizes=(16,), n_steps=300, learning_starts=100,
+    ...             train_freq=50, gradient_steps=5, random_state=0).fit("CartPole-v1")
+    >>> agent.act([0.0, 0.0, 0.0, 0.0]) in (0, 1)
+    True
+    """
+
+    _parameter_constraints = {
+        **_COMMON,
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "buffer_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_starts": [Interval(Integral, 0, None, closed="left")],
+        "train_freq": [Interval(Integral, 1, None, closed="left")],
+        "gradient_steps": [Interval(Integral, 1, None, closed="left")],
+        "target_update_interval": [Interval(Integral, 1, None, closed="left")],
+        "exploration_fraction": [Interval(Real, 0, 1, closed="both")],
+        "exploration_initial_eps": [Interval(Real, 0, 1, closed="both")],
+        "exploration_final_eps": [Interval(Real, 0, 1, closed="both")],
+        "double_dqn": ["boolean"],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, hidden_layer_sizes=(256, 256), learning_rate=2.3e-3, gamma=0.99,
+                 n_steps=50_000, buffer_size=100_000, batch_size=64, learning_starts=1000,
+                 train_freq=256, gradient_steps=128, target_update_interval=10,
+                 exploration_fraction=0.16, exploration_initial_eps=1.0,
+                 exploration_final_eps=0.04, double_dqn=False, max_grad_norm=10.0,
+                 random_state=None, device="auto", verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.gamma = gamma
+        self.n_steps = n_steps
+        self.buffer_size = buffer_size
+        self.batch_size = batch_size
+        self.learning_starts = learning_starts
+        self.train_freq = train_freq
+        self.gradient_steps = gradient_steps
+        self.target_update_interval = target_update_interval
+        self.exploration_fraction = exploration_fraction
+        self.exploration_initial_eps = exploration_initial_eps
+        self.exploration_final_eps = exploration_final_eps
+        self.double_dqn = double_dqn
+        self.max_grad_norm = max_grad_norm
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    @classmethod
+    def get_test_params(cls):
+        return dict(hidden_layer_sizes=(16,), n_steps=300, learning_starts=100, train_freq=50,
+                    gradient_steps=5, buffer_size=1000, random_state=0, device="cpu")
+
+    def _epsilon(self, t):
+        span = self.exploration_fraction * self.n_steps
+        frac = 1.0 if span <= 0 else min(1.0, t / span)
+        return self.exploration_initial_eps + frac * (self.exploration_final_eps - self.exploration_initial_eps)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, env_or_mdp):
+        """Train for ``n_steps`` environment steps.
+
+        Parameters
+        ----------
+        env_or_mdp : gymnasium.Env, MDP or str
+            An environment with a discrete action space (checked with
+            ``gymnasium.utils.env_checker.check_env``), an :class:`MDP`, or a
+            registered environment id.
+
+        Returns
+        -------
+        self
+        """
+        import torch
+        import torch.nn.functional as F
+
+        env, rng, seed, torch_seed, device = self._setup(env_or_mdp)
+        n_in, n_actions = self.n_features_in_, self.n_actions_
+        q_net = _mlp(n_in, self.hidden_layer_sizes, n_actions, torch_seed).to(device)
+        target_net = copy.deepcopy(q_net).requires_grad_(False)
+        optimizer = torch.optim.Adam(q_net.parameters(), lr=self.learning_rate)
+
+        size = min(self.buffer_size, self.n_steps)
+        buf_obs = np.zeros((size, n_in), dtype=np.float32)
+        buf_next = np.zeros((size, n_in), dtype=np.float32)
+        buf_act = np.zeros(size, dtype=np.int64)
+        buf_rew = np.zeros(size, dtype=np.float32)
+        buf_done = np.zeros(size, dtype=np.float32)
+        pos, full = 0, False
+
+        gamma, double = float(self.gamma), bool(self.double_dqn)
+
+        def train_step():
+            idx = rng.integers(0, size if full else pos, self.batch_size)
+            o = torch.from_numpy(buf_obs[idx]).to(device)
+            o2 = torch.from_numpy(buf_next[idx]).to(device)
+            a = torch.from_numpy(buf_act[idx]).to(device)
+            r = torch.from_numpy(buf_rew[idx]).to(device)
+            d = torch.from_numpy(buf_done[idx]).to(device)
+            with torch.no_grad():
+                q_next = target_net(o2)
+                if double:
+                    next_v = q_next.gather(1, q_net(o2).argmax(1, keepdim=True)).squeeze(1)
+                else:
+                    next_v = q_next.max(1).values
+                y = r + gamma * (1.0 - d) * next_v
+            q_sa = q_net(o).gather(1, a.unsqueeze(1)).squeeze(1)
+            loss = F.smooth_l1_loss(q_sa, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(q_net.parameters(), self.max_grad_norm)
+            optimizer.step()
+
+        history, n_updates, ret = [], 0, 0.0
+        layers = _numpy_layers(q_net)
+        bar = self._progress(self.n_steps, "step")
+        obs, _ = env.reset(seed=reset_seed(seed, rng))
+        x = self._encode_one(obs)
+        for t in range(self.n_steps):
+            if t < self.learning_starts or rng.random() < self._epsilon(t):
+                action = int(rng.integers(n_actions))
+            else:
+                action = int(np.argmax(_numpy_forward(layers, x)))
+            obs, reward, terminated, truncated, _ = env.step(action)
+            x2 = self._encode_one(obs)
+            buf_obs[pos], buf_next[pos], buf_act[pos] = x, x2, action
+            buf_rew[pos], buf_done[pos] = reward, float(terminated)
+            pos += 1
+            if pos == size:
+                pos, full = 0, True
+            ret += float(reward)
+            if terminated or truncated:
+                history.append(ret)
+                ret = 0.0
+                obs, _ = env.reset()
+                x = self._encode_one(obs)
+            else:
+                x = x2
+            if t + 1 > self.learning_starts and (t + 1) % self.train_freq == 0:
+                q_net.train()
+                for _ in range(self.gradient_steps):
+                    train_step()
+                n_updates += self.gradient_steps
+                layers = _numpy_layers(q_net)
+            if (t + 1) % self.target_update_interval == 0:
+                target_net.load_state_dict(q_net.state_dict())
+            if bar is not None and (t + 1) % 1000 == 0:
+                bar.update(1000)
+                if history:
+                    bar.set_postfix(mean_return=f"{np.mean(history[-10:]):.1f}")
+        if bar is not None:
+            bar.close()
+        self.q_net_ = q_net.eval()
+        self.history_ = history
+        self.n_updates_ = n_updates
+        return self
+
+    def predict_q(self, observation):
+        """Q-values of one observation, shape (n_actions,), or of a batch."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        obs, batched = self._check_observation(observation)
+        q = self._net_output(self.q_net_, self._encode(obs))
+        return q if batched else q[0]
+
+    def _act_batch(self, obs, deterministic):
+        actions = self._net_output(self.q_net_, self._encode(obs)).argmax(axis=1).astype(np.int64)
+        if not deterministic:
+            explore = self._rng.random(len(actions)) < self.exploration_final_eps
+            actions[explore] = self._rng.integers(self.n_actions_, size=int(explore.sum()))
+        return actions
+
+
+class REINFORCE(_DeepAgent):
+    """REINFORCE policy gradient (Williams 1992) with a softmax MLP policy.
+
+    The policy plays ``episodes_per_update`` episodes, sampling its actions;
+    each step's discounted return ``G_t = sum_k gamma^k r_{t+k}`` is turned
+    into an advantage (``baseline``), and one Adam step follows the gradient
+    of ``mean_t(advantage_t * log pi(a_t | s_t))``, as in the lectures'
+    four-step recipe.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : sequence of int, default=(32,)
+    learning_rate : float, default=0.01
+    gamma : float in [0, 1], default=0.99
+    n_episodes : int, default=500
+        Training episodes in total.
+    episodes_per_update : int, default=10
+    baseline : {"normalize", "mean"} or None, default="normalize"
+        ``"normalize"``: standardise the returns of the batch (Hands-On ML);
+        ``"mean"``: subtract their mean; ``None``: raw returns.
+    max_grad_norm : float or None, default=None
+    random_state : int, RandomState instance or None, default=None
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+    verbose : int, default=0
+        Show a progress bar.
+
+    Attributes
+    ----------
+    policy_net_ : torch.nn.Module
+        Maps an observation to action logits.
+    history_ : list of float
+        Return of each training episode.
+    n_updates_ : int
+
+    Examples
+    --------
+    >>> from sklml.rl import REINFORCE
+    >>> agent = REINFORCE(n_episodes=4, episodes_per_update=2, random_state=0).fit("CartPole-v1")
+    >>> len(agent.history_), agent.act([[0.0, 0.0, 0.0, 0.0]] * 3).shape
+    (4, (3,))
+    """
+
+    _parameter_constraints = {
+        **_COMMON,
+        "n_episodes": [Interval(Integral, 1, None, closed="left")],
+        "episodes_per_update": [Interval(Integral, 1, None, closed="left")],
+        "baseline": [StrOptions({"normalize", "mean"}), None],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(self, hidden_layer_sizes=(32,), learning_rate=0.01, gamma=0.99, n_episodes=500,
+                 episodes_per_update=10, baseline="normalize", max_grad_norm=None,
+                 random_state=None, device="auto", verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.gamma = gamma
+        self.n_episodes = n_episodes
+        self.episodes_per_update = episodes_per_update
+        self.baseline = baseline
+        self.max_grad_norm = max_grad_norm
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    @classmethod
+    def get_test_params(cls):
+        return dict(hidden_layer_sizes=(8,), n_episodes=4, episodes_per_update=2, random_state=0,
+                    device="cpu")
+
+    def _returns(self, rewards):
+        out = np.empty(len(rewards), dtype=np.float64)
+        running = 0.0
+        for i in range(len(rewards) - 1, -1, -1):
+            running = rewards[i] + self.gamma * running
+            out[i] = running
+        return out
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, env_or_mdp):
+        """Train for ``n_episodes`` episodes.
+
+        Parameters
+        ----------
+        env_or_mdp : gymnasium.Env, MDP or str
+            An environment with a discrete action space (checked with
+            ``gymnasium.utils.env_checker.check_env``), an :class:`MDP`, or a
+            registered environment id. Episodes must end (termination or a
+            time limit).
+
+        Returns
+        -------
+        self
+        """
+        import torch
+
+        env, rng, seed, torch_seed, device = self._setup(env_or_mdp)
+        net = _mlp(self.n_features_in_, self.hidden_layer_sizes, self.n_actions_, torch_seed).to(device)
+        optimizer = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
+        history, n_updates = [], 0
+        bar = self._progress(self.n_episodes, "episode")
+        reset = reset_seed(seed, rng)
+        done_episodes = 0
+        layers = _numpy_layers(net)
+        while done_episodes < self.n_episodes:
+            batch = min(self.episodes_per_update, self.n_episodes - done_episodes)
+            xs, acts, advs = [], [], []
+            for _ in range(batch):
+                obs, _ = env.reset(seed=reset)
+                reset = None
+                rewards = []
+                while True:
+                    x = self._encode_one(obs)
+                    logits = _numpy_forward(layers, x).astype(np.float64)
+                    probs = np.exp(logits - logits.max())
+                    a = min(int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum(), side="right")),
+                            self.n_actions_ - 1)
+                    obs, r, terminated, truncated, _ = env.step(a)
+                    xs.append(x)
+                    acts.append(a)
+                    rewards.append(float(r))
+                    if terminated or truncated:
+                        break
+                history.append(float(np.sum(rewards)))
+                advs.append(self._returns(rewards))
+            done_episodes += batch
+            adv = np.concatenate(advs)
+            if self.baseline == "normalize":
+                adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+            elif self.baseline == "mean":
+                adv = adv - adv.mean()
+            logits = net(torch.from_numpy(np.stack(xs)).to(device))
+            logp = torch.log_softmax(logits, 1).gather(
+                1, torch.as_tensor(acts, device=device).unsqueeze(1)
+            ).squeeze(1)
+            loss = -(logp * torch.as_tensor(adv, dtype=torch.float32, device=device)).mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if self.max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(net.parameters(), self.max_grad_norm)
+            optimizer.step()
+            layers = _numpy_layers(net)
+            n_updates += 1
+            if bar is not None:
+                bar.update(batch)
+                bar.set_postfix(mean_return=f"{np.mean(history[-batch:]):.1f}")
+        if bar is not None:
+            bar.close()
+        self.policy_net_ = net.eval()
+        self.history_ = history
+        self.n_updates_ = n_updates
+        return self
+
+    def predict_proba(self, observation):
+        """Action probabilities of one observation, or of a batch."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        obs, batched = self._check_observation(observation)
+        logits = self._net_output(self.policy_net_, self._encode(obs)).astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        return p if batched else p[0]
+
+    def _act_batch(self, obs, deterministic):
+        logits = self._net_output(self.policy_net_, self._encode(obs))
+        if deterministic:
+            return logits.argmax(axis=1).astype(np.int64)
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+        u = self._rng.random((len(obs), 1))
+        return np.minimum((cum <= u).sum(axis=1), self.n_actions_ - 1).astype(np.int64)
