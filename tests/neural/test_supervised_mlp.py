@@ -1,0 +1,194 @@
+"""MLPClassifier / MLPRegressor: quality on real data, API, bad input, pickling."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from skorch.callbacks import EpochScoring
+from sklearn.datasets import load_digits, make_regression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklml.neural import MLPClassifier, MLPRegressor
+
+FAST = dict(hidden_layer_sizes=(32,), learning_rate=0.01, max_epochs=15, random_state=0,
+            device="cpu")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=42)
+
+
+@pytest.fixture(scope="module")
+def regression():
+    X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
+    return X, y / y.std()
+
+
+def test_digits_defaults_accuracy(digits):
+    X_train, X_test, y_train, y_test = digits
+    clf = MLPClassifier(random_state=42).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) >= 0.97
+    assert clf.n_iter_ == len(clf.loss_curve_) <= 200
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_grid_search_two_jobs(digits):
+    X_train, X_test, y_train, y_test = digits
+    grid = GridSearchCV(
+        MLPClassifier(max_epochs=5, batch_size=50, random_state=0, device="cpu", n_jobs=1),
+        {"hidden_layer_sizes": [(16,), (64,)], "learning_rate": [1e-3, 1e-2]},
+        cv=2, n_jobs=2,
+    ).fit(X_train, y_train)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_params_["learning_rate"] == 1e-2
+    assert grid.score(X_test, y_test) > 0.9
+
+
+def test_string_labels_pandas_and_int_input(digits):
+    X_train, _, y_train, _ = digits
+    X = pd.DataFrame((X_train * 16).astype(int)).add_prefix("pixel")
+    y = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven",
+                  "eight", "nine"])[y_train]
+    clf = MLPClassifier(**FAST).fit(X, pd.Series(y))
+    assert set(clf.classes_) == set(y)
+    assert clf.predict(X).dtype == clf.classes_.dtype
+    assert list(clf.feature_names_in_) == list(X.columns)
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.score(X, y) > 0.9
+
+
+def test_early_stopping_restores_best(digits):
+    X_train, _, y_train, _ = digits
+    clf = MLPClassifier(early_stopping=True, n_iter_no_change=3, max_epochs=300,
+                        learning_rate=0.01, random_state=0, device="cpu").fit(X_train, y_train)
+    assert clf.n_iter_ < 300
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert clf.best_validation_loss_ == min(clf.validation_loss_curve_)
+
+
+def test_every_optimizer_activation_and_init_trains(digits):
+    X_train, _, y_train, _ = digits
+    X, y = X_train[:400], y_train[:400]
+    for optimizer in ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam"]:
+        lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov", "adagrad") else 0.01
+        clf = MLPClassifier(**{**FAST, "learning_rate": lr, "optimizer": optimizer},
+                            batch_size=32).fit(X, y)
+        assert clf.score(X, y) > 0.8, optimizer
+    for activation, init in [("tanh", "glorot"), ("selu", "lecun"), ("elu", "he"),
+                             ("leaky_relu", "auto"), ("sigmoid", "auto")]:
+        clf = MLPClassifier(**{**FAST, "activation": activation, "init": init,
+                               "dropout": 0.1, "batch_norm": True}).fit(X, y)
+        assert clf.score(X, y) > 0.8, activation
+
+
+def test_routing_callbacks_and_net(digits):
+    X_train, _, y_train, _ = digits
+    scoring = EpochScoring("accuracy", on_train=True, name="train_acc")
+    clf = MLPClassifier(**FAST, optimizer__betas=(0.8, 0.99), callbacks=[scoring])
+    clf.set_params(optimizer__eps=1e-7)
+    assert clf.get_params()["optimizer__eps"] == 1e-7
+    clf.fit(X_train, y_train)
+    assert clf.net_.optimizer_.param_groups[0]["betas"] == (0.8, 0.99)
+    assert clf.net_.optimizer_.param_groups[0]["eps"] == 1e-7
+    assert "train_acc" in clf.net_.history[-1]
+    assert isinstance(clf.net_.module_, torch.nn.Module)
+    with pytest.raises(ValueError, match="Unknown parameter 'modul_x'"):
+        MLPClassifier(modul_x=1).fit(X_train, y_train)
+
+
+def test_warm_start_and_partial_fit(digits):
+    X_train, X_test, y_train, y_test = digits
+    clf = MLPClassifier(**{**FAST, "max_epochs": 3, "warm_start": True})
+    clf.fit(X_train, y_train)
+    net = clf.net_
+    clf.fit(X_train, y_train)
+    assert clf.net_ is net and clf.n_iter_ == 6
+    inc = MLPClassifier(**FAST)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        inc.partial_fit(X_train, y_train)
+    for _ in range(5):
+        inc.partial_fit(X_train[:300], y_train[:300], classes=np.arange(10))
+        inc.partial_fit(X_train[300:], y_train[300:])
+    assert inc.n_iter_ == 10
+    assert inc.score(X_test, y_test) > 0.9
+
+
+def test_sample_and_class_weight(digits):
+    X_train, _, y_train, _ = digits
+    binary = y_train < 5
+    weight = np.where(binary, 1.0, 1e-4)
+    clf = MLPClassifier(**FAST).fit(X_train, binary, sample_weight=weight)
+    assert clf.predict(X_train).mean() > 0.95
+    clf = MLPClassifier(**FAST, class_weight={True: 1.0, False: 1e-4}).fit(X_train, binary)
+    assert clf.predict(X_train).mean() > 0.95
+    balanced = MLPClassifier(**FAST, class_weight="balanced").fit(X_train, y_train == 3)
+    assert balanced.score(X_train, y_train == 3) > 0.9
+
+
+def test_pickle_round_trip(digits):
+    X_train, X_test, y_train, _ = digits
+    clf = MLPClassifier(**FAST).fit(X_train, y_train)
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(X_test), clf.predict_proba(X_test))
+    assert clone.net_.device == "cpu"
+
+
+def test_bad_input(digits):
+    X_train, _, y_train, _ = digits
+    X_nan = X_train.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        MLPClassifier(**FAST).fit(X_nan, y_train)
+    with pytest.raises(ValueError, match="needs numeric targets"):
+        MLPRegressor(**FAST).fit(X_train, np.array(["a", "b"])[y_train % 2])
+    with pytest.raises(ValueError, match="one class"):
+        MLPClassifier(**FAST).fit(X_train, np.zeros(len(X_train)))
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        MLPClassifier(hidden_layer_sizes=(10, 0)).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="'optimizer' parameter"):
+        MLPClassifier(optimizer="lbfgs").fit(X_train, y_train)
+    fitted = MLPClassifier(**FAST).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(X_train[:, :10])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA error")
+def test_cuda_without_cuda_is_a_clear_error(digits):
+    X_train, _, y_train, _ = digits
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        MLPClassifier(device="cuda").fit(X_train, y_train)
+
+
+def test_verbose_shows_epoch_bar(digits, capsys):
+    X_train, _, y_train, _ = digits
+    MLPClassifier(**{**FAST, "max_epochs": 3}, verbose=1).fit(X_train, y_train)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "epoch" in err
+    MLPClassifier(**{**FAST, "max_epochs": 3}).fit(X_train, y_train)
+    captured = capsys.readouterr()
+    assert captured.err == captured.out == ""
+
+
+def test_regressor_quality_huber_multioutput(regression):
+    X, y = regression
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    reg = make_pipeline(StandardScaler(), MLPRegressor(**{**FAST, "max_epochs": 100}))
+    assert reg.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    y_out = y_train.copy()
+    y_out[:10] += 50  # outliers
+    huber = MLPRegressor(**{**FAST, "max_epochs": 100}, loss="huber").fit(X_train, y_out)
+    squared = MLPRegressor(**{**FAST, "max_epochs": 100}).fit(X_train, y_out)
+    assert huber.score(X_test, y_test) > squared.score(X_test, y_test)
+    Y = np.column_stack([y_train, -2 * y_train])
+    multi = MLPRegressor(**{**FAST, "max_epochs": 100}).fit(X_train, Y)
+    assert multi.n_outputs_ == 2 and multi.predict(X_test).shape == (len(X_test), 2)
+    assert multi.predict(X_test).dtype == np.float64
+    assert reg.predict(X_test).shape == (len(X_test),)
