@@ -167,7 +167,6 @@ class _BaseGD(BaseEstimator):
         safe_state = (P.copy(), S1.copy(), S2.copy(), t.copy())  # start of the best epoch
         best_loss, best_score, no_improve = np.inf, -np.inf, 0
         best_P = None
-        converged = False
         epochs = 0
         for epoch in range(max_iter):
             snapshot = (P.copy(), S1.copy(), S2.copy(), t.copy())
@@ -214,7 +213,6 @@ class _BaseGD(BaseEstimator):
             if self.verbose:
                 print(msg + f", time: {time.perf_counter() - tic:.3g} s")
             if not incremental and self.tol is not None and no_improve >= self.n_iter_no_change:
-                converged = True
                 if self.verbose:
                     print(f"Convergence after {epochs} epochs.")
                 break

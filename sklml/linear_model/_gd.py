@@ -448,7 +448,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
             )
         return idx.astype(np.float64)
 
-    def _weights(self, X, y_idx, sample_weight, partial):
+    def _weights(self, X, y_idx, sample_weight):
         sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.class_weight is None:
             return sw
@@ -502,7 +502,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self.classes_ = classes
         self._check_classes()
         y_idx = self._encode(y)
-        sw = self._weights(X, y_idx, sample_weight, partial=False)
+        sw = self._weights(X, y_idx, sample_weight)
         return self._fit_loop(X, y_idx, sw, self._n_outputs(), self.max_iter, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -538,7 +538,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
                 f"previous partial_fit calls {self.classes_.tolist()}"
             )
         y_idx = self._encode(y)
-        sw = self._weights(X, y_idx, sample_weight, partial=True)
+        sw = self._weights(X, y_idx, sample_weight)
         return self._fit_loop(X, y_idx, sw, self._n_outputs(), 1, incremental=True)
 
     def decision_function(self, X):
