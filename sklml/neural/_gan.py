@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
@@ -55,6 +57,12 @@ class GAN(BaseEstimator):
         drawn from a buffer of earlier generations).
     label_smoothing : float, default=0.0
         One-sided label smoothing: real rows get label ``1 - label_smoothing``.
+    generator_ema : float, default=0.999
+        Decay of an exponential moving average of the generator's weights;
+        ``sample`` uses the averaged generator, which wobbles far less from
+        step to step than the trained one. 0 disables it. The decay warms up
+        as ``min(generator_ema, (1 + t) / (10 + t))`` after ``t`` steps, so
+        short trainings are not stuck near the initial weights.
     batch_size : int, default=64
     max_epochs : int, default=100
     warm_start : bool, default=False
@@ -67,7 +75,8 @@ class GAN(BaseEstimator):
     Attributes
     ----------
     generator_, discriminator_ : torch.nn.Module
-        The fitted networks (kept on the CPU between fits).
+        The fitted networks (kept on the CPU between fits); ``generator_`` is
+        the weight-averaged generator when ``generator_ema > 0``.
     history_ : dict of list
         ``"discriminator_loss"`` and ``"generator_loss"``, mean per epoch.
     n_iter_ : int
@@ -99,6 +108,7 @@ class GAN(BaseEstimator):
         "discriminator_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "collapse_mitigation": [StrOptions({"minibatch", "replay"}), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "generator_ema": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
@@ -110,7 +120,8 @@ class GAN(BaseEstimator):
     def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
                  hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
                  generator_learning_rate=2e-4, discriminator_learning_rate=2e-4,
-                 collapse_mitigation=None, label_smoothing=0.0, batch_size=64, max_epochs=100,
+                 collapse_mitigation=None, label_smoothing=0.0, generator_ema=0.999,
+                 batch_size=64, max_epochs=100,
                  warm_start=False, random_state=None, device="auto", verbose=0):
         self.latent_dim = latent_dim
         self.architecture = architecture
@@ -121,6 +132,7 @@ class GAN(BaseEstimator):
         self.discriminator_learning_rate = discriminator_learning_rate
         self.collapse_mitigation = collapse_mitigation
         self.label_smoothing = label_smoothing
+        self.generator_ema = generator_ema
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.warm_start = warm_start
@@ -169,22 +181,36 @@ class GAN(BaseEstimator):
             channels = _check_sizes(self.conv_channels, "conv_channels", allow_empty=False)
             image_shape = (check_image_shape(self.image_shape, X.shape[1], self.architecture)
                            if self.architecture == "dcgan" else None)
+            if image_shape is not None and min(image_shape[:2]) < 2 ** len(channels):
+                raise ValueError(
+                    f"image_shape={tuple(self.image_shape)} is too small for "
+                    f"{len(channels)} stride-2 layers (conv_channels={tuple(channels)}): "
+                    f"height and width must be >= {2 ** len(channels)}"
+                )
             self.data_min_ = X.min(0)
             self.data_max_ = X.max(0)
-            self.generator_ = Generator(self.latent_dim, X.shape[1], self.architecture, hidden,
-                                        image_shape, channels)
-            self.discriminator_ = Discriminator(
-                X.shape[1], self.architecture, hidden[::-1], image_shape, channels[::-1],
-                minibatch_std=self.collapse_mitigation == "minibatch")
+            G = Generator(self.latent_dim, X.shape[1], self.architecture, hidden,
+                          image_shape, channels)
+            D = Discriminator(X.shape[1], self.architecture, hidden[::-1], image_shape,
+                              channels[::-1], minibatch_std=self.collapse_mitigation == "minibatch")
             self.history_ = {"discriminator_loss": [], "generator_loss": []}
             self.n_iter_ = 0
+            self._steps = 0
+            # (trained generator, discriminator, their Adam optimisers): warm_start resumes them
+            self._train_state = (G, D, torch.optim.Adam(G.parameters(), betas=(0.5, 0.999)),
+                                 torch.optim.Adam(D.parameters(), betas=(0.5, 0.999)))
+            self.generator_ = copy.deepcopy(G)
         rng = self.data_max_ - self.data_min_
         self._range = np.where(rng > 0, rng, 1.0)
-        G, D = self.generator_.to(device), self.discriminator_.to(device)
-        opt_g = torch.optim.Adam(G.parameters(), lr=self.generator_learning_rate,
-                                 betas=(0.5, 0.999))
-        opt_d = torch.optim.Adam(D.parameters(), lr=self.discriminator_learning_rate,
-                                 betas=(0.5, 0.999))
+        G, D, opt_g, opt_d = self._train_state
+        G, D, G_avg = G.to(device), D.to(device), self.generator_.to(device)
+        for opt in (opt_g, opt_d):  # optimiser state follows its parameters to the device
+            for state in opt.state.values():
+                for k, v in state.items():
+                    if torch.is_tensor(v) and v.dim() > 0:
+                        state[k] = v.to(device)
+        opt_g.param_groups[0]["lr"] = self.generator_learning_rate
+        opt_d.param_groups[0]["lr"] = self.discriminator_learning_rate
         data = torch.from_numpy(to_float32(self._scale(X))).to(device)
         n, bs = data.shape[0], min(self.batch_size, data.shape[0])
         replay = data.new_empty((0, data.shape[1]))
@@ -224,6 +250,7 @@ class GAN(BaseEstimator):
                 opt_g.zero_grad()
                 loss_g.backward()
                 opt_g.step()
+                self._update_average(G_avg, G)
                 if self.collapse_mitigation == "replay":
                     replay = torch.cat([fake.detach(), replay])[:replay_size]
                 d_total += loss_d.item() * b
@@ -232,9 +259,27 @@ class GAN(BaseEstimator):
             self.history_["generator_loss"].append(g_total / n)
             self.n_iter_ += 1
         # fitted networks live on the CPU: they pickle and load anywhere
-        self.generator_ = G.cpu().eval()
-        self.discriminator_ = D.cpu().eval()
+        for opt in (opt_g, opt_d):
+            for state in opt.state.values():
+                for k, v in state.items():
+                    if torch.is_tensor(v) and v.dim() > 0:
+                        state[k] = v.cpu()
+        G.cpu(), D.cpu().eval()
+        self.generator_ = G_avg.cpu().eval()
+        self.discriminator_ = D
         return self
+
+    def _update_average(self, G_avg, G):
+        """One step of the generator's exponential moving average."""
+        import torch
+
+        self._steps += 1
+        decay = min(self.generator_ema, (1 + self._steps) / (10 + self._steps))
+        with torch.no_grad():
+            for p_avg, p in zip(G_avg.parameters(), G.parameters()):
+                p_avg.lerp_(p, 1.0 - decay)
+            for b_avg, b in zip(G_avg.buffers(), G.buffers()):
+                b_avg.copy_(b)
 
     def sample(self, n_samples=1, random_state=None):
         """Generate rows from random latent vectors.

@@ -1,0 +1,165 @@
+"""Autoencoder: the lectures' PCA equivalence, stacked, denoising, sparse, tied, conv."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklml.neural import Autoencoder
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    # tests run two xdist workers on two cores
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X = load_digits().data / 16
+    return train_test_split(X, test_size=0.25, random_state=42)
+
+
+def _mse(a, b):
+    return float(np.mean((a - b) ** 2))
+
+
+def _pca_mse(Xtr, Xte, k=10):
+    pca = PCA(k).fit(Xtr)
+    return _mse(pca.inverse_transform(pca.transform(Xte)), Xte)
+
+
+def test_linear_autoencoder_matches_pca(digits):
+    Xtr, Xte = digits
+    pca = _pca_mse(Xtr, Xte)
+    ae = Autoencoder(10, hidden_layer_sizes=(), activation="identity", learning_rate=3e-3,
+                     max_epochs=100, random_state=0).fit(Xtr)
+    mse = -ae.score(Xte)
+    assert pca == pytest.approx(0.0194, abs=1e-3)
+    assert mse <= 1.10 * pca, (mse, pca)
+
+
+def test_stacked_autoencoder_beats_pca(digits):
+    Xtr, Xte = digits
+    ae = Autoencoder(10, hidden_layer_sizes=(128,), learning_rate=2e-3, max_epochs=60,
+                     random_state=0).fit(Xtr)
+    mse = -ae.score(Xte)
+    assert mse < 0.8 * _pca_mse(Xtr, Xte), mse
+    assert ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert ae.n_iter_ == 60
+
+
+def test_denoising_autoencoder(digits):
+    Xtr, Xte = digits
+    noisy = Xte + np.random.RandomState(0).normal(0, 0.25, Xte.shape)
+    params = dict(hidden_layer_sizes=(128,), learning_rate=2e-3, max_epochs=60, random_state=0)
+    dae = Autoencoder(16, noise="gaussian", noise_level=0.25, **params).fit(Xtr)
+    plain = Autoencoder(16, **params).fit(Xtr)
+    err_noisy = _mse(noisy, Xte)
+    err_dae = _mse(dae.reconstruct(noisy), Xte)
+    err_plain = _mse(plain.reconstruct(noisy), Xte)
+    assert err_dae < err_noisy, (err_dae, err_noisy)
+    assert err_dae < err_plain, (err_dae, err_plain)
+
+
+def test_dropout_noise_trains(digits):
+    Xtr, Xte = digits
+    ae = Autoencoder(10, noise="dropout", noise_level=0.2, max_epochs=20, random_state=0).fit(Xtr)
+    assert np.isfinite(ae.score(Xte))
+
+
+def test_sparse_autoencoder_mean_activation(digits):
+    Xtr, Xte = digits
+    ae = Autoencoder(32, hidden_layer_sizes=(64,), sparsity_target=0.1, sparsity_weight=1.0,
+                     learning_rate=2e-3, max_epochs=40, random_state=0).fit(Xtr)
+    code = ae.transform(Xte)
+    assert code.min() >= 0 and code.max() <= 1  # sigmoid code
+    assert abs(code.mean() - 0.1) < 0.05, code.mean()
+
+
+def test_tied_weights_halve_parameters(digits):
+    Xtr, Xte = digits
+    params = dict(hidden_layer_sizes=(64,), max_epochs=30, learning_rate=2e-3, random_state=0)
+    tied = Autoencoder(10, tied_weights=True, **params).fit(Xtr)
+    free = Autoencoder(10, **params).fit(Xtr)
+
+    def n_weights(ae):
+        return sum(p.numel() for p in ae.net_.module_.parameters() if p.dim() > 1)
+
+    assert n_weights(tied) * 2 == n_weights(free)
+    assert -tied.score(Xte) < _pca_mse(Xtr, Xte, k=5)
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_convolutional_autoencoder(digits, tied):
+    Xtr, Xte = digits
+    ae = Autoencoder(10, architecture="conv", image_shape=(8, 8), conv_channels=(16, 8),
+                     tied_weights=tied, learning_rate=3e-3, max_epochs=15,
+                     random_state=0).fit(Xtr)
+    assert ae.transform(Xte).shape == (len(Xte), 10)
+    assert -ae.score(Xte) < _pca_mse(Xtr, Xte, k=3)
+
+
+def test_bce_loss_outputs_probabilities(digits):
+    Xtr, Xte = digits
+    ae = Autoencoder(10, loss="bce", max_epochs=15, random_state=0).fit(Xtr)
+    out = ae.inverse_transform(ae.transform(Xte))
+    assert out.min() >= 0 and out.max() <= 1
+    assert -ae.score(Xte) < _pca_mse(Xtr, Xte, k=2)
+
+
+def test_reproducible_and_pickles(digits):
+    Xtr, Xte = digits
+    a = Autoencoder(4, max_epochs=3, random_state=3).fit(Xtr)
+    b = Autoencoder(4, max_epochs=3, random_state=3).fit(Xtr)
+    np.testing.assert_array_equal(a.transform(Xte), b.transform(Xte))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.transform(Xte), c.transform(Xte))
+
+
+def test_early_stopping_stops(digits):
+    Xtr, _ = digits
+    ae = Autoencoder(4, early_stopping=True, n_iter_no_change=2, learning_rate=0.05,
+                     max_epochs=200, random_state=0).fit(Xtr)
+    assert ae.n_iter_ < 200
+
+
+def test_pipeline_and_feature_names(digits):
+    Xtr, _ = digits
+    pipe = make_pipeline(StandardScaler(), Autoencoder(3, max_epochs=2, random_state=0))
+    pipe.fit(Xtr)
+    assert list(pipe.get_feature_names_out()) == ["autoencoder0", "autoencoder1", "autoencoder2"]
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"n_components": 10}, np.ones((5, 4)), "n_components=10 must be <= n_features=4"),
+        ({"architecture": "conv"}, np.ones((5, 64)), "needs image_shape"),
+        ({"architecture": "conv", "image_shape": (8, 7)}, np.ones((5, 64)), "56 values per image"),
+        ({}, np.array([[0.0, np.nan, 1.0]] * 5), "NaN"),
+        ({"loss": "bce"}, np.full((5, 3), 2.0), r"into \[0, 1\]"),
+        ({"noise": "salt"}, np.ones((5, 3)), "noise"),
+        ({"noise": "dropout", "noise_level": 1.0}, np.ones((5, 3)), "noise_level < 1"),
+        ({"hidden_layer_sizes": (8, 0)}, np.ones((5, 3)), "positive ints"),
+    ],
+)
+def test_bad_input(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        Autoencoder(max_epochs=1, **params).fit(X)
+
+
+def test_inverse_transform_checks_width(digits):
+    Xtr, _ = digits
+    ae = Autoencoder(3, max_epochs=1, random_state=0).fit(Xtr)
+    with pytest.raises(ValueError, match="n_components=3"):
+        ae.inverse_transform(np.zeros((2, 4)))
