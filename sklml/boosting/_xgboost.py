@@ -121,7 +121,8 @@ class _XGBBase(_BaseBoosting):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 booster = xgboost.Booster(
-                    probe, [xgboost.DMatrix(np.zeros((1, n_features)), label=np.zeros(1))]
+                    probe,
+                    [xgboost.DMatrix(np.zeros((1, n_features)), label=np.zeros(1), nthread=1)],
                 )
                 config = json.loads(booster.save_config())
         except xgboost.core.XGBoostError:
