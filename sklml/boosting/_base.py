@@ -10,8 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
-from sklearn.model_selection import train_test_split
-from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -188,6 +186,8 @@ class _BaseBoosting(BaseEstimator):
             )
         class_weight = getattr(self, "class_weight", None)
         if class_weight is not None:
+            from sklearn.utils import compute_sample_weight
+
             cw = compute_sample_weight(class_weight, y)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         return sample_weight
@@ -229,6 +229,8 @@ class _BaseBoosting(BaseEstimator):
         seed = self._seed()
         evaluation = None
         if self.early_stopping_rounds is not None:
+            from sklearn.model_selection import train_test_split
+
             stratify = y if is_classifier(self) else None
             train, valid = train_test_split(
                 np.arange(len(y)),
