@@ -38,11 +38,9 @@ def _loss_grad(loss, eta, yi, delta, dl):
         return 0.5 * r * r
     if loss == HUBER:
         r = eta[0] - yi
-        if abs(r) <= delta:
-            dl[0] = r
-            return 0.5 * r * r
-        dl[0] = delta if r > 0 else -delta
-        return delta * (abs(r) - 0.5 * delta)
+        a = min(abs(r), delta)  # branch-free: r^2/2 inside, delta (|r| - delta/2) beyond
+        dl[0] = min(max(r, -delta), delta)
+        return a * (abs(r) - 0.5 * a)
     if loss == POISSON:
         # half Poisson deviance with log link: mu - y*eta + y*log(y) - y
         mu = math.exp(eta[0])
@@ -52,17 +50,13 @@ def _loss_grad(loss, eta, yi, delta, dl):
             val += yi * math.log(yi) - yi
         return val
     if loss == LOGISTIC:
+        # branch-free form: the sign of z is random, and mispredicted branches stall
+        # the loads of the next (shuffled) samples
         z = eta[0]
-        if z >= 0:
-            e = math.exp(-z)
-            p = 1.0 / (1.0 + e)
-            val = math.log1p(e) + z - yi * z
-        else:
-            e = math.exp(z)
-            p = e / (1.0 + e)
-            val = math.log1p(e) - yi * z
-        dl[0] = p - yi
-        return val
+        e = math.exp(-abs(z))
+        inv = 1.0 / (1.0 + e)
+        dl[0] = (inv if z >= 0 else e * inv) - yi
+        return math.log1p(e) + max(z, 0.0) - yi * z
     # SOFTMAX: yi is the class index
     c = int(yi)
     K = eta.shape[0]
