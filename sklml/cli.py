@@ -102,7 +102,7 @@ def _add_compare(sub):
                    help="registered names to compare (default: all that fit the task)")
     p.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
     p.add_argument("--n-jobs", type=int, default=None,
-                   help="folds fitted in parallel, -1 for all cores (default 1; all workers with Dask)")
+                   help="folds fitted in parallel (default -1: all cores, or all Dask workers)")
     p.add_argument("--backend", choices=("local", "dask"), default="local",
                    help="dask: run the folds on a Dask cluster (needs --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS",

@@ -54,7 +54,7 @@ def run_compare(args, usage_error):
     backend = "dask" if args.scheduler or args.backend == "dask" else "local"
     if backend == "dask" and not args.scheduler:
         raise usage_error("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
-    n_jobs = args.n_jobs if args.n_jobs is not None else (-1 if backend == "dask" else 1)
+    n_jobs = -1 if args.n_jobs is None else args.n_jobs
     if n_jobs == 0:
         raise usage_error("--n-jobs must not be 0")
     names = None

@@ -312,6 +312,8 @@ def compare(
         both shuffled with ``random_state``.
     n_jobs : int, default=1
         Folds fitted in parallel (joblib; -1 for all cores or all Dask workers).
+        In parallel, joblib limits each worker process to its share of the cores'
+        threads, which is much faster than threaded fits competing for the cores.
     random_state : int, default=0
         Seeds the folds and every estimator that has a ``random_state``.
     scale : bool, default=True
@@ -378,7 +380,9 @@ def compare(
         from tqdm.auto import tqdm
 
         config = parallel_config(backend="dask") if backend == "dask" else contextlib.nullcontext()
-        with config:
+        with config, warnings.catch_warnings():
+            # loky replaces a worker whose memory grew (torch, numba): harmless, not news
+            warnings.filterwarnings("ignore", message="A worker stopped", category=UserWarning)
             runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             with tqdm(total=len(tasks), disable=not progress, desc="cross-validating",
                       unit="fit", leave=False) as bar:
