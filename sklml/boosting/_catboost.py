@@ -241,6 +241,17 @@ _DOC_PARAMS = """
         ``allow_writing_files`` is False unless set here.
 """
 
+_DOC_NOTES = """
+    Notes
+    -----
+    ``sample_weight`` follows scikit-learn's convention: an integer weight
+    means repeated rows. Rows of weight 0 are dropped before training, and
+    ``l2_leaf_reg`` is divided by the mean weight, because CatBoost multiplies
+    it by that mean. Without weights (or with a mean weight of 1) the model is
+    exactly CatBoost's. CatBoost's default ``learning_rate`` is chosen from the
+    number of rows; set it to make weighted and repeated data agree exactly.
+"""
+
 _DOC_ATTRIBUTES = """
     model_ : catboost.CatBoostClassifier or catboost.CatBoostRegressor
         The native model (trained on encoded labels 0..n_classes-1 for the
@@ -283,6 +294,7 @@ class CatBoostClassifier(_ClassifierPart, ClassifierMixin, _CatBoostBase):
     n_classes_ : int
         Number of classes."""
         + _DOC_ATTRIBUTES
+        + _DOC_NOTES
         + """
     Examples
     --------
@@ -384,6 +396,7 @@ class CatBoostRegressor(_RegressorPart, RegressorMixin, _CatBoostBase):
     Attributes
     ----------"""
         + _DOC_ATTRIBUTES
+        + _DOC_NOTES
         + """
     Examples
     --------

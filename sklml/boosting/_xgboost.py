@@ -297,6 +297,14 @@ _DOC_PARAMS = """
         ``lambda``, ``seed``, ``nthread``...), raises ``ValueError``.
 """
 
+_DOC_NOTES = """
+    Notes
+    -----
+    Rows with ``sample_weight`` 0 are dropped before training, so they do not
+    shape the histogram bins either; an integer weight then means repeated
+    rows, up to XGBoost's float32 arithmetic.
+"""
+
 _DOC_ATTRIBUTES = """
     booster_ : xgboost.Booster
         The native model.
@@ -338,6 +346,7 @@ class XGBClassifier(_ClassifierPart, ClassifierMixin, _XGBBase):
     n_classes_ : int
         Number of classes."""
         + _DOC_ATTRIBUTES
+        + _DOC_NOTES
         + """
     Examples
     --------
@@ -417,6 +426,7 @@ class XGBRegressor(_RegressorPart, RegressorMixin, _XGBBase):
     Attributes
     ----------"""
         + _DOC_ATTRIBUTES
+        + _DOC_NOTES
         + """
     Examples
     --------
