@@ -13,7 +13,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import cross_val_score
 from sklearn.utils import shuffle
 
 from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier, XGBRegressor
@@ -346,13 +345,14 @@ def test_import_is_lazy():
 
 @pytest.mark.parametrize("cls", ALL)
 def test_compare_params_give_a_good_quick_model(cls):
-    X, y = make_classification(n_samples=1000, n_features=20, n_informative=10,
+    if cls in CLASSIFIERS:
+        X, y = make_classification(n_samples=1000, n_features=20, n_informative=10,
+                                   random_state=0)
+    else:
+        X, y = make_regression(n_samples=1000, n_features=20, n_informative=5, noise=5.0,
                                random_state=0)
-    if cls in REGRESSORS:
-        y = y.astype(float)
-    model = cls(**cls.get_compare_params(), n_jobs=1)
-    scores = cross_val_score(model, X, y, cv=3)
-    assert scores.mean() > (0.85 if cls in CLASSIFIERS else 0.5)
+    model = cls(**cls.get_compare_params(), n_jobs=1).fit(X[:700], y[:700])
+    assert model.score(X[700:], y[700:]) > 0.85
 
 
 def test_auc_on_signal_background():
