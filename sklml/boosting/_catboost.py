@@ -191,8 +191,10 @@ class _CatBoostBase(_BaseBoosting):
 
     @classmethod
     def get_compare_params(cls):
-        """A quick but sensible fit for ``sklml compare``."""
-        return {"n_estimators": 200, "max_depth": 6, "device": "cpu"}
+        """A quick but sensible fit for ``sklml compare`` (one thread: compare
+        fits the folds in parallel, and OpenMP threads collapse when they
+        outnumber the cores)."""
+        return {"n_jobs": 1, "n_estimators": 200, "max_depth": 6, "device": "cpu"}
 
 
 _DOC_PARAMS = """

@@ -351,7 +351,7 @@ def test_compare_params_give_a_good_quick_model(cls):
     else:
         X, y = make_regression(n_samples=1000, n_features=20, n_informative=5, noise=5.0,
                                random_state=0)
-    model = cls(**cls.get_compare_params(), n_jobs=1).fit(X[:700], y[:700])
+    model = cls(**cls.get_compare_params()).fit(X[:700], y[:700])
     assert model.score(X[700:], y[700:]) > 0.85
 
 
