@@ -345,7 +345,8 @@ class BaseNeuralEstimator(BaseEstimator):
             device=device,
             verbose=int(self.verbose >= 2),
             warm_start=True,
-            optimizer__weight_decay=self.alpha,
+            # scikit-learn's MLP convention: penalty alpha / (2 n_samples) ||w||^2
+            optimizer__weight_decay=self.alpha / n_samples,
         )
         if self.verbose < 2:
             kwargs["callbacks__print_log"] = None
@@ -601,13 +602,17 @@ class NeuralRegressorBase(RegressorMixin, BaseNeuralEstimator):
         shape = y.shape[1:]
         if reset:
             self._target_shape = shape
-            self.n_outputs_ = int(np.prod(shape)) if shape else 1
+            self.n_outputs_ = self._n_outputs_from_shape(shape)
         elif shape != self._target_shape:
             raise ValueError(
                 f"y has shape {y.shape[1:]} per sample, but {type(self).__name__} "
                 f"was fitted on targets of shape {self._target_shape}"
             )
         return to_float32(y.reshape(len(y), *self._net_target_shape()))
+
+    def _n_outputs_from_shape(self, shape):
+        """Number of network outputs for per-sample targets of ``shape``."""
+        return int(np.prod(shape)) if shape else 1
 
     def _net_target_shape(self):
         """Per-sample target shape the network outputs."""

@@ -40,7 +40,8 @@ _TRAINING_DOC = """optimizer : {{"adam", "nadam", "sgd", "momentum", "nesterov",
     learning_rate : float, default={lr}
         Step size of the optimizer.
     alpha : float, default=1e-4
-        L2 penalty (weight decay) on all parameters.
+        L2 penalty: ``alpha / (2 n_samples) * ||w||^2`` is added to the mean
+        loss (scikit-learn's convention), as weight decay on all parameters.
     batch_size : int, default={batch_size}
         Mini-batch size (capped at the number of samples).
     max_epochs : int, default={max_epochs}

@@ -1,0 +1,141 @@
+"""RNNClassifier / RNNRegressor: synthetic sequence tasks, shapes, options."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from scipy import signal
+
+from sklml.neural import RNNClassifier, RNNRegressor
+
+FAST = dict(hidden_size=16, max_epochs=10, random_state=0, device="cpu")
+
+
+def waves(n_samples=600, n_steps=40, noise=0.2, seed=0):
+    """Noisy sine (0), square (1) and sawtooth (2) waves of random frequency,
+    phase and amplitude."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(3, size=n_samples)
+    t = np.linspace(0, 1, n_steps)
+    freq = rng.uniform(1.5, 4.0, size=(n_samples, 1))
+    phase = rng.uniform(0, 2 * np.pi, size=(n_samples, 1))
+    arg = 2 * np.pi * freq * t + phase
+    shapes = np.stack([np.sin(arg), signal.square(arg), signal.sawtooth(arg)])
+    X = shapes[y, np.arange(n_samples)] * rng.uniform(0.5, 1.5, size=(n_samples, 1))
+    return X + rng.normal(scale=noise, size=X.shape), y
+
+
+def damped_oscillator(n_series=30, length=120, window=20, seed=0):
+    """Windows of damped oscillations x(t) = exp(-g t) cos(w t + p) with
+    random g, w, p; the target is the next value."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length) * 0.1
+    X, y = [], []
+    for _ in range(n_series):
+        g, w, p = rng.uniform(0.05, 0.3), rng.uniform(1.0, 3.0), rng.uniform(0, 2 * np.pi)
+        x = np.exp(-g * t) * np.cos(w * t + p)
+        idx = np.arange(length - window)
+        X.append(x[idx[:, None] + np.arange(window)])
+        y.append(x[idx + window])
+    return np.concatenate(X), np.concatenate(y)
+
+
+@pytest.fixture(scope="module")
+def wave_data():
+    X, y = waves()
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=42)
+
+
+def test_wave_classification_accuracy(wave_data):
+    X_train, X_test, y_train, y_test = wave_data
+    clf = RNNClassifier(max_epochs=30, random_state=42).fit(X_train, y_train)
+    assert clf.sequence_shape_ == (40, 1)
+    assert clf.score(X_test, y_test) >= 0.95
+
+
+def test_damped_oscillator_next_step_r2():
+    X, y = damped_oscillator()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=42)
+    reg = RNNRegressor(max_epochs=20, random_state=42).fit(X_train[:, :, None], y_train)
+    assert reg.sequence_shape_ == (20, 1)
+    assert r2_score(y_test, reg.predict(X_test[:, :, None])) >= 0.95
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("layer_norm", [False, True])
+def test_cells_layer_norm_bidirectional(cell, layer_norm):
+    X, y = waves(n_samples=300, n_steps=16)
+    clf = RNNClassifier(**FAST, cell=cell, layer_norm=layer_norm, n_layers=2,
+                        bidirectional=True, dropout=0.1, learning_rate=0.01,
+                        batch_size=32).fit(X, y)
+    assert clf.score(X, y) > 0.5  # chance: 1/3
+    proba = clf.predict_proba(X[:5])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_orthogonal_init_and_clipping_are_applied(wave_data):
+    X_train, _, y_train, _ = wave_data
+    clf = RNNClassifier(**{**FAST, "max_epochs": 1}, cell="lstm").fit(X_train, y_train)
+    w = clf.net_.module_.rnn.weight_hh_l0.detach().numpy()
+    assert "gradient_clipping" in dict(clf.net_.callbacks_)
+    clf0 = RNNClassifier(**{**FAST, "max_epochs": 1}, cell="lstm", clip_grad_norm=None,
+                         orthogonal_init=False, learning_rate=1e-9).fit(X_train, y_train)
+    assert "gradient_clipping" not in dict(clf0.net_.callbacks_)
+    # one block per gate, each (nearly: one epoch of training) orthogonal
+    block = w[:16]
+    np.testing.assert_allclose(block @ block.T, np.eye(16), atol=0.2)
+    w0 = clf0.net_.module_.rnn.weight_hh_l0.detach().numpy()[:16]
+    assert np.abs(w0 @ w0.T - np.eye(16)).max() > 0.2
+
+
+def test_input_layouts_agree():
+    X, y = waves(n_samples=200, n_steps=12)
+    X2 = np.stack([X, -X], axis=2)  # 2 features per step
+    flat = RNNClassifier(**FAST, sequence_shape=(12, 2)).fit(X2.reshape(200, -1), y)
+    cube = RNNClassifier(**FAST).fit(X2, y)
+    assert flat.sequence_shape_ == cube.sequence_shape_ == (12, 2)
+    np.testing.assert_allclose(flat.predict_proba(X2.reshape(200, -1)),
+                               cube.predict_proba(X2), rtol=1e-6, atol=1e-7)
+    assert RNNClassifier(**FAST, sequence_shape=12).fit(X2.reshape(200, -1), y) \
+        .sequence_shape_ == (12, 2)
+
+
+def test_sequence_to_sequence_regression():
+    X, _ = damped_oscillator(n_series=10, window=21)
+    inputs, targets = X[:, :-1], X[:, 1:]  # predict every next step
+    reg = RNNRegressor(hidden_size=32, max_epochs=30, return_sequences=True,
+                       random_state=0, device="cpu").fit(inputs, targets)
+    pred = reg.predict(inputs)
+    assert pred.shape == targets.shape and reg.n_outputs_ == 1
+    assert r2_score(targets[:, 5:].ravel(), pred[:, 5:].ravel()) > 0.9
+    multi = RNNRegressor(**FAST, return_sequences=True).fit(
+        inputs, np.stack([targets, 2 * targets], axis=2))
+    assert multi.predict(inputs[:3]).shape == (3, 20, 2)
+    with pytest.raises(ValueError, match="one target per time step"):
+        RNNRegressor(**FAST, return_sequences=True).fit(inputs, targets[:, :5])
+
+
+def test_bad_shapes_and_targets():
+    X, y = waves(n_samples=100, n_steps=12)
+    with pytest.raises(ValueError, match="does not fit rows of 12 features"):
+        RNNClassifier(**FAST, sequence_shape=(5, 2)).fit(X, y)
+    with pytest.raises(ValueError, match="does not match the sequences"):
+        RNNClassifier(**FAST, sequence_shape=(6, 2)).fit(X.reshape(100, 12, 1), y)
+    fitted = RNNClassifier(**FAST).fit(X.reshape(100, 12, 1), y)
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        fitted.predict(np.stack([X, X], axis=2))
+    with pytest.raises(ValueError, match="needs numeric targets"):
+        RNNRegressor(**FAST).fit(X, np.array(["up", "down"])[y % 2])
+    X_nan = X.copy()
+    X_nan[3, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        RNNRegressor(**FAST).fit(X_nan, y.astype(float))
+
+
+def test_pickle_round_trip():
+    X, y = waves(n_samples=100, n_steps=12)
+    clf = RNNClassifier(**FAST, layer_norm=True).fit(X, y)
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
