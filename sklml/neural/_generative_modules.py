@@ -200,9 +200,11 @@ class AutoencoderModule(nn.Module):
 class VAEModule(nn.Module):
     """Gaussian-latent variational autoencoder.
 
-    The decoder is Bernoulli for ``loss="bce"`` and Gaussian with one learned
-    variance for ``loss="mse"`` (so that the ELBO is a true bound and the
-    balance between reconstruction and KL needs no tuning).
+    The decoder is Bernoulli for ``loss="bce"`` and Gaussian for ``loss="mse"``
+    with one noise variance set to its maximum-likelihood value, the mean
+    squared error ("sigma-VAE"): the ELBO is then a true bound and the balance
+    between reconstruction and KL needs no tuning. A running average of it
+    (buffer ``sigma2``) serves in eval mode.
     ``forward`` returns ``(output_logits, mu, logvar)``.
     """
 
@@ -217,7 +219,7 @@ class VAEModule(nn.Module):
         self.uncode = nn.Linear(n_components, self.trunk.out_dim)
         has_hidden = len(self.trunk.enc) > 0
         self.uncode_act = make_activation(activation) if has_hidden else nn.Identity()
-        self.log_sigma2 = nn.Parameter(torch.zeros(()))
+        self.register_buffer("sigma2", torch.ones(()))
         self.loss_name, self.beta = loss, beta
 
     def encode(self, x):
@@ -236,9 +238,14 @@ class VAEModule(nn.Module):
         """``log p(x | z)`` per row."""
         if self.loss_name == "bce":
             return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
-        log_s2 = self.log_sigma2.clamp(min=-9.0)
         sq = ((logits - x) ** 2).sum(1)
-        return -0.5 * (sq / torch.exp(log_s2) + x.shape[1] * (log_s2 + math.log(2 * math.pi)))
+        if self.training:
+            sigma2 = (sq.mean() / x.shape[1]).detach().clamp(min=1e-6)
+            with torch.no_grad():
+                self.sigma2.lerp_(sigma2, 0.1)
+        else:
+            sigma2 = self.sigma2
+        return -0.5 * (sq / sigma2 + x.shape[1] * torch.log(2 * math.pi * sigma2))
 
     @staticmethod
     def kl(mu, logvar):

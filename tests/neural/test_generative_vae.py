@@ -1,0 +1,164 @@
+"""VariationalAutoencoder: generated digits a classifier recognises, ELBO, sampling API."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
+
+from sklml.neural import VariationalAutoencoder
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # two xdist workers share two cores: oversubscribed BLAS threads crawl
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    return d.data / 16, d.target
+
+
+@pytest.fixture(scope="module")
+def digit_classifier(digits):
+    X, y = digits
+    return MLPClassifier((128,), max_iter=500, random_state=0).fit(X, y)
+
+
+def sample_quality(S, X, clf):
+    """(mean max probability of a digits classifier on S, accuracy of a logistic
+    regression telling S from as many real rows, 5-fold CV)."""
+    confidence = clf.predict_proba(S).max(1).mean()
+    real = X[np.random.RandomState(0).choice(len(X), len(S), replace=False)]
+    Z = np.vstack([real, S])
+    t = np.r_[np.zeros(len(real)), np.ones(len(S))]
+    accuracy = cross_val_score(LogisticRegression(max_iter=1000), Z, t, cv=5).mean()
+    return confidence, accuracy
+
+
+@pytest.fixture(scope="module")
+def vae(digits):
+    X, _ = digits
+    return VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate=3e-3,
+                                  max_epochs=40, random_state=0).fit(X)
+
+
+def test_vae_samples_look_like_digits(vae, digits, digit_classifier):
+    X, _ = digits
+    confidence, accuracy = sample_quality(vae.sample(1000, random_state=1), X, digit_classifier)
+    assert confidence >= 0.8, confidence
+    assert accuracy < 0.85, accuracy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params", [
+    {"loss": "mse", "hidden_layer_sizes": (256, 128)},
+    {"loss": "bce", "architecture": "conv", "image_shape": (8, 8), "max_epochs": 60},
+])
+def test_vae_variants_sample_quality(digits, digit_classifier, params):
+    X, _ = digits
+    params = {"learning_rate": 2e-3, "max_epochs": 100, **params}
+    model = VariationalAutoencoder(8, random_state=0, **params).fit(X)
+    confidence, accuracy = sample_quality(model.sample(1000, random_state=1), X, digit_classifier)
+    assert confidence >= 0.8, confidence
+    assert accuracy < 0.85, accuracy
+
+
+def test_sample_api(vae, digits):
+    X, _ = digits
+    a = vae.sample(5, random_state=7)
+    assert a.shape == (5, 64)
+    np.testing.assert_array_equal(a, vae.sample(5, random_state=7))
+    assert not np.array_equal(a, vae.sample(5, random_state=8))
+    big = vae.sample(500, random_state=0)
+    assert np.all(big >= X.min(0)) and np.all(big <= X.max(0))
+    assert vae.sample().shape == (1, 64)
+
+
+@pytest.mark.parametrize("n, err", [(0, ValueError), (-3, ValueError), (2.5, TypeError)])
+def test_sample_bad_n(vae, n, err):
+    with pytest.raises(err, match="n_samples"):
+        vae.sample(n)
+
+
+def test_transform_is_latent_mean_and_decodes(vae, digits):
+    X, _ = digits
+    Z = vae.transform(X[:50])
+    assert Z.shape == (50, 8)
+    np.testing.assert_array_equal(Z, vae.transform(X[:50]))  # the mean, no sampling
+    R = vae.inverse_transform(Z)
+    assert R.shape == (50, 64)
+    # decoded means are closer to their own input than to other digits
+    d_own = np.mean((R - X[:50]) ** 2)
+    d_other = np.mean((R - X[50:100]) ** 2)
+    assert d_own < 0.5 * d_other
+
+
+def test_score_samples_is_elbo(vae, digits):
+    X, _ = digits
+    real = vae.score_samples(X[:200])
+    shuffled = np.random.RandomState(0).permutation(X[:200].T).T  # pixels scrambled
+    assert real.shape == (200,)
+    assert np.all(real < 0)  # a Bernoulli ELBO bounds a log-probability
+    assert real.mean() > vae.score_samples(shuffled).mean() + 10
+    assert vae.score(X[:200]) == pytest.approx(real.mean())
+    np.testing.assert_allclose(vae.score_samples(X[:20]), real[:20])
+
+
+def test_beta_trades_reconstruction_for_kl(digits):
+    X, _ = digits
+
+    def kl_and_error(beta):
+        m = VariationalAutoencoder(4, hidden_layer_sizes=(64,), loss="bce", beta=beta,
+                                   max_epochs=10, learning_rate=3e-3, random_state=0).fit(X)
+        mu = m.transform(X)
+        err = np.mean((m.inverse_transform(mu) - X) ** 2)
+        return np.mean(np.sum(mu**2, 1)), err
+
+    kl_low, err_low = kl_and_error(0.1)
+    kl_high, err_high = kl_and_error(4.0)
+    assert kl_high < kl_low
+    assert err_high > err_low
+
+
+def test_mse_vae_noise_variance_is_its_error(digits):
+    X, _ = digits
+    m = VariationalAutoencoder(4, max_epochs=10, random_state=0).fit(X)
+    sigma2 = float(m.net_.module_.sigma2)
+    err = np.mean((m.inverse_transform(m.transform(X)) - X) ** 2)
+    assert 0.5 * err < sigma2 < 2 * err
+
+
+def test_conv_vae_runs_and_pickles(digits):
+    X, _ = digits
+    m = VariationalAutoencoder(2, architecture="conv", image_shape=(8, 8), max_epochs=2,
+                               random_state=0).fit(X[:300])
+    m2 = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(m.sample(3, random_state=0), m2.sample(3, random_state=0))
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"n_components": 5}, np.ones((5, 4)), "n_components=5 must be <= n_features=4"),
+        ({"architecture": "conv"}, np.ones((5, 64)), "needs image_shape"),
+        ({"architecture": "conv", "image_shape": (4, 4, 2)}, np.ones((5, 64)), "32 values"),
+        ({}, np.array([[0.0, np.nan, 1.0]] * 5), "NaN"),
+        ({"loss": "bce"}, -np.ones((5, 3)), r"into \[0, 1\]"),
+        ({"beta": -1.0}, np.ones((5, 3)), "beta"),
+    ],
+)
+def test_bad_input(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        VariationalAutoencoder(max_epochs=1, **params).fit(X)
