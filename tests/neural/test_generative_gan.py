@@ -1,0 +1,168 @@
+"""GAN: scikit-learn's checks (GAN is no transformer, so test_common leaves it out),
+generated digits a classifier recognises, sampling API, DCGAN, mode-collapse options."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+from sklml.neural import GAN
+from sklml.testing import build_test_instance, expected_failed_checks
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # two xdist workers share two cores: oversubscribed BLAS threads crawl
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    torch.set_num_threads(n)
+
+
+@parametrize_with_checks([build_test_instance(GAN)], expected_failed_checks=expected_failed_checks)
+def test_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    return d.data / 16, d.target
+
+
+@pytest.fixture(scope="module")
+def digit_classifier(digits):
+    X, y = digits
+    return MLPClassifier((128,), max_iter=500, random_state=0).fit(X, y)
+
+
+def sample_quality(S, X, clf):
+    """(mean max probability of a digits classifier on S, accuracy of a logistic
+    regression telling S from as many real rows, 5-fold CV)."""
+    confidence = clf.predict_proba(S).max(1).mean()
+    real = X[np.random.RandomState(0).choice(len(X), len(S), replace=False)]
+    Z = np.vstack([real, S])
+    t = np.r_[np.zeros(len(real)), np.ones(len(S))]
+    accuracy = cross_val_score(LogisticRegression(max_iter=1000), Z, t, cv=5).mean()
+    return confidence, accuracy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params", [
+    {"generator_learning_rate": 1e-3, "discriminator_learning_rate": 5e-4, "max_epochs": 100},
+    {"architecture": "dcgan", "image_shape": (8, 8), "conv_channels": (32, 16),
+     "collapse_mitigation": "minibatch", "generator_learning_rate": 1e-3,
+     "discriminator_learning_rate": 5e-4, "max_epochs": 60},
+], ids=["dense", "dcgan"])
+def test_gan_samples_look_like_digits(digits, digit_classifier, params):
+    X, _ = digits
+    gan = GAN(random_state=0, **params).fit(X)
+    confidence, accuracy = sample_quality(gan.sample(1000, random_state=1), X, digit_classifier)
+    assert confidence >= 0.8, confidence
+    assert accuracy < 0.85, accuracy
+
+
+@pytest.fixture(scope="module")
+def gan(digits):
+    X, _ = digits
+    return GAN(hidden_layer_sizes=(32, 64), max_epochs=5, random_state=0).fit(X)
+
+
+def test_sample_api(gan, digits):
+    X, _ = digits
+    a = gan.sample(6, random_state=3)
+    assert a.shape == (6, 64)
+    np.testing.assert_array_equal(a, gan.sample(6, random_state=3))
+    assert not np.array_equal(a, gan.sample(6, random_state=4))
+    big = gan.sample(500, random_state=0)
+    assert np.all(big >= X.min(0)) and np.all(big <= X.max(0))
+
+
+@pytest.mark.parametrize("n, err", [(0, ValueError), (-1, ValueError), ("3", TypeError)])
+def test_sample_bad_n(gan, n, err):
+    with pytest.raises(err, match="n_samples"):
+        gan.sample(n)
+
+
+def test_history_and_score_samples(gan, digits):
+    X, _ = digits
+    assert set(gan.history_) == {"discriminator_loss", "generator_loss"}
+    assert len(gan.history_["generator_loss"]) == gan.n_iter_ == 5
+    assert all(np.isfinite(gan.history_["discriminator_loss"]))
+    s = gan.score_samples(X[:30])
+    assert s.shape == (30,) and s.dtype == np.float64
+    # early in training the discriminator easily rejects scrambled noise
+    noise = np.random.RandomState(0).uniform(0, 1, (30, 64))
+    assert s.mean() > gan.score_samples(noise).mean()
+
+
+def test_warm_start_continues(digits):
+    X, _ = digits
+    gan = GAN(hidden_layer_sizes=(16,), max_epochs=2, warm_start=True, random_state=0).fit(X)
+    gen = gan.generator_
+    gan.fit(X)
+    assert gan.n_iter_ == 4 and len(gan.history_["generator_loss"]) == 4
+    assert gan.generator_ is gen
+    gan.set_params(warm_start=False).fit(X)
+    assert gan.n_iter_ == 2
+
+
+def test_reproducible_and_pickles(digits):
+    X, _ = digits
+    a = GAN(hidden_layer_sizes=(16,), max_epochs=2, random_state=5).fit(X[:300])
+    b = GAN(hidden_layer_sizes=(16,), max_epochs=2, random_state=5).fit(X[:300])
+    np.testing.assert_array_equal(a.sample(4, random_state=0), b.sample(4, random_state=0))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.score_samples(X[:10]), c.score_samples(X[:10]))
+
+
+@pytest.mark.parametrize("mitigation", ["minibatch", "replay"])
+@pytest.mark.parametrize("architecture", ["dense", "dcgan"])
+def test_mitigations_and_dcgan_run(digits, mitigation, architecture):
+    X, _ = digits
+    gan = GAN(architecture=architecture, image_shape=(8, 8), conv_channels=(16, 8),
+              hidden_layer_sizes=(16,), collapse_mitigation=mitigation, max_epochs=2,
+              random_state=0).fit(X[:400])
+    assert gan.sample(3, random_state=0).shape == (3, 64)
+    s = gan.score_samples(X[:20])
+    # eval-mode scores depend on each row alone (batch statistics are frozen)
+    np.testing.assert_allclose(s[:5], gan.score_samples(X[:5]))
+
+
+def test_dcgan_follows_guidelines(digits):
+    X, _ = digits
+    gan = GAN(architecture="dcgan", image_shape=(8, 8), max_epochs=1, random_state=0).fit(X[:64])
+    g, d = gan.generator_, gan.discriminator_
+    kinds = lambda m, t: [x for x in m.modules() if isinstance(x, t)]  # noqa: E731
+    nn = torch.nn
+    assert kinds(g, nn.ConvTranspose2d) and not kinds(g, (nn.MaxPool2d, nn.Upsample))
+    assert kinds(d, nn.Conv2d) and all(c.stride == (2, 2) for c in kinds(d, nn.Conv2d))
+    assert kinds(g, nn.BatchNorm2d) and kinds(d, nn.BatchNorm2d)
+    assert kinds(g, nn.ReLU) and not kinds(g, nn.LeakyReLU)
+    assert kinds(d, nn.LeakyReLU) and not kinds(d, nn.ReLU)
+    assert not isinstance(d.body[1], nn.BatchNorm2d)  # none on the input layer
+    assert isinstance(g.net[-1], nn.ConvTranspose2d)  # none on the output layer
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"architecture": "dcgan"}, np.ones((5, 64)), "needs image_shape"),
+        ({"architecture": "dcgan", "image_shape": (8, 4)}, np.ones((5, 64)), "32 values"),
+        ({"architecture": "dcgan", "image_shape": (2, 2)}, np.ones((5, 4)), "too small"),
+        ({}, np.array([[0.0, np.nan, 1.0]] * 5), "NaN"),
+        ({"collapse_mitigation": "magic"}, np.ones((5, 3)), "collapse_mitigation"),
+        ({"generator_learning_rate": 0}, np.ones((5, 3)), "generator_learning_rate"),
+    ],
+)
+def test_bad_input(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        GAN(max_epochs=1, **params).fit(X)
