@@ -34,7 +34,7 @@ print("all registered estimators:", len(sklml.all_estimators()))
 # %%
 # Cross-validate them
 # -------------------
-result = compare(data, estimators=names, cv=3, random_state=0)
+result = compare(data, estimators=names, cv=3, n_jobs=-1, random_state=0)
 print(result.to_text())
 
 # %%

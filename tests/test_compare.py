@@ -31,6 +31,13 @@ class FailingClassifier(ClassifierMixin, BaseEstimator):
         raise RuntimeError("this model fails on purpose")
 
 
+class CrashingClassifier(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        import os
+
+        os._exit(3)  # the process dies, as in a segfault
+
+
 class QuickForest(RandomForestClassifier):
     @classmethod
     def get_compare_params(cls):
@@ -50,6 +57,7 @@ ENTRY_POINTS = {
     "SkKNNRegressor": "sklearn.neighbors:KNeighborsRegressor",
     "FailingClassifier": "compare_test_plugin:FailingClassifier",
     "QuickForest": "compare_test_plugin:QuickForest",
+    "CrashingClassifier": "compare_test_plugin:CrashingClassifier",
     "ImagesOnly": "compare_test_plugin:ImagesOnly",
 }
 
@@ -242,6 +250,22 @@ def test_console_script_error_has_no_traceback(tmp_path):
     )
     assert out.returncode == 2
     assert out.stderr.strip() == f"sklml: error: no such file: {tmp_path / 'x.csv'}"
+
+
+def test_a_dying_worker_fails_only_its_estimator(plugins, tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "sklml", "compare", "--quiet", "--data", "iris", "--n-jobs", "2",
+         "--estimators", "CrashingClassifier,SkLogistic", "--out", str(tmp_path)],
+        capture_output=True, text=True,
+        env={**os.environ, "MPLBACKEND": "Agg",
+             "PYTHONPATH": os.pathsep.join([str(plugins), os.environ.get("PYTHONPATH", "")])},
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    board = pd.read_csv(tmp_path / "leaderboard.csv").set_index("model")
+    assert board.loc["SkLogistic", "status"] == "ok"
+    assert board.loc["SkLogistic", "accuracy_mean"] > 0.9
+    assert board.loc["CrashingClassifier", "status"] == "failed"
+    assert "worker process died" in board.loc["CrashingClassifier", "error"]
 
 
 @pytest.mark.slow

@@ -147,6 +147,55 @@ def _run_fold(name, estimator, X, y, train, test, fold, task):
     return result
 
 
+def _crash_message(exc):
+    lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]
+    codes = [line for line in lines if "exit code" in line]
+    detail = codes[0] if codes else (lines[0] if lines else "")
+    return f"the worker process died while fitting ({type(exc).__name__}: {detail})"[:300]
+
+
+def _execute(jobs, n_jobs, bar):
+    """Run ``(name, fold, delayed call)`` jobs; a crashed worker fails only its estimator.
+
+    Errors raised by an estimator are caught inside :func:`_run_fold`. A worker
+    process that dies (a segfault, memory exhausted) breaks the whole joblib call,
+    so the unfinished jobs are run again estimator by estimator, and an estimator
+    whose worker dies again is reported as failed.
+    """
+    from joblib import Parallel
+
+    done = {}
+
+    def run(batch):
+        for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            call for _, _, call in batch
+        ):
+            done[(result.name, result.fold)] = result
+            bar.set_postfix_str(result.name, refresh=False)
+            bar.update()
+
+    try:
+        run(jobs)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        for name in dict.fromkeys(name for name, _, _ in jobs):
+            batch = [j for j in jobs if j[0] == name and (j[0], j[1]) not in done]
+            if not batch:
+                continue
+            try:
+                run(batch)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:
+                message = _crash_message(exc)
+                for _, fold, _ in batch:
+                    if (name, fold) not in done:
+                        done[(name, fold)] = _Fold(name, fold, np.empty(0, int), error=message)
+                        bar.update()
+    return list(done.values())
+
+
 def _scores(model, X):
     for method in ("predict_proba", "decision_function"):
         if hasattr(model, method):
@@ -340,7 +389,7 @@ def compare(
     0
     """
     import pandas as pd
-    from joblib import Parallel, delayed, parallel_config
+    from joblib import delayed, parallel_config
     from sklearn.preprocessing import LabelEncoder
 
     task = dataset.task
@@ -369,27 +418,24 @@ def compare(
         except Exception as exc:
             failed[name] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
-    tasks = [
-        delayed(_run_fold)(name, est, X, y, train, test, fold, task)
+    jobs = [
+        (name, fold, delayed(_run_fold)(name, est, X, y, train, test, fold, task))
         for name, est in built.items()
         for fold, (train, test) in enumerate(splits)
     ]
     start = time.perf_counter()
     folds = []
-    if tasks:
+    if jobs:
         from tqdm.auto import tqdm
 
         config = parallel_config(backend="dask") if backend == "dask" else contextlib.nullcontext()
-        with config, warnings.catch_warnings():
+        with config, warnings.catch_warnings(), tqdm(
+            total=len(jobs), disable=not progress, desc="cross-validating", unit="fit",
+            leave=False,
+        ) as bar:
             # loky replaces a worker whose memory grew (torch, numba): harmless, not news
             warnings.filterwarnings("ignore", message="A worker stopped", category=UserWarning)
-            runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            with tqdm(total=len(tasks), disable=not progress, desc="cross-validating",
-                      unit="fit", leave=False) as bar:
-                for fold_result in runner(tasks):
-                    folds.append(fold_result)
-                    bar.set_postfix_str(fold_result.name, refresh=False)
-                    bar.update()
+            folds = _execute(jobs, n_jobs, bar)
     wall_time = time.perf_counter() - start
 
     rows, oof_pred, oof_scores, importances = [], {}, {}, {}
