@@ -33,8 +33,8 @@ from ._splitting import (
     stats_weight,
 )
 
-SMALL_NODE = 1024  # below this many samples a node gets no stored histogram
-PARALLEL_MIN_WORK = 1 << 18  # samples x features above which prange pays
+SMALL_NODE = 128  # below this many samples a node gets no stored histogram
+PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 EPSILON = np.finfo(np.float64).eps
 
 # integer node columns
@@ -45,7 +45,7 @@ THR, IMP, WN, IMPROV = range(4)
 N_FCOLS = 4
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _rand_int(state, n):
     """xorshift64*: uniform int in [0, n)."""
     x = state[0]
@@ -82,7 +82,7 @@ def _gather(idx, start, end, is_clf, y_cls, y_reg, w, gy, gw, gs):
             gs[j, C - 1] = ws * sq
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_sample(st, s, is_clf, y_cls, y_reg, w):
     st[0] += 1.0
     if is_clf:
@@ -110,12 +110,15 @@ def _sort_small(a, n):
 
 
 @njit(cache=True)
-def _evaluate_node(node, ni, nf, ns, nl, pool, X_binned, n_bins, bin_lo, bin_hi,
+def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
                    idx, y_cls, y_reg, w, gy, gw, gs, scratch, touched, feats,
                    rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                    min_samples_leaf, min_weight_leaf, max_features,
                    min_impurity_decrease, w_root):
-    """Find the node's best split; sets CAND=1 (split found) or 0 (leaf)."""
+    """Find the node's best split; sets CAND=1 (split found) or 0 (leaf).
+
+    ``best_left`` is scratch for the left child's stats of the best split.
+    """
     n_features = X_binned.shape[0]
     C = ns.shape[1]
     start = ni[node, START]
@@ -131,7 +134,6 @@ def _evaluate_node(node, ni, nf, ns, nl, pool, X_binned, n_bins, bin_lo, bin_hi,
         return
     tot = ns[node]
     best[0] = -np.inf
-    best_left = nl[node]
     best_feat = -1
     if slot >= 0:
         hist = pool[slot]
@@ -320,10 +322,11 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     if best_first:
         cap = min(cap, 2 * max_leaf_nodes - 1)
     cap = max(min(cap, 1 << 14), 1)
-    ni = np.full((cap, N_ICOLS), -1, np.int64)
-    nf = np.zeros((cap, N_FCOLS), np.float64)
-    ns = np.zeros((cap, C), np.float64)
-    nl = np.zeros((cap, C), np.float64)
+    # np.empty: pages become resident only as nodes are written
+    ni = np.empty((cap, N_ICOLS), np.int64)
+    nf = np.empty((cap, N_FCOLS), np.float64)
+    ns = np.empty((cap, C), np.float64)
+    best_left = np.empty(C, np.float64)
 
     stored = max_features >= n_features
     n_pool = 4 if stored else 0
@@ -336,6 +339,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
 
     # root
     node_count = 1
+    ni[0, :] = -1
+    nf[0, :] = 0.0
     ni[0, START] = 0
     ni[0, END] = n_act
     ni[0, DEPTH] = 0
@@ -358,7 +363,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             build_histogram(pool[slot], X_binned, n_bins, idx, 0, n_act, is_clf, gy,
                             gw, gs)
     if n_act > 0:
-        _evaluate_node(0, ni, nf, ns, nl, pool, X_binned, n_bins, bin_lo, bin_hi,
+        _evaluate_node(0, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
                        idx, y_cls, y_reg, sample_weight, gy, gw, gs, scratch,
                        touched, feats, rng, best, cum, crit, is_clf, max_depth,
                        min_samples_split, min_samples_leaf, min_weight_leaf,
@@ -399,15 +404,13 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         # grow the node arrays if needed
         if node_count + 2 > cap:
             new_cap = 2 * cap
-            ni2 = np.full((new_cap, N_ICOLS), -1, np.int64)
-            nf2 = np.zeros((new_cap, N_FCOLS), np.float64)
-            ns2 = np.zeros((new_cap, C), np.float64)
-            nl2 = np.zeros((new_cap, C), np.float64)
-            ni2[:cap] = ni
-            nf2[:cap] = nf
-            ns2[:cap] = ns
-            nl2[:cap] = nl
-            ni, nf, ns, nl = ni2, nf2, ns2, nl2
+            ni2 = np.empty((new_cap, N_ICOLS), np.int64)
+            nf2 = np.empty((new_cap, N_FCOLS), np.float64)
+            ns2 = np.empty((new_cap, C), np.float64)
+            ni2[:node_count] = ni[:node_count]
+            nf2[:node_count] = nf[:node_count]
+            ns2[:node_count] = ns[:node_count]
+            ni, nf, ns = ni2, nf2, ns2
             cap = new_cap
 
         start = ni[node, START]
@@ -421,6 +424,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         ni[node, RIGHT] = right
         depth = ni[node, DEPTH] + 1
         for child, a, b, st in ((left, start, mid, left_st), (right, mid, end, right_st)):
+            ni[child, :] = -1
+            nf[child, :] = 0.0
             ni[child, START] = a
             ni[child, END] = b
             ni[child, DEPTH] = depth
@@ -433,7 +438,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         ni[node, SLOT] = -1
         n_l = mid - start
         n_r = end - mid
-        if pslot >= 0 and max(n_l, n_r) >= SMALL_NODE:
+        if pslot >= 0 and max(n_l, n_r) >= SMALL_NODE and depth < max_depth:
             if n_free == 0:  # grow the pool
                 old = pool.shape[0]
                 pool2 = np.empty((2 * old, n_features, 256, C), np.float64)
@@ -465,7 +470,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             n_free += 1
 
         for child in (left, right):
-            _evaluate_node(child, ni, nf, ns, nl, pool, X_binned, n_bins, bin_lo,
+            _evaluate_node(child, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo,
                            bin_hi, idx, y_cls, y_reg, sample_weight, gy, gw, gs,
                            scratch, touched, feats, rng, best, cum, crit, is_clf,
                            max_depth, min_samples_split, min_samples_leaf,

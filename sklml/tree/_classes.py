@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._binning import bin_data
+from ._binning import bin_data, kernel_array
 from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG
@@ -114,7 +114,7 @@ class BaseDecisionTree(BaseEstimator):
                 cw = compute_sample_weight(self.class_weight, y)
                 sample_weight = cw if sample_weight is None else sample_weight * cw
         else:
-            y_reg = np.ascontiguousarray(y.reshape(n_samples, -1), dtype=np.float64)
+            y_reg = kernel_array(y.reshape(n_samples, -1), np.float64)
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
             crit = CRITERIA_REG[self.criterion]
@@ -122,7 +122,7 @@ class BaseDecisionTree(BaseEstimator):
             w = np.ones(n_samples, dtype=np.float64)
             min_weight_leaf = self.min_weight_fraction_leaf * n_samples
         else:
-            w = np.ascontiguousarray(sample_weight, dtype=np.float64)
+            w = kernel_array(sample_weight, np.float64)
             min_weight_leaf = self.min_weight_fraction_leaf * float(np.sum(w))
 
         msl = self.min_samples_leaf
@@ -160,8 +160,9 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float32, order="C",
-                             ensure_all_finite="allow-nan", reset=False)
+        X = validate_data(self, X, dtype=np.float32, order="C",
+                          ensure_all_finite="allow-nan", reset=False)
+        return kernel_array(X, np.float32)
 
     def apply(self, X):
         """Index of the leaf each sample ends up in.
@@ -339,8 +340,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict(self, X):
         """Most probable class of each sample."""
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+        X = self._validate_X_predict(X)
+        leaf_class = np.argmax(self.tree_.value[:, 0, :], axis=1)
+        return self.classes_.take(leaf_class.take(self.tree_.apply(X)), axis=0)
 
 
 class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):

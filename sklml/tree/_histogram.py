@@ -18,7 +18,7 @@ from numba import njit, prange
 from ._binning import MISSING_BIN
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_feature(hf, xb, idx, start, end, is_clf, gy, gw, gs):
     """Add the node's samples ``idx[start:end]`` to the (256, C) histogram hf."""
     C = hf.shape[1]

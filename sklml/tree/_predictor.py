@@ -16,24 +16,36 @@ TREE_LEAF = -1
 TREE_UNDEFINED = -2
 
 
+# one record per node: a visit touches one cache line
+NODE_DTYPE = np.dtype([("threshold", np.float64), ("left", np.int32),
+                       ("right", np.int32), ("feature", np.int32), ("mgl", np.int32)])
+
+
+@njit(cache=True)
+def _walk(X, i, nodes):
+    node = 0
+    nd = nodes[0]
+    while nd.left != -1:
+        x = X[i, nd.feature]
+        if x <= nd.threshold:
+            node = nd.left
+        elif np.isnan(x):
+            node = nd.left if nd.mgl else nd.right
+        else:
+            node = nd.right
+        nd = nodes[node]
+    return node
+
+
 @njit(cache=True, parallel=True)
-def _apply_kernel(X, left, right, feature, threshold, mgl):
+def _apply_kernel(X, nodes):
     n = X.shape[0]
     out = np.empty(n, np.int64)
-    n_chunks = max(1, min(64, n // 4096))
+    n_chunks = max(1, min(64, n // 16384))
     chunk = (n + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            node = 0
-            while left[node] != -1:
-                x = X[i, feature[node]]
-                if np.isnan(x):
-                    node = left[node] if mgl[node] else right[node]
-                elif x <= threshold[node]:
-                    node = left[node]
-                else:
-                    node = right[node]
-            out[i] = node
+            out[i] = _walk(X, i, nodes)
     return out
 
 
@@ -259,6 +271,16 @@ class Tree:
         is_leaf = self.children_left == TREE_LEAF
         self.n_leaves = int(np.sum(is_leaf))
         self.max_depth = int(self._depths().max()) if self.node_count else 0
+        self._make_nodes()
+
+    def _make_nodes(self):
+        nodes = np.empty(self.node_count, dtype=NODE_DTYPE)
+        nodes["threshold"] = self.threshold
+        nodes["left"] = self.children_left
+        nodes["right"] = self.children_right
+        nodes["feature"] = np.maximum(self.feature, 0)
+        nodes["mgl"] = self.missing_go_to_left
+        self._nodes = nodes
 
     def _depths(self):
         depth = np.zeros(self.node_count, dtype=np.intp)
@@ -274,7 +296,7 @@ class Tree:
 
     def apply(self, X):
         """Leaf index of each row of the float32 C-ordered ``X``."""
-        return _apply_kernel(X, *self._arrays())
+        return _apply_kernel(X, self._nodes)
 
     def predict(self, X):
         """``value`` of each row's leaf, shape (n_samples, n_outputs, max_n_classes)."""
@@ -290,7 +312,7 @@ class Tree:
         """Partial dependence of the first output by the recursion method,
         written into ``out`` (scikit-learn's signature)."""
         out[:] = _partial_dependence_kernel(
-            np.ascontiguousarray(grid, dtype=np.float32),
+            np.require(grid, dtype=np.float32, requirements=["C", "W"]),
             np.ascontiguousarray(target_features, dtype=np.intp), *self._arrays(),
             self.weighted_n_node_samples, np.ascontiguousarray(self.value[:, 0, 0]))
 
@@ -337,7 +359,10 @@ class Tree:
                     self.value[order])
 
     def __getstate__(self):
-        return self.__dict__.copy()
+        state = self.__dict__.copy()
+        state.pop("_nodes", None)  # rebuilt on load
+        return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._make_nodes()

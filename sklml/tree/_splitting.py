@@ -23,7 +23,7 @@ CRITERIA_REG = {"squared_error": SQUARED_ERROR}
 _LN2 = np.log(2.0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def stats_weight(s, is_clf):
     """Weighted number of samples of a stats vector."""
     if is_clf:
@@ -73,7 +73,7 @@ def node_impurity(s, crit):
     return 1.0 - mx / w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _split_proxy(crit, left, tot, wl, wr):
     """Proxy of the split (left, tot - left); larger is better."""
     C = tot.shape[0]

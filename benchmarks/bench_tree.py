@@ -1,0 +1,197 @@
+"""sklml.tree against sklearn.tree on the issue's data, ratios measured in one run.
+
+    python benchmarks/bench_tree.py            # the issue's figures (a few minutes)
+    python benchmarks/bench_tree.py --quick    # smaller data, a smoke run
+
+Times are wall-clock, best of ``--repeat`` runs, compile time excluded (it is
+reported apart: the first call in this process, then the first fit in a fresh
+process that finds Numba's cache warm).  Peak memory is the growth of the peak
+resident set size during one fit, each library in its own fresh process.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def data(n_samples, n_features=28, regression=False):
+    from sklearn.datasets import make_classification, make_regression
+    from sklearn.model_selection import train_test_split
+
+    if regression:
+        X, y = make_regression(n_samples=n_samples, n_features=n_features,
+                               noise=10.0, random_state=0)
+    else:
+        X, y = make_classification(n_samples=n_samples, n_features=n_features,
+                                   n_informative=20, random_state=0)
+    X = X.astype(np.float32)
+    return train_test_split(X, y, test_size=0.2, random_state=0)
+
+
+def best_time(fn, repeat):
+    """Best wall time, the CPU time (all threads) of that run, and the result."""
+    best = (np.inf, np.inf)
+    out = None
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        best = min(best, (time.perf_counter() - t0, time.process_time() - c0))
+    return best, out
+
+
+def _child(kind, lib, path, depth):
+    """Run in a fresh process: print JSON with the measured figure."""
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    if lib == "sklml":
+        from sklml.tree import DecisionTreeClassifier
+    else:
+        from sklearn.tree import DecisionTreeClassifier
+    t_import = time.perf_counter() - t0
+    c_import = time.process_time() - c0
+    with np.load(path) as f:  # the training data only, no float64 copies
+        Xtr, ytr = f["X"], f["y"]
+    params = {"max_depth": depth, "random_state": 0}
+    if kind == "memory":
+        import threading
+
+        # load the compiled code first: its memory is not the fit's
+        DecisionTreeClassifier(max_depth=2).fit(Xtr[:500], ytr[:500])
+        page = os.sysconf("SC_PAGE_SIZE") // 1024
+
+        def rss_kib():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * page
+
+        before = rss_kib()
+        peak = [before]
+        done = threading.Event()
+
+        def sample():  # the fits release the GIL, so this thread keeps sampling
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_kib())
+                time.sleep(0.0005)
+
+        th = threading.Thread(target=sample)
+        th.start()
+        model = DecisionTreeClassifier(**params).fit(Xtr, ytr)
+        done.set()
+        th.join()
+        peak[0] = max(peak[0], rss_kib())
+        del model
+        print(json.dumps({"peak_kib": peak[0] - before}))
+    else:
+        t1 = time.perf_counter()
+        c1 = time.process_time()
+        DecisionTreeClassifier(**params).fit(Xtr, ytr)
+        print(json.dumps({"import_s": t_import, "import_cpu_s": c_import,
+                          "first_fit_s": time.perf_counter() - t1,
+                          "first_fit_cpu_s": time.process_time() - c1}))
+
+
+def child(kind, lib, path, depth):
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", kind, lib, path,
+           str(depth)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, one repeat")
+    parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, lib, n, depth = args.child
+        _child(kind, lib, n, None if depth == "None" else int(depth))
+        return
+
+    from sklearn import tree as sktree
+    from sklearn.metrics import r2_score
+
+    n = 20_000 if args.quick else 100_000
+    n_pred = 200_000 if args.quick else 1_000_000
+    repeat = args.repeat or (1 if args.quick else 3)
+    sk_repeat = 1 if args.quick else 2
+    print(f"sklml.tree vs sklearn.tree: make_classification({n}, 28, n_informative=20),"
+          f" float32, 80/20 split, {os.cpu_count()} CPUs, best of {repeat} (ours) / "
+          f"{sk_repeat} (sklearn)")
+
+    t0 = time.perf_counter()
+    from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    Xtr, Xte, ytr, yte = data(n)
+    DecisionTreeClassifier(max_depth=3).fit(Xtr[:1000], ytr[:1000]).predict(Xte[:10])
+    DecisionTreeRegressor(max_depth=3).fit(Xtr[:1000], ytr[:1000].astype(float))
+    print(f"import + compile or cache load, this process: {time.perf_counter() - t0:.2f} s")
+
+    def report(name, t_ours, t_sk, target, extra=""):
+        print(f"{name:<27} ours {t_ours[0]:6.3f} s  sklearn {t_sk[0]:6.3f} s  "
+              f"speed-up {t_sk[0] / t_ours[0]:5.1f}x (want >= {target}x; CPU time "
+              f"{t_ours[1]:.3f} vs {t_sk[1]:.3f} s: {t_sk[1] / t_ours[1]:.1f}x){extra}",
+              flush=True)
+
+    def compare(name, ours_fn, sk_fn, target, score):
+        t_ours, m_ours = best_time(ours_fn, repeat)
+        t_sk, m_sk = best_time(sk_fn, sk_repeat)
+        s_ours, s_sk = score(m_ours), score(m_sk)
+        report(name, t_ours, t_sk, target,
+               f"  score ours {s_ours:.4f} sklearn {s_sk:.4f}")
+        return m_ours, m_sk
+
+    acc = lambda m: m.score(Xte, yte)  # noqa: E731
+    compare("fit max_depth=10",
+            lambda: DecisionTreeClassifier(max_depth=10, random_state=0).fit(Xtr, ytr),
+            lambda: sktree.DecisionTreeClassifier(max_depth=10, random_state=0).fit(
+                Xtr, ytr), 10, acc)
+    full_ours, full_sk = compare(
+        "fit full depth",
+        lambda: DecisionTreeClassifier(random_state=0).fit(Xtr, ytr),
+        lambda: sktree.DecisionTreeClassifier(random_state=0).fit(Xtr, ytr), 3, acc)
+    print(f"  full-depth trees: ours {full_ours.tree_.node_count} nodes depth "
+          f"{full_ours.get_depth()}, sklearn {full_sk.tree_.node_count} nodes depth "
+          f"{full_sk.get_depth()}")
+
+    reps = -(-n_pred // Xte.shape[0])
+    Xbig = np.tile(Xte, (reps, 1))[:n_pred]
+    t_ours, p_ours = best_time(lambda: full_ours.predict(Xbig), repeat)
+    t_sk, p_sk = best_time(lambda: full_sk.predict(Xbig), sk_repeat)
+    assert np.array_equal(p_ours[:1000], full_ours.predict(Xbig[:1000]))
+    report(f"predict {n_pred} rows", t_ours, t_sk, 1)
+
+    Rtr, Rte, rtr, rte = data(n, regression=True)
+    r2 = lambda m: r2_score(rte, m.predict(Rte))  # noqa: E731
+    compare("regressor fit max_depth=10",
+            lambda: DecisionTreeRegressor(max_depth=10, random_state=0).fit(Rtr, rtr),
+            lambda: sktree.DecisionTreeRegressor(max_depth=10, random_state=0).fit(
+                Rtr, rtr), 10, r2)
+
+    import tempfile
+
+    tmp = tempfile.NamedTemporaryFile(suffix=".npz", delete=False)
+    tmp.close()
+    np.savez(tmp.name, X=Xtr, y=ytr)
+    path = tmp.name
+    mem_ours = child("memory", "sklml", path, "None")["peak_kib"]
+    mem_sk = child("memory", "sklearn", path, "None")["peak_kib"]
+    print(f"{'peak memory of full fit':<28} ours {mem_ours / 1024:7.1f} MiB  sklearn "
+          f"{mem_sk / 1024:7.1f} MiB  ratio {mem_ours / max(mem_sk, 1):.2f} (want <= 1)")
+    first = child("first", "sklml", path, "10")
+    os.unlink(path)
+    print(f"{'fresh process, warm cache':<28} import {first['import_s']:.2f} s + first "
+          f"fit {first['first_fit_s']:.2f} s = "
+          f"{first['import_s'] + first['first_fit_s']:.2f} s wall (want < 3 s); CPU "
+          f"{first['import_cpu_s'] + first['first_fit_cpu_s']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
