@@ -268,6 +268,12 @@ def test_a_dying_worker_fails_only_its_estimator(plugins, tmp_path):
     assert "worker process died" in board.loc["CrashingClassifier", "error"]
 
 
+def test_bench_unknown_family_is_a_usage_error(capsys):
+    assert main(["bench", "no_such_family"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sklml: error:") and "no_such_family" in err
+
+
 @pytest.mark.slow
 def test_default_run_is_quick(tmp_path):
     """``sklml compare`` with no arguments, every registered family: the README's main job."""
