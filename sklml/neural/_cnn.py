@@ -59,7 +59,7 @@ class CNNClassifier(NeuralClassifierBase):
     activation : {{"relu", "leaky_relu", "elu", "selu", "tanh", "sigmoid", \
 "identity"}}, default="relu"
         Activation of convolutions and dense layers.
-    dropout : float, default=0.25
+    dropout : float, default=0.5
         Dropout probability in the dense head.
     batch_norm : bool, default=False
         Batch normalisation before each activation.
@@ -83,7 +83,7 @@ class CNNClassifier(NeuralClassifierBase):
     >>> from sklml.neural import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = CNNClassifier(conv_channels=(8,), hidden_layer_sizes=(32,),
-    ...                     max_epochs=5, random_state=0).fit(X[:500] / 16, y[:500])
+    ...                     max_epochs=10, random_state=0).fit(X[:500] / 16, y[:500])
     >>> clf.image_shape_
     (8, 8, 1)
     >>> clf.score(X[:500] / 16, y[:500]) > 0.8
@@ -103,7 +103,7 @@ class CNNClassifier(NeuralClassifierBase):
     }
 
     def __init__(self, image_shape=None, conv_channels=(32, 64), kernel_size=3, pool=2,
-                 hidden_layer_sizes=(128,), activation="relu", dropout=0.25,
+                 hidden_layer_sizes=(128,), activation="relu", dropout=0.5,
                  batch_norm=False, init="auto", optimizer="adam", learning_rate=2e-3,
                  alpha=1e-4, batch_size=64, max_epochs=30, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, tol=1e-4,

@@ -192,3 +192,16 @@ def test_regressor_quality_huber_multioutput(regression):
     assert multi.n_outputs_ == 2 and multi.predict(X_test).shape == (len(X_test), 2)
     assert multi.predict(X_test).dtype == np.float64
     assert reg.predict(X_test).shape == (len(X_test),)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_model_fitted_on_cuda_unpickles_on_cpu(digits):
+    X_train, X_test, y_train, _ = digits
+    clf = MLPClassifier(**FAST).fit(X_train, y_train)
+    expected = clf.predict_proba(X_test)
+    clf.device = clf.net_.device = "cuda"  # the state of a model fitted on a GPU
+    with pytest.warns(UserWarning, match="requested device"):
+        loaded = pickle.loads(pickle.dumps(clf))
+    assert str(loaded.net_.device) == "cpu"
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(loaded.predict_proba(X_test), expected)
