@@ -109,7 +109,6 @@ class BaseDecisionTree(BaseEstimator):
             self.n_outputs_ = 1
             y_cls = y_enc.astype(np.int32)
             y_reg = _EMPTY_REG
-            crit = CRITERIA_CLF[self.criterion]
             if self.class_weight is not None:
                 cw = compute_sample_weight(self.class_weight, y)
                 sample_weight = cw if sample_weight is None else sample_weight * cw
@@ -117,7 +116,6 @@ class BaseDecisionTree(BaseEstimator):
             y_reg = kernel_array(y.reshape(n_samples, -1), np.float64)
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
-            crit = CRITERIA_REG[self.criterion]
         if sample_weight is None:
             w = np.ones(n_samples, dtype=np.float64)
             min_weight_leaf = self.min_weight_fraction_leaf * n_samples
@@ -125,6 +123,30 @@ class BaseDecisionTree(BaseEstimator):
             w = kernel_array(sample_weight, np.float64)
             min_weight_leaf = self.min_weight_fraction_leaf * float(np.sum(w))
 
+        max_features = resolve_max_features(self.max_features, n_features)
+        if max_features > n_features:
+            raise ValueError(
+                f"max_features must be at most n_features={n_features}, got "
+                f"{self.max_features}.")
+        self.max_features_ = max_features
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if binned is None:
+            binned = bin_data(X, self.max_bins, w, seed)
+        self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=True)
+        return self
+
+    def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel):
+        """Grow ``tree_`` on binned data; returns each training row's leaf.
+
+        The ensembles call it directly on a fitted-attribute-ready clone (with
+        ``classes_``/``n_classes_``/``n_outputs_``/``n_features_in_`` and
+        ``max_features_`` set), with per-tree weights and seeds.
+        """
+        n_samples = w.shape[0]
+        n_features = binned.X_binned.shape[0]
+        is_clf = self._is_classifier()
+        crit = (CRITERIA_CLF if is_clf else CRITERIA_REG)[self.criterion]
         msl = self.min_samples_leaf
         if not isinstance(msl, Integral):
             msl = ceil(msl * n_samples)
@@ -132,31 +154,23 @@ class BaseDecisionTree(BaseEstimator):
         if not isinstance(mss, Integral):
             mss = max(2, ceil(mss * n_samples))
         mss = max(mss, 2 * msl)
-        max_features = resolve_max_features(self.max_features, n_features)
-        if max_features > n_features:
-            raise ValueError(
-                f"max_features must be at most n_features={n_features}, got "
-                f"{self.max_features}.")
-        self.max_features_ = max_features
         max_depth = np.iinfo(np.int32).max if self.max_depth is None else self.max_depth
         max_leaf_nodes = -1 if self.max_leaf_nodes is None else self.max_leaf_nodes
-
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        if binned is None:
-            binned = bin_data(X, self.max_bins, w, seed)
+        n_classes = self.n_classes_ if is_clf else 1
         out = build_tree(
             binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls, y_reg,
-            w, crit, self.n_classes_ if is_clf else 1, max_depth, mss, msl,
-            min_weight_leaf, max_features, max_leaf_nodes,
-            float(self.min_impurity_decrease), seed, True,
+            w, crit, n_classes, max_depth, mss, msl, float(min_weight_leaf),
+            self.max_features_, max_leaf_nodes, float(self.min_impurity_decrease),
+            seed, parallel,
         )
-        tree = tree_from_build(out, n_features, is_clf,
-                               self.n_classes_ if is_clf else 1, self.n_outputs_)
+        tree = tree_from_build(out, n_features, is_clf, n_classes, self.n_outputs_)
         if self.ccp_alpha > 0.0:
             tree = tree.prune(self.ccp_alpha)
+            sample_node = None  # the partition's leaves may be pruned away
+        else:
+            sample_node = out[9]
         self.tree_ = tree
-        return self
+        return sample_node
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)

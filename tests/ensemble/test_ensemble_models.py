@@ -1,0 +1,201 @@
+"""AdaBoost and random forests on the sklml tree engine."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn import ensemble as skens
+from sklearn.datasets import make_classification, make_regression
+from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier as SkTree
+
+from sklml.ensemble import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+
+@pytest.fixture(scope="module")
+def int_data():
+    rng = np.random.RandomState(0)
+    n = 1500
+    X = rng.randint(0, 80, size=(n, 5)).astype(float)
+    y = (X[:, 0] + X[:, 1] * 0.7 - X[:, 2] + rng.randn(n) * 15 > 40).astype(int)
+    y3 = y + (X[:, 3] > 55)
+    return X, y, y3
+
+
+@pytest.mark.parametrize("target", ["y", "y3"])
+def test_samme_stumps_reproduce_sklearn(int_data, target):
+    X, y, y3 = int_data
+    t = y if target == "y" else y3
+    ours = AdaBoostClassifier(n_estimators=15, random_state=0).fit(X, t)
+    theirs = skens.AdaBoostClassifier(n_estimators=15, random_state=0).fit(X, t)
+    np.testing.assert_allclose(ours.estimator_weights_, theirs.estimator_weights_,
+                               rtol=1e-8)
+    np.testing.assert_allclose(ours.estimator_errors_, theirs.estimator_errors_,
+                               rtol=1e-8)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    np.testing.assert_allclose(ours.decision_function(X), theirs.decision_function(X),
+                               atol=1e-10)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X),
+                               atol=1e-10)
+    for a, b in zip(ours.staged_predict_proba(X[:50]), theirs.staged_predict_proba(X[:50])):
+        np.testing.assert_allclose(a, b, atol=1e-10)
+    assert list(ours.staged_score(X, t)) == pytest.approx(list(theirs.staged_score(X, t)))
+    np.testing.assert_allclose(ours.feature_importances_, theirs.feature_importances_,
+                               atol=1e-10)
+
+
+def test_adaboost_other_estimators(int_data):
+    X, y, y3 = int_data
+    deep = AdaBoostClassifier(DecisionTreeClassifier(max_depth=3), n_estimators=10,
+                              random_state=0).fit(X, y3)
+    sk = skens.AdaBoostClassifier(SkTree(max_depth=3), n_estimators=10,
+                                  random_state=0).fit(X, y3)
+    np.testing.assert_allclose(deep.estimator_weights_[:3], sk.estimator_weights_[:3],
+                               rtol=1e-6)
+    # a non-sklml weak learner goes through its own fit/predict
+    generic = AdaBoostClassifier(SkTree(max_depth=1), n_estimators=10,
+                                 random_state=0).fit(X, y)
+    fast = AdaBoostClassifier(n_estimators=10, random_state=0).fit(X, y)
+    np.testing.assert_allclose(generic.estimator_weights_, fast.estimator_weights_)
+
+
+def test_adaboost_early_stops():
+    X = np.arange(20, dtype=float).reshape(-1, 1)
+    y = (X[:, 0] > 9).astype(int)
+    ada = AdaBoostClassifier(n_estimators=10).fit(X, y)  # first stump is perfect
+    assert len(ada.estimators_) == 1 and ada.estimator_errors_[0] == 0.0
+    assert ada.score(X, y) == 1.0
+
+
+def test_adaboost_regressor_quality_like_sklearn():
+    X, y = make_regression(n_samples=1500, n_features=6, noise=10, random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    for loss in ("linear", "square", "exponential"):
+        ours = AdaBoostRegressor(n_estimators=40, loss=loss, random_state=0).fit(Xtr, ytr)
+        theirs = skens.AdaBoostRegressor(n_estimators=40, loss=loss,
+                                         random_state=0).fit(Xtr, ytr)
+        assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.05
+        assert np.all(ours.estimator_errors_[:len(ours.estimators_)] < 0.5)
+    staged = list(ours.staged_predict(Xte))
+    np.testing.assert_allclose(staged[-1], ours.predict(Xte))
+
+
+def test_lectures_boosting_beats_forest_beats_tree():
+    # "In general Boosting > Random Forests > Bagging > Single Tree": a noisy
+    # additive problem (10 features, 10% of the labels flipped)
+    rng = np.random.RandomState(0)
+    X = rng.randn(4000, 10)
+    y = (X.sum(axis=1) > 0).astype(int)
+    flip = rng.rand(4000) < 0.1
+    y[flip] = 1 - y[flip]
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, random_state=0)
+    tree = DecisionTreeClassifier(random_state=0).fit(Xtr, ytr).score(Xte, yte)
+    forest = RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=2).fit(
+        Xtr, ytr).score(Xte, yte)
+    boost = AdaBoostClassifier(n_estimators=200, learning_rate=0.5,
+                               random_state=0).fit(Xtr, ytr).score(Xte, yte)
+    assert boost > forest > tree, (boost, forest, tree)
+    assert boost > 0.8
+
+
+def test_forest_like_sklearn_and_oob():
+    X, y = make_classification(n_samples=3000, n_features=12, n_informative=6,
+                               random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    ours = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0,
+                                  n_jobs=2).fit(Xtr, ytr)
+    theirs = skens.RandomForestClassifier(n_estimators=40, random_state=0).fit(Xtr, ytr)
+    assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.02
+    assert abs(ours.oob_score_ - ours.score(Xte, yte)) < 0.03
+    assert ours.oob_decision_function_.shape == (Xtr.shape[0], 2)
+    assert ours.feature_importances_.sum() == pytest.approx(1.0)
+    assert np.argmax(ours.feature_importances_) == np.argmax(theirs.feature_importances_)
+    # threads do not change the result
+    one = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0,
+                                 n_jobs=1).fit(Xtr, ytr)
+    np.testing.assert_array_equal(one.predict_proba(Xte), ours.predict_proba(Xte))
+    # warm start: 20 + 20 trees equal 40 at once
+    warm = RandomForestClassifier(n_estimators=20, random_state=0, warm_start=True)
+    warm.fit(Xtr, ytr).set_params(n_estimators=40).fit(Xtr, ytr)
+    np.testing.assert_allclose(warm.predict_proba(Xte), ours.predict_proba(Xte))
+    # fitted size no larger than scikit-learn's
+    assert len(pickle.dumps(ours)) <= len(pickle.dumps(theirs))
+    assert ours.apply(Xte).shape == (Xte.shape[0], 40)
+
+
+def test_forest_options():
+    X, y = make_classification(n_samples=1000, n_features=8, weights=[0.8],
+                               random_state=0)
+    for cw in ("balanced", "balanced_subsample", {0: 1, 1: 3}):
+        rf = RandomForestClassifier(n_estimators=10, class_weight=cw,
+                                    random_state=0).fit(X, y)
+        assert rf.score(X, y) > 0.9
+    rf = RandomForestClassifier(n_estimators=10, max_samples=0.3, max_depth=4,
+                                random_state=0).fit(X, y)
+    assert max(t.get_depth() for t in rf.estimators_) <= 4
+    rf = RandomForestClassifier(n_estimators=5, bootstrap=False, max_features=None,
+                                random_state=0).fit(X, y)
+    assert rf.score(X, y) == 1.0
+    Xn = X.copy()
+    Xn[::7, 0] = np.nan
+    assert RandomForestClassifier(n_estimators=5, random_state=0).fit(Xn, y).score(
+        Xn, y) > 0.9
+
+
+def test_forest_regressor():
+    X, y = make_regression(n_samples=2000, n_features=8, noise=5, random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    ours = RandomForestRegressor(n_estimators=30, oob_score=True, random_state=0,
+                                 n_jobs=2).fit(Xtr, ytr)
+    theirs = skens.RandomForestRegressor(n_estimators=30, random_state=0).fit(Xtr, ytr)
+    assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.02
+    assert abs(ours.oob_score_ - ours.score(Xte, yte)) < 0.05
+    Y = np.c_[ytr, -ytr]
+    multi = RandomForestRegressor(n_estimators=5, random_state=0).fit(Xtr, Y)
+    assert multi.predict(Xte).shape == (Xte.shape[0], 2)
+
+
+def test_grid_search_and_cross_validate_in_processes():
+    X, y = make_classification(n_samples=400, n_features=6, random_state=0)
+    gs = GridSearchCV(RandomForestClassifier(n_estimators=10, random_state=0),
+                      {"max_depth": [2, 5]}, cv=3, n_jobs=2).fit(X, y)
+    assert gs.best_score_ > 0.8
+    res = cross_validate(AdaBoostClassifier(n_estimators=10, random_state=0), X, y,
+                         cv=3, n_jobs=2)
+    assert res["test_score"].mean() > 0.8
+    res = cross_validate(AdaBoostRegressor(n_estimators=5, random_state=0), X,
+                         y.astype(float), cv=2, n_jobs=2)
+    assert len(res["test_score"]) == 2
+
+
+def test_bad_input():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    for Est in (AdaBoostClassifier, RandomForestClassifier, AdaBoostRegressor,
+                RandomForestRegressor):
+        with pytest.raises(ValueError, match="n_estimators"):
+            Est(n_estimators=0).fit(X, y)
+        X_inf = X.copy()
+        X_inf[0, 0] = np.inf
+        with pytest.raises(ValueError, match="infinity"):
+            Est().fit(X_inf, y)
+        with pytest.raises(ValueError, match="[Nn]egative"):
+            Est().fit(X, y, sample_weight=-np.ones(60))
+    for Est in (AdaBoostClassifier, AdaBoostRegressor):
+        with pytest.raises(ValueError, match="learning_rate"):
+            Est(learning_rate=0.0).fit(X, y)
+    with pytest.raises(ValueError, match="sample_weight"):
+        AdaBoostClassifier(KNeighborsClassifier()).fit(X, y)
+    with pytest.raises(ValueError, match="max_bins"):
+        RandomForestClassifier(max_bins=300).fit(X, y)
+    with pytest.raises(ValueError, match="Out of bag"):
+        RandomForestClassifier(bootstrap=False, oob_score=True).fit(X, y)
+    with pytest.raises(ValueError, match="max_depth"):
+        AdaBoostClassifier(DecisionTreeClassifier(max_depth=0)).fit(X, y)
+    assert DecisionTreeRegressor  # the regressor trees are boosted in other tests
