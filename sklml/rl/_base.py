@@ -22,7 +22,10 @@ def make_env(env_or_mdp, *, check=True, max_episode_steps=100):
     if isinstance(env_or_mdp, MDP):
         env = env_or_mdp.as_env(max_episode_steps=max_episode_steps)
     elif isinstance(env_or_mdp, str):
-        env = gym.make(env_or_mdp)
+        try:
+            env = gym.make(env_or_mdp)
+        except gym.error.Error as exc:
+            raise ValueError(f"cannot make the environment {env_or_mdp!r}: {exc}") from exc
     elif isinstance(env_or_mdp, gym.Env):
         env = env_or_mdp
     else:
@@ -168,9 +171,7 @@ class BaseAgent(BaseEstimator):
         if not isinstance(n_episodes, Integral) or n_episodes < 1:
             raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}")
         env = make_env(env, check=False)
-        if env.action_space != spaces.Discrete(self.n_actions_) and not (
-            isinstance(env.action_space, spaces.Discrete) and env.action_space.n == self.n_actions_
-        ):
+        if not isinstance(env.action_space, spaces.Discrete) or env.action_space.n != self.n_actions_:
             raise ValueError(f"the agent was fitted with {self.n_actions_} actions; env has {env.action_space}")
         saved_rng = getattr(self, "_rng", None)
         if random_state is not None:

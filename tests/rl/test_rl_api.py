@@ -118,6 +118,8 @@ def test_planners_need_a_model():
 def test_wrong_inputs_to_fit_and_act():
     with pytest.raises(TypeError, match="gymnasium.Env"):
         QLearning().fit(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="cannot make the environment"):
+        QLearning().fit("NoSuchEnv-v0")
     agent = QLearning(n_steps=100, random_state=0).fit(_mdp())
     for bad in ([[0, 1], [1, 0]], 2, -1, 0.5, "a"):
         with pytest.raises(ValueError, match="observation"):
