@@ -100,8 +100,8 @@ def _add_compare(sub):
                    help="for data files: guess from the target (default) or force")
     p.add_argument("--estimators", metavar="NAME,...",
                    help="registered names to compare (default: all that fit the task)")
-    p.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
-    p.add_argument("--n-jobs", type=int, default=None,
+    p.add_argument("--cv", type=int, default=5, metavar="K", help="number of folds (default 5)")
+    p.add_argument("--n-jobs", type=int, default=None, metavar="N",
                    help="folds fitted in parallel (default -1: all cores, or all Dask workers)")
     p.add_argument("--backend", choices=("local", "dask"), default="local",
                    help="dask: run the folds on a Dask cluster (needs --scheduler)")
@@ -116,7 +116,7 @@ def _add_compare(sub):
                    help="use a stratified random subset of N rows (quicker on big files)")
     p.add_argument("--no-scale", action="store_true",
                    help="do not standardise the features before each model")
-    p.add_argument("--random-state", type=int, default=0, help="seed of folds and models")
+    p.add_argument("--random-state", type=int, default=0, metavar="SEED", help="seed of folds and models")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_compare)
 
