@@ -1,7 +1,8 @@
 """What the ensembles share: validation, binning once, and trees grown on it."""
 
+import os
+
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -36,9 +37,15 @@ def validate_fit(est, X, y, sample_weight, is_clf, multi_output):
 
 def prepare_tree(template, n_features, is_clf, n_classes, classes, n_outputs,
                  random_state, feature_names=None):
-    """An unfitted sklml tree made ready for ``_grow`` (fitted attributes set)."""
-    tree = clone(template)
-    tree.set_params(random_state=random_state)
+    """An unfitted sklml tree made ready for ``_grow`` (fitted attributes set).
+
+    A copy of ``template``'s parameters without ``clone`` (whose signature
+    inspection would cost more than growing a stump).
+    """
+    tree = object.__new__(type(template))
+    tree.__dict__.update({k: v for k, v in template.__dict__.items()
+                          if not k.endswith("_") or k.startswith("_")})
+    tree.random_state = random_state
     tree.n_features_in_ = n_features
     if feature_names is not None:
         tree.feature_names_in_ = feature_names
@@ -51,6 +58,16 @@ def prepare_tree(template, n_features, is_clf, n_classes, classes, n_outputs,
         raise ValueError(f"max_features must be at most n_features={n_features}, "
                          f"got {tree.max_features}.")
     return tree
+
+
+def threads_pay():
+    """Whether a single tree should spread its large histograms over threads:
+    only when the cores are not already busy (a parallel region whose threads
+    get descheduled waits for the slowest and ends up slower than serial)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
+    except OSError:
+        return True
 
 
 def bin_once(X, max_bins, sample_weight, seed):

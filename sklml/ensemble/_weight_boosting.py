@@ -23,7 +23,7 @@ from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import kernel_array
 from sklml.tree._classes import BaseDecisionTree
 
-from ._base import MAX_INT, bin_once, prepare_tree, validate_fit
+from ._base import MAX_INT, bin_once, prepare_tree, threads_pay, validate_fit
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
@@ -76,6 +76,7 @@ class BaseWeightBoosting(BaseEstimator):
         fast = isinstance(base, BaseDecisionTree)
         if fast:
             base._validate_params()
+        self._threads = threads_pay()
         binned = bin_once(X, base.max_bins, sw, int(rng.randint(MAX_INT))) if fast else None
         eps = np.finfo(np.float64).eps
         zero = sw == 0.0
@@ -111,7 +112,7 @@ class BaseWeightBoosting(BaseEstimator):
                                 getattr(self, "feature_names_in_", None))
             w = kernel_array(w, np.float64)
             mwl = tree.min_weight_fraction_leaf * float(w.sum())
-            leaf = tree._grow(binned, y_cls, y_reg, w, mwl, seed, parallel=True)
+            leaf = tree._grow(binned, y_cls, y_reg, w, mwl, seed, parallel=self._threads)
             if leaf is None or np.any(leaf < 0):  # pruned, or rows left out: one pass
                 leaf = tree.tree_.apply(X)
             value = tree.tree_.value[:, 0, :]

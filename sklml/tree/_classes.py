@@ -1,5 +1,6 @@
 """DecisionTreeClassifier and DecisionTreeRegressor on the Numba engine."""
 
+import os
 from numbers import Integral, Real
 from math import ceil
 
@@ -133,7 +134,12 @@ class BaseDecisionTree(BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if binned is None:
             binned = bin_data(X, self.max_bins, w, seed)
-        self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=True)
+        # threads only pay on idle cores (a busy machine stalls parallel regions)
+        try:
+            parallel = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
+        except OSError:
+            parallel = True
+        self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
         return self
 
     def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel):
