@@ -374,7 +374,7 @@ class BaseNeuralEstimator(BaseEstimator):
         for _, cb in self.net_.callbacks_:
             if isinstance(cb, EpochProgressBar):
                 cb.total = epochs
-        data = {"X": X, "sample_weight": sample_weight}
+        data = X if sample_weight is None else {"X": X, "sample_weight": sample_weight}
         with warnings.catch_warnings():
             # skorch asks for 2-D regression targets; ours are shaped on purpose
             warnings.filterwarnings("ignore", message="The target data shouldn't be")
@@ -404,12 +404,15 @@ class BaseNeuralEstimator(BaseEstimator):
         return out[:n].numpy().astype(np.float64)
 
     def _sample_weight(self, sample_weight, X, y_for_class_weight=None):
-        """Validated weights with mean 1 (float32); class weights folded in."""
+        """Validated weights with mean 1 (float32), class weights folded in;
+        None when every sample counts the same (the faster unweighted path)."""
+        class_weight = getattr(self, "class_weight", None)
+        if sample_weight is None and class_weight is None:
+            return None
         if sample_weight is None:
             weight = np.ones(X.shape[0])
         else:
             weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-        class_weight = getattr(self, "class_weight", None)
         if class_weight is not None and y_for_class_weight is not None:
             weight = weight * compute_sample_weight(class_weight, y_for_class_weight)
         total = weight.sum()
@@ -454,7 +457,10 @@ class NeuralClassifierBase(ClassifierMixin, BaseNeuralEstimator):
         else:
             self.classes_ = np.unique(y)
         weight = self._sample_weight(sample_weight, X, y)
-        present = self.classes_ if incremental else np.unique(y[weight > 0])
+        if incremental:
+            present = self.classes_
+        else:
+            present = np.unique(y if weight is None else y[weight > 0])
         if self.classes_.size < 2 or present.size < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes with "
