@@ -106,7 +106,7 @@ class MDP:
                 ts = ts.ravel()
                 if ts.size and (not np.issubdtype(ts.dtype, np.integer) or ts.min() < 0 or ts.max() >= n_states):
                     raise ValueError(f"terminal_states must be state indices in [0, {n_states}); got {terminal_states!r}")
-                terminal[ts] = True
+                terminal[ts.astype(np.int64)] = True
 
         if initial_distribution is None:
             p0 = np.zeros(n_states)
@@ -240,7 +240,7 @@ class MDP:
         """This MDP as a Gymnasium environment (see :class:`MDPEnv`)."""
         return MDPEnv(self, max_episode_steps=max_episode_steps, render_mode=render_mode)
 
-    def step_arrays(self):
+    def _cumulative_transitions(self):
         """Cumulative transition rows, used to sample next states quickly."""
         cum = np.cumsum(self.transition_probabilities, axis=2)
         cum[..., -1] = np.where(self.action_mask, 1.0, cum[..., -1])
@@ -281,7 +281,7 @@ class MDPEnv(gym.Env):
         self.render_mode = render_mode
         self.observation_space = spaces.Discrete(mdp.n_states)
         self.action_space = spaces.Discrete(mdp.n_actions)
-        self._cum = mdp.step_arrays()
+        self._cum = mdp._cumulative_transitions()
         self._mask = mdp.action_mask.astype(np.int8)
         self._p0 = np.cumsum(mdp.initial_distribution)
         self._state = None
