@@ -74,10 +74,7 @@ class _ReconstructionNetMixin:
     """
 
     def _validate_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
-        if reset and X.shape[0] < 1:
-            raise ValueError("Found array with 0 sample(s)")
-        return X
+        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
 
     def _check_common(self, X):
         n_features = X.shape[1]
@@ -232,7 +229,7 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
     n_components : int, default=2
         Size of the code; at most the number of features.
     hidden_layer_sizes : tuple of int, default=(64,)
-        Encoder hidden layers; the decoder mirrors them.
+        Encoder hidden layers of the dense architecture; the decoder mirrors them.
     architecture : {"dense", "conv"}, default="dense"
         ``"conv"``: 3x3 "same" convolutions with 2x2 max pooling, mirrored by
         upsampling in the decoder (the lectures' convolutional AE); rows are

@@ -44,7 +44,7 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
     n_components : int, default=2
         Latent dimension; at most the number of features.
     hidden_layer_sizes : tuple of int, default=(128,)
-        Encoder hidden layers; the decoder mirrors them.
+        Encoder hidden layers of the dense architecture; the decoder mirrors them.
     architecture : {"dense", "conv"}, default="dense"
         ``"conv"``: convolutional encoder/decoder as in :class:`Autoencoder`.
     image_shape : tuple (H, W) or (H, W, C), default=None

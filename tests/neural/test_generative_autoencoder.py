@@ -165,3 +165,15 @@ def test_inverse_transform_checks_width(digits):
     ae = Autoencoder(3, max_epochs=1, random_state=0).fit(Xtr)
     with pytest.raises(ValueError, match="n_components=3"):
         ae.inverse_transform(np.zeros((2, 4)))
+
+
+def test_verbose_prints_epochs(digits, capsys):
+    Xtr, _ = digits
+    Autoencoder(2, max_epochs=2, verbose=1, random_state=0).fit(Xtr[:100])
+    assert "train_loss" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        Autoencoder(max_epochs=1, device="cuda").fit(np.ones((5, 3)))

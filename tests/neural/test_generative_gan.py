@@ -166,3 +166,9 @@ def test_dcgan_follows_guidelines(digits):
 def test_bad_input(params, X, match):
     with pytest.raises(ValueError, match=match):
         GAN(max_epochs=1, **params).fit(X)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        GAN(max_epochs=1, device="cuda").fit(np.ones((5, 3)))
