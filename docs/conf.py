@@ -44,7 +44,6 @@ default_role = "literal"
 pygments_style = "sphinx"
 
 # -- API reference --------------------------------------------------------------------------
-autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
 autodoc_typehints = "none"
 # methods inherited from other libraries (gymnasium, skorch) keep their own docstring format
@@ -121,7 +120,8 @@ def write_api_pages():
     return written
 
 
-write_api_pages()
+# the module pages, listed explicitly: an incremental build would miss a newly written one
+autosummary_generate = [f"api/generated/{name}.rst" for name, _ in write_api_pages()]
 
 def _skip_member(app, what, name, obj, skip, options):
     # scikit-learn generates set_*_request methods on every estimator (metadata routing)
@@ -154,7 +154,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "_gallery_order.LectureOrder",
     "doc_module": ("sklml",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"sklml": None},
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "download_all_examples": False,
