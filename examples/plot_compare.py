@@ -8,7 +8,7 @@ stratified cross-validation and writes a report. The same machinery is available
 out-of-fold predictions, from which we draw the ROC curves of all models and the confusion
 matrix of the best one with scikit-learn's display classes.
 
-To keep the example short it uses 2,000 events and 3 folds; ``sklml compare`` uses 5,000
+To keep the example short it uses 1,500 events and 3 folds; ``sklml compare`` uses 5,000
 events and 5 folds.
 """
 
@@ -24,7 +24,7 @@ from sklml.compare import compare, select_estimators
 from sklml.datasets import load_dataset
 
 data = load_dataset("signal_background")
-keep = np.random.default_rng(0).choice(data.n_samples, 2000, replace=False)
+keep = np.random.default_rng(0).choice(data.n_samples, 1500, replace=False)
 data.X, data.y = data.X[keep], data.y[keep]
 
 names = [name for name, _ in select_estimators("classification")]
