@@ -67,19 +67,14 @@ def _gather(idx, start, end, is_clf, y_cls, y_reg, w, gy, gw, gs):
             gw[i - start] = w[s]
     else:
         n_out = y_reg.shape[1]
-        C = gs.shape[1]
         for i in range(start, end):
             s = idx[i]
             j = i - start
             ws = w[s]
             gs[j, 0] = 1.0
             gs[j, 1] = ws
-            sq = 0.0
             for k in range(n_out):
-                v = y_reg[s, k]
-                gs[j, 2 + k] = ws * v
-                sq += v * v
-            gs[j, C - 1] = ws * sq
+                gs[j, 2 + k] = ws * y_reg[s, k]
 
 
 @njit(cache=True)
@@ -196,10 +191,19 @@ def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, 
         return
     wl = stats_weight(best_left, is_clf)
     wr = wn - wl
-    right = tot - best_left
-    imp_l = node_impurity(best_left, crit)
-    imp_r = node_impurity(right, crit)
-    improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    if is_clf:
+        right = tot - best_left
+        imp_l = node_impurity(best_left, crit)
+        imp_r = node_impurity(right, crit)
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    else:
+        # the same weighted impurity decrease without sum w*y^2 (its terms cancel)
+        a = 0.0
+        for c in range(2, C - 1):
+            sl = best_left[c]
+            sr = tot[c] - sl
+            a += sl * sl / wl + sr * sr / wr - tot[c] * tot[c] / wn
+        improvement = a / (C - 3) / w_root
     if improvement + EPSILON < min_impurity_decrease:
         return
     L = np.int64(best[1])

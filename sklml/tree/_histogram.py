@@ -5,14 +5,14 @@ samples (unweighted, for ``min_samples_leaf``) and the other channels hold the
 statistics the criterion needs:
 
 * classification (``C = 1 + n_classes``): weighted count of each class;
-* regression (``C = 3 + n_outputs``): sum w, sum w*y_j for each output, and
-  sum w*|y|^2 (for the impurity only).
+* regression (``C = 3 + n_outputs``): sum w, sum w*y_j for each output; the
+  last channel, sum w*|y|^2, is only kept in node totals (the scan does not
+  need it), so histograms leave it at zero.
 
 Node samples are gathered first (``gy``/``gw`` or ``gs``, contiguous), so the
 inner loops read the feature-major binned matrix and nothing else at random.
 """
 
-import numpy as np
 from numba import njit, prange
 
 from ._binning import MISSING_BIN
@@ -32,7 +32,7 @@ def _add_feature(hf, xb, idx, start, end, is_clf, gy, gw, gs):
             b = xb[idx[i]]
             j = i - start
             hf[b, 0] += 1.0
-            for c in range(1, C):
+            for c in range(1, C - 1):  # the last channel (sum w*y^2) is not needed
                 hf[b, c] += gs[j, c]
 
 
@@ -104,6 +104,6 @@ def feature_histogram_touched(hf, touched, xb, idx, start, end, is_clf, gy, gw, 
                 touched[nt] = b
                 nt += 1
             hf[b, 0] += 1.0
-            for c in range(1, C):
+            for c in range(1, C - 1):  # the last channel (sum w*y^2) is not needed
                 hf[b, c] += gs[j, c]
     return nt
