@@ -68,9 +68,9 @@ _TRAINING_CONSTRAINTS = {
 class _ReconstructionNetMixin:
     """Shared machinery of the skorch-trained autoencoders.
 
-    Subclasses build their torch module in ``_build_module(n_features)``;
-    the module's ``loss(outputs, X)`` is the training objective, so the target
-    is always the clean input (the module adds noise itself when training).
+    Subclasses hand ``_fit_net`` a factory of their torch module, whose
+    ``loss(outputs, X)`` is the training objective: the target is always the
+    clean input (the module adds noise itself when training).
     """
 
     def _validate_X(self, X, reset):
@@ -110,7 +110,7 @@ class _ReconstructionNetMixin:
             if X.shape[0] < 2:
                 raise ValueError("early_stopping=True needs at least 2 samples")
             train_split = ValidSplit(self.validation_fraction, stratified=False,
-                                     random_state=seed % (2**31))
+                                     random_state=seed)
             callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.n_iter_no_change,
                                            load_best=True))
         net = _ReconstructionNet(
@@ -128,11 +128,11 @@ class _ReconstructionNetMixin:
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
             optimizer__weight_decay=self.alpha,
         )
-        net.fit(to_float32(X), None)
+        net.fit(np.require(to_float32(X), requirements=["C", "W"]), None)
         net.module_.eval()
         self.net_ = net
         self.n_iter_ = len(net.history)
-        self.loss_curve_ = list(net.history[:, "train_loss"])
+        self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
         self.data_min_ = X.min(0)
         self.data_max_ = X.max(0)
         return self
