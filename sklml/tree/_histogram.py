@@ -27,6 +27,13 @@ def _add_feature(hf, xb, idx, start, end, is_clf, gy, gw, gs):
             b = xb[idx[i]]
             hf[b, 0] += 1.0
             hf[b, 1 + gy[i - start]] += gw[i - start]
+    elif C == 4:  # one output, unrolled
+        for i in range(start, end):
+            b = xb[idx[i]]
+            j = i - start
+            hf[b, 0] += 1.0
+            hf[b, 1] += gs[j, 1]
+            hf[b, 2] += gs[j, 2]
     else:
         for i in range(start, end):
             b = xb[idx[i]]
