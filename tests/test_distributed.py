@@ -69,8 +69,8 @@ def _grid_search(estimator, grid, X, y, backend):
     return search
 
 
-def _check_same(estimator, grid, client):
-    X, y = make_signal_background(600, random_state=0)
+def _check_same(estimator, grid, client, n_samples=600):
+    X, y = make_signal_background(n_samples, random_state=0)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     local = _grid_search(estimator, grid, X, y, "loky")
     remote = _grid_search(estimator, grid, X, y, "dask")
@@ -110,4 +110,4 @@ def test_grid_search_sklml_ensemble_on_dask(client):
 def test_grid_search_sklml_neural_on_dask(client):
     cls = _registered("MLPClassifier", "neural")
     estimator = build_test_instance(cls)
-    _check_same(estimator, {"random_state": [0, 1]}, client)
+    _check_same(estimator, {"random_state": [0, 1]}, client, n_samples=300)
