@@ -18,11 +18,14 @@ import torch
 
 from sklml.rl import DQN
 
-# rl-baselines3-zoo's CartPole-v1 settings (sklml's DQN defaults)
-PARAMS = dict(learning_rate=2.3e-3, buffer_size=100_000, learning_starts=1000, batch_size=64,
-              gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
-              exploration_fraction=0.16, exploration_final_eps=0.04)
-HIDDEN = (256, 256)
+# rl-baselines3-zoo's CartPole-v1 settings (sklml's DQN defaults): bound by the gradient steps
+ZOO = dict(learning_rate=2.3e-3, buffer_size=100_000, learning_starts=1000, batch_size=64,
+           gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
+           exploration_fraction=0.16, exploration_final_eps=0.04)
+# one gradient step every 4 env steps on a 64x64 net: bound by the env interaction loop
+INTERACTION = dict(ZOO, train_freq=4, gradient_steps=1, target_update_interval=250)
+SETTINGS = {"zoo": (ZOO, (256, 256)), "interaction": (INTERACTION, (64, 64))}
+PARAMS, HIDDEN = SETTINGS["zoo"]
 
 
 def run_sklml(n_steps, seed):
@@ -52,7 +55,11 @@ def run_torch_loop(n_steps, seed):
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     env = gym.make("CartPole-v1")
-    q = nn.Sequential(nn.Linear(4, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 2))
+    layers, width = [], 4
+    for h in HIDDEN:
+        layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    q = nn.Sequential(*layers, nn.Linear(width, 2))
     target = copy.deepcopy(q)
     opt = torch.optim.Adam(q.parameters(), lr=PARAMS["learning_rate"])
     size = min(PARAMS["buffer_size"], n_steps)
@@ -93,6 +100,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="5,000 steps, one run each")
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--setting", choices=["zoo", "interaction", "both"], default="both",
+                        help="hyper-parameters: rl-zoo CartPole (default net 256x256, 128 gradient "
+                             "steps per 256 env steps), an interaction-bound one, or both")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for both (default 1: fastest for these small networks)")
     args = parser.parse_args()
@@ -105,16 +115,21 @@ def main():
         anchor_name, anchor = f"stable-baselines3 {stable_baselines3.__version__} DQN", run_sb3
     except ImportError:
         anchor_name, anchor = "plain torch DQN loop", run_torch_loop
-    print(f"DQN on CartPole-v1, {n_steps} env steps, net {HIDDEN}, torch threads "
-          f"{torch.get_num_threads()}, best of {repeats}")
-    ours, theirs = [], []
-    for r in range(repeats):  # interleaved, so a load spike hits both
-        ours.append(run_sklml(n_steps, r))
-        theirs.append(anchor(n_steps, r))
-    ours_best, theirs_best = max(ours), max(theirs)
-    print(f"sklml DQN            : {ours_best:8.0f} steps/s  (runs: {', '.join(f'{x:.0f}' for x in ours)})")
-    print(f"{anchor_name:21s}: {theirs_best:8.0f} steps/s  (runs: {', '.join(f'{x:.0f}' for x in theirs)})")
-    print(f"ratio sklml / anchor : {ours_best / theirs_best:.2f}x")
+    global PARAMS, HIDDEN
+    settings = ["zoo", "interaction"] if args.setting == "both" else [args.setting]
+    for setting in settings:
+        PARAMS, HIDDEN = SETTINGS[setting]
+        print(f"\nDQN on CartPole-v1, {setting} setting: {n_steps} env steps, net {HIDDEN}, "
+              f"train_freq {PARAMS['train_freq']}, gradient_steps {PARAMS['gradient_steps']}, "
+              f"torch threads {torch.get_num_threads()}, best of {repeats}")
+        ours, theirs = [], []
+        for r in range(repeats):  # interleaved, so a load spike hits both
+            ours.append(run_sklml(n_steps, r))
+            theirs.append(anchor(n_steps, r))
+        ours_best, theirs_best = max(ours), max(theirs)
+        print(f"sklml DQN            : {ours_best:8.0f} steps/s  (runs: {', '.join(f'{x:.0f}' for x in ours)})")
+        print(f"{anchor_name:21s}: {theirs_best:8.0f} steps/s  (runs: {', '.join(f'{x:.0f}' for x in theirs)})")
+        print(f"ratio sklml / anchor : {ours_best / theirs_best:.2f}x")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,14 @@ def _numpy_forward(layers, x):
     return x @ W + b
 
 
+def _adam(params, lr):
+    # the multi-tensor implementation: the same algorithm in a few vectorised calls
+    # instead of several small ones per parameter, which dominate for tiny networks
+    import torch
+
+    return torch.optim.Adam(params, lr=lr, foreach=True)
+
+
 def _hidden_ok(value):
     try:
         sizes = [int(h) for h in value]
@@ -276,7 +284,7 @@ class DQN(_DeepAgent):
         n_in, n_actions = self.n_features_in_, self.n_actions_
         q_net = _mlp(n_in, self.hidden_layer_sizes, n_actions, torch_seed).to(device)
         target_net = copy.deepcopy(q_net).requires_grad_(False)
-        optimizer = torch.optim.Adam(q_net.parameters(), lr=self.learning_rate)
+        optimizer = _adam(q_net.parameters(), self.learning_rate)
 
         size = min(self.buffer_size, self.n_steps)
         buf_obs = np.zeros((size, n_in), dtype=np.float32)
@@ -318,6 +326,8 @@ class DQN(_DeepAgent):
             if t < self.learning_starts or rng.random() < self._epsilon(t):
                 action = int(rng.integers(n_actions))
             else:
+                if layers is None:  # weights changed since the last greedy action
+                    layers = _numpy_layers(q_net)
                 action = int(np.argmax(_numpy_forward(layers, x)))
             obs, reward, terminated, truncated, _ = env.step(action)
             x2 = self._encode_one(obs)
@@ -339,7 +349,7 @@ class DQN(_DeepAgent):
                 for _ in range(self.gradient_steps):
                     train_step()
                 n_updates += self.gradient_steps
-                layers = _numpy_layers(q_net)
+                layers = None
             if (t + 1) % self.target_update_interval == 0:
                 target_net.load_state_dict(q_net.state_dict())
             if bar is not None and (t + 1) % 1000 == 0:
@@ -467,7 +477,7 @@ class REINFORCE(_DeepAgent):
 
         env, rng, seed, torch_seed, device = self._setup(env_or_mdp)
         net = _mlp(self.n_features_in_, self.hidden_layer_sizes, self.n_actions_, torch_seed).to(device)
-        optimizer = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
+        optimizer = _adam(net.parameters(), self.learning_rate)
         history, n_updates = [], 0
         bar = self._progress(self.n_episodes, "episode")
         reset = reset_seed(seed, rng)
