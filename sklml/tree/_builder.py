@@ -141,7 +141,7 @@ def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, 
                     nt += 1
             if nt == 0 or (nt == 1 and hf[MISSING_BIN, 0] == 0.0):
                 continue  # constant in this node
-            if scan_feature(hf, touched, nt, tot, wn, crit, is_clf, min_samples_leaf,
+            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, min_samples_leaf,
                             min_weight_leaf, cum, best_left, best):
                 best_feat = f
     else:
@@ -175,7 +175,7 @@ def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, 
             constant = nt == 0 or (nt == 1 and not has_missing)
             if not constant:
                 visited += 1
-                if scan_feature(scratch, touched, nt, tot, wn, crit, is_clf,
+                if scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
                                 min_samples_leaf, min_weight_leaf, cum, best_left,
                                 best):
                     best_feat = f
@@ -293,10 +293,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     is_clf = crit != SQUARED_ERROR
     C = 1 + n_classes if is_clf else 3 + y_reg.shape[1]
 
-    n_act = 0
-    for i in range(n_samples):
-        if sample_weight[i] > 0.0:
-            n_act += 1
+    n_act = np.int64(np.sum(sample_weight > 0.0))  # typed, not a literal 0
     idx = np.empty(n_act, np.int32)
     j = 0
     for i in range(n_samples):
@@ -341,7 +338,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         free[n_free] = s
         n_free += 1
 
-    # root
+    # root; ``root`` is a typed 0: a literal 0 would compile (and cache) one
+    # more specialisation of each callee, and processes that compile at the same
+    # time can then mix up a function's cached specialisations
+    root = np.int64(0)
     node_count = 1
     ni[0, :] = -1
     nf[0, :] = 0.0
@@ -359,15 +359,15 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         n_free -= 1
         slot = free[n_free]
         ni[0, SLOT] = slot
-        _gather(idx, 0, n_act, is_clf, y_cls, y_reg, sample_weight, gy, gw, gs)
+        _gather(idx, root, n_act, is_clf, y_cls, y_reg, sample_weight, gy, gw, gs)
         if parallel and n_act * n_features >= PARALLEL_MIN_WORK:
-            build_histogram_parallel(pool[slot], X_binned, n_bins, idx, 0, n_act,
+            build_histogram_parallel(pool[slot], X_binned, n_bins, idx, root, n_act,
                                      is_clf, gy, gw, gs)
         else:
-            build_histogram(pool[slot], X_binned, n_bins, idx, 0, n_act, is_clf, gy,
+            build_histogram(pool[slot], X_binned, n_bins, idx, root, n_act, is_clf, gy,
                             gw, gs)
     if n_act > 0:
-        _evaluate_node(0, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
+        _evaluate_node(root, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
                        idx, y_cls, y_reg, sample_weight, gy, gw, gs, scratch,
                        touched, feats, rng, best, cum, crit, is_clf, max_depth,
                        min_samples_split, min_samples_leaf, min_weight_leaf,
