@@ -146,7 +146,8 @@ class BaseWeightBoosting(BaseEstimator):
 
     def _predict_codes(self, est, X):
         if isinstance(est, BaseDecisionTree):
-            return np.argmax(est.tree_.value[:, 0, :], axis=1)[est.tree_.apply(X)]
+            codes = np.argmax(est.tree_.value[:, 0, :], axis=1).astype(np.int64)
+            return est.tree_.apply_map(X, codes)
         return np.searchsorted(self.classes_, est.predict(X))
 
     def __sklearn_tags__(self):

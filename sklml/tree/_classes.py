@@ -361,8 +361,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     def predict(self, X):
         """Most probable class of each sample."""
         X = self._validate_X_predict(X)
-        leaf_class = np.argmax(self.tree_.value[:, 0, :], axis=1)
-        return self.classes_.take(leaf_class.take(self.tree_.apply(X)), axis=0)
+        leaf_class = np.argmax(self.tree_.value[:, 0, :], axis=1).astype(np.int64)
+        return self.classes_.take(self.tree_.apply_map(X, leaf_class), axis=0)
 
 
 class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):

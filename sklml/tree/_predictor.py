@@ -38,14 +38,15 @@ def _walk(X, i, nodes):
 
 
 @njit(cache=True, parallel=True)
-def _apply_kernel(X, nodes):
+def _apply_kernel(X, nodes, node_map):
+    """``node_map[leaf]`` of each row: the leaf itself, or e.g. its class."""
     n = X.shape[0]
     out = np.empty(n, np.int64)
     n_chunks = max(1, min(64, n // 16384))
     chunk = (n + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            out[i] = _walk(X, i, nodes)
+            out[i] = node_map[_walk(X, i, nodes)]
     return out
 
 
@@ -281,6 +282,7 @@ class Tree:
         nodes["feature"] = np.maximum(self.feature, 0)
         nodes["mgl"] = self.missing_go_to_left
         self._nodes = nodes
+        self._identity = np.arange(self.node_count, dtype=np.int64)
 
     def _depths(self):
         depth = np.zeros(self.node_count, dtype=np.intp)
@@ -296,7 +298,11 @@ class Tree:
 
     def apply(self, X):
         """Leaf index of each row of the float32 C-ordered ``X``."""
-        return _apply_kernel(X, self._nodes)
+        return _apply_kernel(X, self._nodes, self._identity)
+
+    def apply_map(self, X, node_map):
+        """``node_map[apply(X)]`` in the same compiled pass (int64 ``node_map``)."""
+        return _apply_kernel(X, self._nodes, node_map)
 
     def predict(self, X):
         """``value`` of each row's leaf, shape (n_samples, n_outputs, max_n_classes)."""
@@ -361,6 +367,7 @@ class Tree:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_nodes", None)  # rebuilt on load
+        state.pop("_identity", None)
         return state
 
     def __setstate__(self, state):
