@@ -1,6 +1,25 @@
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_thread_per_worker():
+    """pytest-xdist runs one worker per core: more BLAS or torch threads per
+    worker oversubscribe the cores and slow the suite many times over."""
+    from threadpoolctl import threadpool_limits
+
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        torch = None
+    n = torch.get_num_threads() if torch else None
+    if torch:
+        torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    if torch:
+        torch.set_num_threads(n)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_registry():
     """Tests that put plugins on sys.path must not leak them into other tests."""

@@ -1,5 +1,4 @@
-"""GAN: scikit-learn's checks (GAN is no transformer, so test_common leaves it out),
-generated digits a classifier recognises, sampling API, DCGAN, mode-collapse options."""
+"""GAN (scikit-learn's checks run in tests/test_common.py): generated digits a classifier recognises, sampling API, DCGAN, mode-collapse options."""
 
 import pickle
 
@@ -10,11 +9,9 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from sklml.neural import GAN
-from sklml.testing import build_test_instance, expected_failed_checks
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -25,11 +22,6 @@ def _one_thread():
     with threadpool_limits(1):
         yield
     torch.set_num_threads(n)
-
-
-@parametrize_with_checks([build_test_instance(GAN)], expected_failed_checks=expected_failed_checks)
-def test_sklearn_checks(estimator, check):
-    check(estimator)
 
 
 @pytest.fixture(scope="module")
