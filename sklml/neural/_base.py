@@ -25,7 +25,6 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import to_tensor
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets

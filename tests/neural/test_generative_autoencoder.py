@@ -10,19 +10,8 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from sklml.neural import Autoencoder
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # two xdist workers share two cores: oversubscribed BLAS threads crawl
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")

@@ -5,46 +5,11 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
-from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_limits
 
+from generative_quality import sample_quality
 from sklml.neural import GAN
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # two xdist workers share two cores: oversubscribed BLAS threads crawl
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(n)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    d = load_digits()
-    return d.data / 16, d.target
-
-
-@pytest.fixture(scope="module")
-def digit_classifier(digits):
-    X, y = digits
-    return MLPClassifier((128,), max_iter=500, random_state=0).fit(X, y)
-
-
-def sample_quality(S, X, clf):
-    """(mean max probability of a digits classifier on S, accuracy of a logistic
-    regression telling S from as many real rows, 5-fold CV)."""
-    confidence = clf.predict_proba(S).max(1).mean()
-    real = X[np.random.RandomState(0).choice(len(X), len(S), replace=False)]
-    Z = np.vstack([real, S])
-    t = np.r_[np.zeros(len(real)), np.ones(len(S))]
-    accuracy = cross_val_score(LogisticRegression(max_iter=1000), Z, t, cv=5).mean()
-    return confidence, accuracy
 
 
 @pytest.mark.parametrize("params", [
