@@ -3,12 +3,14 @@
 The data are binned once; each round grows one tree on the same binned matrix
 with the round's weights, and the classifier reads its training predictions off
 the builder's leaf partition (``sample_node``), never passing over the data
-again.  Any other estimator that accepts ``sample_weight`` works too, through
+again: SAMME with an sklml tree runs all its rounds in one compiled call
+(:func:`._boosting_loop.samme_loop`).  Any other estimator that accepts ``sample_weight`` works too, through
 its own ``fit``/``predict`` (scikit-learn's algorithm, unchanged).
 """
 
 import inspect
 import warnings
+from math import ceil
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,9 +23,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import kernel_array
-from sklml.tree._classes import BaseDecisionTree
+from sklml.tree._classes import BaseDecisionTree, tree_from_build
+from sklml.tree._splitting import CRITERIA_CLF
 
 from ._base import MAX_INT, bin_once, prepare_tree, threads_pay, validate_fit
+from ._boosting_loop import OVERFLOW, WORSE_THAN_RANDOM, samme_loop
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
@@ -78,6 +82,9 @@ class BaseWeightBoosting(BaseEstimator):
             base._validate_params()
         self._threads = threads_pay()
         binned = bin_once(X, base.max_bins, sw, int(rng.randint(MAX_INT))) if fast else None
+        if fast and is_clf and base.ccp_alpha == 0.0:
+            self._fit_compiled(base, binned, X, y_cls, sw, rng)
+            return self
         eps = np.finfo(np.float64).eps
         zero = sw == 0.0
         for iboost in range(self.n_estimators):
@@ -228,6 +235,51 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         if iboost != self.n_estimators - 1:
             sw = np.exp(np.log(sw) + weight * incorrect * (sw > 0))
         return sw, weight, error
+
+    def _fit_compiled(self, base, binned, X, y_cls, sw, rng):
+        """All rounds in one compiled call (:func:`samme_loop`)."""
+        n, n_features = X.shape
+        seeds = np.array([rng.randint(MAX_INT) for _ in range(self.n_estimators)],
+                         dtype=np.int64)
+        tree = prepare_tree(base, n_features, True, self.n_classes_, self.classes_, 1,
+                            0, getattr(self, "feature_names_in_", None))
+        msl = tree.min_samples_leaf
+        if not isinstance(msl, Integral):
+            msl = ceil(msl * n)
+        mss = tree.min_samples_split
+        if not isinstance(mss, Integral):
+            mss = max(2, ceil(mss * n))
+        mss = max(mss, 2 * msl)
+        max_depth = np.iinfo(np.int32).max if tree.max_depth is None else tree.max_depth
+        max_leaf_nodes = -1 if tree.max_leaf_nodes is None else tree.max_leaf_nodes
+        i64 = np.int64
+        (left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets,
+         depths, weights, errors, n_rounds, status, at) = samme_loop(
+            binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls,
+            np.zeros((1, 1)), kernel_array(sw, np.float64),
+            i64(CRITERIA_CLF[tree.criterion]), i64(self.n_classes_), i64(max_depth),
+            i64(mss), i64(msl), float(tree.min_weight_fraction_leaf),
+            i64(tree.max_features_), i64(max_leaf_nodes),
+            float(tree.min_impurity_decrease), seeds, float(self.learning_rate),
+            bool(self._threads))
+        if status == WORSE_THAN_RANDOM:
+            raise ValueError("BaseClassifier in AdaBoostClassifier ensemble is worse "
+                             "than random, ensemble can not be fit.")
+        if status == OVERFLOW:
+            warnings.warn("Sample weights have reached infinite values, at iteration "
+                          f"{at}, causing overflow. Iterations stopped. Try "
+                          "lowering the learning rate.", stacklevel=3)
+        self.estimator_weights_ = weights
+        self.estimator_errors_ = errors
+        for r in range(n_rounds):
+            a, b = offsets[r], offsets[r + 1]
+            est = prepare_tree(base, n_features, True, self.n_classes_, self.classes_, 1,
+                               int(seeds[r]), getattr(self, "feature_names_in_", None))
+            est.tree_ = tree_from_build(
+                (left[a:b], right[a:b], feature[a:b], threshold[a:b], mgl[a:b],
+                 impurity[a:b], n_node[a:b], wn[a:b], stats[a:b], None, depths[r]),
+                n_features, True, self.n_classes_, 1)
+            self.estimators_.append(est)
 
     def _staged_votes(self, X):
         X = self._validate_X(X)

@@ -51,6 +51,36 @@ def test_samme_stumps_reproduce_sklearn(int_data, target):
                                atol=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_samme_compiled_loop_weights_and_overflow_like_sklearn(int_data):
+    X, y, y3 = int_data
+    sw = np.random.RandomState(1).randint(0, 3, len(y)).astype(float)  # zeros too
+    ours = AdaBoostClassifier(n_estimators=20, random_state=0).fit(X, y3, sw)
+    theirs = skens.AdaBoostClassifier(n_estimators=20, random_state=0).fit(X, y3, sw)
+    np.testing.assert_allclose(ours.estimator_weights_, theirs.estimator_weights_,
+                               rtol=1e-8)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    with pytest.warns(UserWarning, match="infinite values"):
+        ours = AdaBoostClassifier(n_estimators=20, learning_rate=1000.0,
+                                  random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="infinite values"):
+        theirs = skens.AdaBoostClassifier(n_estimators=20, learning_rate=1000.0,
+                                          random_state=0).fit(X, y)
+    assert len(ours.estimators_) == len(theirs.estimators_) < 20
+    np.testing.assert_allclose(ours.estimator_weights_, theirs.estimator_weights_,
+                               rtol=1e-8)
+
+
+def test_pairwise_sum_is_numpys():
+    from sklml.ensemble._boosting_loop import np_sum
+
+    rng = np.random.RandomState(0)
+    for n in [0, 1, 7, 8, 9, 127, 128, 129, 300, 1001, 8193, 100_003]:
+        a = rng.rand(n) * 10.0 ** rng.randint(-6, 6, n)
+        assert np_sum(a) == np.sum(a)
+
+
 def test_adaboost_other_estimators(int_data):
     X, y, y3 = int_data
     deep = AdaBoostClassifier(DecisionTreeClassifier(max_depth=3), n_estimators=10,
