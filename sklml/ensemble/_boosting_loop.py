@@ -1,4 +1,4 @@
-"""The SAMME boosting loop in one compiled function.
+"""The SAMME and AdaBoost.R2 boosting loops, each in one compiled function.
 
 Each round calls the compiled tree builder on the shared binned data, reads the
 training predictions off the builder's leaf partition (``sample_node``), and
@@ -194,12 +194,18 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             for i in range(n):
                 sw[i] = sw[i] / total
 
+    return _concat(trees) + (weights, errors, len(trees), status, at)
+
+
+@njit(cache=True)
+def _concat(trees):
+    """The rounds' node arrays end to end, their offsets and depths."""
     n_rounds = len(trees)
     offsets = np.zeros(n_rounds + 1, np.int64)
     for r in range(n_rounds):
         offsets[r + 1] = offsets[r] + trees[r][0].shape[0]
     total_nodes = offsets[n_rounds]
-    n_channels = 1 + n_classes
+    n_channels = trees[0][8].shape[1] if n_rounds > 0 else 1
     left = np.empty(total_nodes, np.int64)
     right = np.empty(total_nodes, np.int64)
     feature = np.empty(total_nodes, np.int64)
@@ -224,5 +230,134 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         wn[a:b] = t[7]
         stats[a:b] = t[8]
         depths[r] = t[10]
-    return (left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets,
-            depths, weights, errors, n_rounds, status, at)
+    return left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets, depths
+
+
+LINEAR, SQUARE, EXPONENTIAL = 0, 1, 2
+
+
+@njit(cache=True)
+def _leaf_of(X, i, left, right, feature, threshold, mgl):
+    """The leaf row ``i`` of raw ``X`` falls in (as ``Tree.apply``)."""
+    node = 0
+    while left[node] != -1:
+        x = X[i, feature[node]]
+        if np.isnan(x):
+            node = left[node] if mgl[node] else right[node]
+        elif x <= threshold[node]:
+            node = left[node]
+        else:
+            node = right[node]
+    return node
+
+
+@njit(cache=True, parallel=_SERIAL_PARALLEL)
+def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
+            n_classes, max_depth, min_samples_split, min_samples_leaf,
+            min_weight_fraction_leaf, max_features, max_leaf_nodes,
+            min_impurity_decrease, uniforms, seeds, learning_rate, loss, parallel):
+    """Boost up to ``len(seeds)`` regression trees (AdaBoost.R2).
+
+    Round ``r`` fits on the weighted bootstrap that ``RandomState.choice``
+    draws from ``uniforms[r]`` (``searchsorted`` on the normalised cumulative
+    weights) and grows with ``seeds[r]``.  Rows left out of the bootstrap get
+    their prediction by one walk down the tree on raw ``X``.  Returns what
+    :func:`samme_loop` returns.
+    """
+    n_estimators = seeds.shape[0]
+    n = sample_weight.shape[0]
+    weights = np.zeros(n_estimators)
+    errors = np.ones(n_estimators)
+    sw = sample_weight.copy()
+    zero = sw == 0.0
+    cdf = np.empty(n)
+    counts = np.empty(n)
+    merr = np.empty(n)
+    prod = np.empty(n)
+    trees = []
+    status = DONE
+    at = np.int64(0)
+    for iboost in range(n_estimators):
+        for i in range(n):
+            if zero[i]:
+                sw[i] = 0.0
+            elif not sw[i] >= EPS:
+                sw[i] = EPS
+        acc = 0.0
+        for i in range(n):
+            acc += sw[i]
+            cdf[i] = acc
+        last = cdf[n - 1]
+        for i in range(n):
+            cdf[i] = cdf[i] / last
+            counts[i] = 0.0
+        idx = np.searchsorted(cdf, uniforms[iboost], side="right")
+        for j in range(n):
+            counts[idx[j]] += 1.0
+        mwl = min_weight_fraction_leaf * np_sum(counts)
+        out = build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, counts, crit,
+                         n_classes, max_depth, min_samples_split, min_samples_leaf,
+                         mwl, max_features, max_leaf_nodes, min_impurity_decrease,
+                         seeds[iboost], parallel)
+        left, right, feature, threshold, mgl = out[0], out[1], out[2], out[3], out[4]
+        stats = out[8]
+        sample_node = out[9]
+        m = 0
+        emax = 0.0
+        for i in range(n):
+            if sw[i] > 0:
+                leaf = sample_node[i]
+                if leaf < 0:
+                    leaf = _leaf_of(X, i, left, right, feature, threshold, mgl)
+                wl = stats[leaf, 1] if stats[leaf, 1] > 0 else 1.0
+                e = abs(stats[leaf, 2] / wl - y_reg[i, 0])
+                merr[m] = e
+                if m == 0 or e > emax:
+                    emax = e
+                m += 1
+        for j in range(m):
+            e = merr[j]
+            if emax != 0:
+                e = e / emax
+            if loss == SQUARE:
+                e = e * e
+            elif loss == EXPONENTIAL:
+                e = 1.0 - np.exp(-e)
+            merr[j] = e
+        m = 0
+        for i in range(n):
+            if sw[i] > 0:
+                prod[m] = sw[i] * merr[m]
+                m += 1
+        error = np_sum(prod[:m])
+        if error <= 0:
+            trees.append(out)
+            weights[iboost] = 1.0
+            errors[iboost] = 0.0
+            break
+        if error >= 0.5:
+            if len(trees) == 0:  # scikit-learn keeps a bad first estimator
+                trees.append(out)
+            break
+        trees.append(out)
+        beta = error / (1.0 - error)
+        weight = learning_rate * np.log(1.0 / beta)
+        if iboost != n_estimators - 1:
+            m = 0
+            for i in range(n):
+                if sw[i] > 0:
+                    sw[i] *= np.power(beta, (1.0 - merr[m]) * learning_rate)
+                    m += 1
+        weights[iboost] = weight
+        errors[iboost] = error
+        total = np_sum(sw)
+        if not np.isfinite(total):
+            status = OVERFLOW
+            at = iboost
+            break
+        if total <= 0:
+            break
+        if iboost < n_estimators - 1:
+            for i in range(n):
+                sw[i] = sw[i] / total
+    return _concat(trees) + (weights, errors, len(trees), status, at)

@@ -3,8 +3,8 @@
 The data are binned once; each round grows one tree on the same binned matrix
 with the round's weights, and the classifier reads its training predictions off
 the builder's leaf partition (``sample_node``), never passing over the data
-again: SAMME with an sklml tree runs all its rounds in one compiled call
-(:func:`._boosting_loop.samme_loop`).  Any other estimator that accepts ``sample_weight`` works too, through
+again.  With an sklml tree (and no ``ccp_alpha``), all the rounds of SAMME or
+R2 run in one compiled call (``_boosting_loop``), bit for bit the loop below.  Any other estimator that accepts ``sample_weight`` works too, through
 its own ``fit``/``predict`` (scikit-learn's algorithm, unchanged).
 """
 
@@ -14,8 +14,15 @@ from math import ceil
 from numbers import Integral, Real
 
 import numpy as np
+from numba.core.errors import NumbaPerformanceWarning
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+)
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -24,10 +31,28 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import kernel_array
 from sklml.tree._classes import BaseDecisionTree, tree_from_build
-from sklml.tree._splitting import CRITERIA_CLF
+from sklml.tree._splitting import CRITERIA_CLF, CRITERIA_REG
 
-from ._base import MAX_INT, bin_once, prepare_tree, threads_pay, validate_fit
-from ._boosting_loop import OVERFLOW, WORSE_THAN_RANDOM, samme_loop
+from ._base import (
+    EMPTY_CLS,
+    EMPTY_REG,
+    MAX_INT,
+    bin_once,
+    prepare_tree,
+    threads_pay,
+    validate_fit,
+)
+from ._boosting_loop import (
+    EXPONENTIAL,
+    LINEAR,
+    OVERFLOW,
+    SQUARE,
+    WORSE_THAN_RANDOM,
+    r2_loop,
+    samme_loop,
+)
+
+LOSSES = {"linear": LINEAR, "square": SQUARE, "exponential": EXPONENTIAL}
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
@@ -82,8 +107,8 @@ class BaseWeightBoosting(BaseEstimator):
             base._validate_params()
         self._threads = threads_pay()
         binned = bin_once(X, base.max_bins, sw, int(rng.randint(MAX_INT))) if fast else None
-        if fast and is_clf and base.ccp_alpha == 0.0:
-            self._fit_compiled(base, binned, X, y_cls, sw, rng)
+        if fast and base.ccp_alpha == 0.0:
+            self._fit_compiled(base, binned, X, y_cls, y_reg, sw, rng)
             return self
         eps = np.finfo(np.float64).eps
         zero = sw == 0.0
@@ -109,6 +134,75 @@ class BaseWeightBoosting(BaseEstimator):
             if iboost < self.n_estimators - 1:
                 sw = sw / total
         return self
+
+    def _fit_compiled(self, base, binned, X, y_cls, y_reg, sw, rng):
+        """All rounds in one compiled call (``samme_loop`` or ``r2_loop``),
+        drawing from ``rng`` exactly what the round-by-round loop draws."""
+        n, n_features = X.shape
+        is_clf = self._is_classifier()
+        n_est = self.n_estimators
+        if is_clf:
+            seeds = np.array([rng.randint(MAX_INT) for _ in range(n_est)], dtype=np.int64)
+            uniforms = None
+        else:  # per round: RandomState.choice's uniforms, then the tree's seed
+            uniforms = np.empty((n_est, n))
+            seeds = np.empty(n_est, dtype=np.int64)
+            for r in range(n_est):
+                uniforms[r] = rng.random_sample(n)
+                seeds[r] = rng.randint(MAX_INT)
+        n_classes = self.n_classes_ if is_clf else 1
+        classes = self.classes_ if is_clf else None
+        names = getattr(self, "feature_names_in_", None)
+        tree = prepare_tree(base, n_features, is_clf, n_classes, classes, 1, 0, names)
+        msl = tree.min_samples_leaf
+        if not isinstance(msl, Integral):
+            msl = ceil(msl * n)
+        mss = tree.min_samples_split
+        if not isinstance(mss, Integral):
+            mss = max(2, ceil(mss * n))
+        mss = max(mss, 2 * msl)
+        max_depth = np.iinfo(np.int32).max if tree.max_depth is None else tree.max_depth
+        max_leaf_nodes = -1 if tree.max_leaf_nodes is None else tree.max_leaf_nodes
+        i64 = np.int64
+        crit = (CRITERIA_CLF if is_clf else CRITERIA_REG)[tree.criterion]
+        common = (i64(crit), i64(n_classes), i64(max_depth), i64(mss), i64(msl),
+                  float(tree.min_weight_fraction_leaf), i64(tree.max_features_),
+                  i64(max_leaf_nodes), float(tree.min_impurity_decrease))
+        sw = kernel_array(sw, np.float64)
+        with warnings.catch_warnings():
+            # compiled "parallel" with nothing to parallelise (see _boosting_loop)
+            warnings.simplefilter("ignore", NumbaPerformanceWarning)
+            res = self._run_loop(binned, X, y_cls, y_reg, sw, common, uniforms, seeds)
+        (left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets,
+         depths, weights, errors, n_rounds, status, at) = res
+        if status == WORSE_THAN_RANDOM:
+            raise ValueError("BaseClassifier in AdaBoostClassifier ensemble is worse "
+                             "than random, ensemble can not be fit.")
+        if status == OVERFLOW:
+            warnings.warn("Sample weights have reached infinite values, at iteration "
+                          f"{at}, causing overflow. Iterations stopped. Try "
+                          "lowering the learning rate.", stacklevel=3)
+        self.estimator_weights_ = weights
+        self.estimator_errors_ = errors
+        for r in range(n_rounds):
+            a, b = offsets[r], offsets[r + 1]
+            est = prepare_tree(base, n_features, is_clf, n_classes, classes, 1,
+                               int(seeds[r]), names)
+            est.tree_ = tree_from_build(
+                (left[a:b], right[a:b], feature[a:b], threshold[a:b], mgl[a:b],
+                 impurity[a:b], n_node[a:b], wn[a:b], stats[a:b], None, depths[r]),
+                n_features, is_clf, n_classes, 1)
+            self.estimators_.append(est)
+
+    def _run_loop(self, binned, X, y_cls, y_reg, sw, common, uniforms, seeds):
+        b = binned
+        if self._is_classifier():
+            return samme_loop(b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, y_cls, EMPTY_REG,
+                              sw, *common, seeds, float(self.learning_rate),
+                              bool(self._threads))
+        return r2_loop(X, b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, EMPTY_CLS, y_reg, sw,
+                       *common, uniforms, seeds, float(self.learning_rate),
+                       np.int64(LOSSES[self.loss]), bool(self._threads))
 
     def _grow(self, base, fast, binned, X, y_cls, y_reg, w, seed):
         """One fitted estimator and its predictions on the training rows."""
@@ -235,51 +329,6 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         if iboost != self.n_estimators - 1:
             sw = np.exp(np.log(sw) + weight * incorrect * (sw > 0))
         return sw, weight, error
-
-    def _fit_compiled(self, base, binned, X, y_cls, sw, rng):
-        """All rounds in one compiled call (:func:`samme_loop`)."""
-        n, n_features = X.shape
-        seeds = np.array([rng.randint(MAX_INT) for _ in range(self.n_estimators)],
-                         dtype=np.int64)
-        tree = prepare_tree(base, n_features, True, self.n_classes_, self.classes_, 1,
-                            0, getattr(self, "feature_names_in_", None))
-        msl = tree.min_samples_leaf
-        if not isinstance(msl, Integral):
-            msl = ceil(msl * n)
-        mss = tree.min_samples_split
-        if not isinstance(mss, Integral):
-            mss = max(2, ceil(mss * n))
-        mss = max(mss, 2 * msl)
-        max_depth = np.iinfo(np.int32).max if tree.max_depth is None else tree.max_depth
-        max_leaf_nodes = -1 if tree.max_leaf_nodes is None else tree.max_leaf_nodes
-        i64 = np.int64
-        (left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets,
-         depths, weights, errors, n_rounds, status, at) = samme_loop(
-            binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls,
-            np.zeros((1, 1)), kernel_array(sw, np.float64),
-            i64(CRITERIA_CLF[tree.criterion]), i64(self.n_classes_), i64(max_depth),
-            i64(mss), i64(msl), float(tree.min_weight_fraction_leaf),
-            i64(tree.max_features_), i64(max_leaf_nodes),
-            float(tree.min_impurity_decrease), seeds, float(self.learning_rate),
-            bool(self._threads))
-        if status == WORSE_THAN_RANDOM:
-            raise ValueError("BaseClassifier in AdaBoostClassifier ensemble is worse "
-                             "than random, ensemble can not be fit.")
-        if status == OVERFLOW:
-            warnings.warn("Sample weights have reached infinite values, at iteration "
-                          f"{at}, causing overflow. Iterations stopped. Try "
-                          "lowering the learning rate.", stacklevel=3)
-        self.estimator_weights_ = weights
-        self.estimator_errors_ = errors
-        for r in range(n_rounds):
-            a, b = offsets[r], offsets[r + 1]
-            est = prepare_tree(base, n_features, True, self.n_classes_, self.classes_, 1,
-                               int(seeds[r]), getattr(self, "feature_names_in_", None))
-            est.tree_ = tree_from_build(
-                (left[a:b], right[a:b], feature[a:b], threshold[a:b], mgl[a:b],
-                 impurity[a:b], n_node[a:b], wn[a:b], stats[a:b], None, depths[r]),
-                n_features, True, self.n_classes_, 1)
-            self.estimators_.append(est)
 
     def _staged_votes(self, X):
         X = self._validate_X(X)

@@ -72,6 +72,28 @@ def test_samme_compiled_loop_weights_and_overflow_like_sklearn(int_data):
                                rtol=1e-8)
 
 
+@pytest.mark.parametrize("loss", ["linear", "square", "exponential"])
+def test_compiled_loops_match_round_by_round_loop(loss):
+    # ccp_alpha > 0 (pruning nothing here) takes the Python round-by-round loop
+    X, y = make_regression(600, 6, noise=10, random_state=0)
+    X[::17, 2] = np.nan
+    kw = {"n_estimators": 12, "loss": loss, "random_state": 0}
+    a = AdaBoostRegressor(DecisionTreeRegressor(max_depth=3), **kw).fit(X, y)
+    b = AdaBoostRegressor(DecisionTreeRegressor(max_depth=3, ccp_alpha=1e-300),
+                          **kw).fit(X, y)
+    np.testing.assert_array_equal(a.estimator_weights_, b.estimator_weights_)
+    np.testing.assert_array_equal(a.estimator_errors_, b.estimator_errors_)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    if loss == "linear":
+        Xc, yc = make_classification(600, 6, n_classes=3, n_informative=4, random_state=0)
+        a = AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=12,
+                               random_state=0).fit(Xc, yc)
+        b = AdaBoostClassifier(DecisionTreeClassifier(max_depth=2, ccp_alpha=1e-300),
+                               n_estimators=12, random_state=0).fit(Xc, yc)
+        np.testing.assert_array_equal(a.estimator_weights_, b.estimator_weights_)
+        np.testing.assert_array_equal(a.decision_function(Xc), b.decision_function(Xc))
+
+
 def test_pairwise_sum_is_numpys():
     from sklml.ensemble._boosting_loop import np_sum
 
