@@ -10,7 +10,10 @@ the last column is the intercept, which is never penalised.
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # loss codes
 SQUARED, HUBER, POISSON, LOGISTIC, SOFTMAX = 0, 1, 2, 3, 4
@@ -72,6 +75,30 @@ def _loss_grad(loss, eta, yi, delta, dl):
         dl[k] /= s
     dl[c] -= 1.0
     return math.log(s) + m - eta[c]
+
+
+def _prefetch_codegen(context, builder, signature, args):
+    aryty = signature.args[0]
+    ary = context.make_array(aryty)(context, builder, args[0])
+    ptr = cgutils.get_item_pointer(context, builder, aryty, ary, list(args[1:]))
+    i32 = ir.IntType(32)
+    fnty = ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32])
+    fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+    builder.call(fn, [ptr, i32(0), i32(3), i32(1)])  # read, keep in cache, data
+    return context.get_dummy_value()
+
+
+@intrinsic
+def _prefetch2(typingctx, arr, i, j):
+    """Hint the CPU to fetch ``arr[i, j]`` into the cache (``llvm.prefetch``; no bounds
+    check needed: a prefetch never faults)."""
+    return types.void(arr, types.intp, types.intp), _prefetch_codegen
+
+
+@intrinsic
+def _prefetch1(typingctx, arr, i):
+    """Hint the CPU to fetch ``arr[i]`` into the cache."""
+    return types.void(arr, types.intp), _prefetch_codegen
 
 
 # reassociation lets LLVM vectorise the dot products; no "nnan"/"ninf", so a
@@ -161,6 +188,9 @@ def _update_scalar(opt, p, s1, s2, g, lr, beta, beta1, beta2, rho, eps, bc1, bc2
     return p - lr * step / (math.sqrt(v2 / bc2) + eps), m, v2
 
 
+_AHEAD = 8  # samples of look-ahead for the prefetch hints
+
+
 @njit(cache=True, fastmath=_FAST)
 def run_epoch(
     X, y, sw, order, seed, shuffle, P, S1, S2, t, loss, opt, lr, beta, beta1, beta2,
@@ -197,6 +227,15 @@ def run_epoch(
         scale = 1.0 / ((stop - start) * sw_mean)
         for ii in range(start, stop):
             i = order[ii]
+            if ii + _AHEAD < n:
+                # shuffled rows are random DRAM reads that the hardware prefetcher cannot
+                # predict: ask for the row a few samples ahead (one hint per cache line)
+                r = order[ii + _AHEAD]
+                for j in range(0, d, 8):
+                    _prefetch2(X, r, j)
+                _prefetch2(X, r, d - 1)
+                _prefetch1(y, r)
+                _prefetch1(sw, r)
             xi = X[i]
             for k in range(K):
                 s = P[k, d]
