@@ -6,11 +6,11 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from sklml.tree._binning import bin_data, kernel_array
+from sklml.tree._binning import LABEL_DTYPE, bin_data, encode_labels, kernel_array
 from sklml.tree._classes import resolve_max_features
 
 MAX_INT = np.iinfo(np.int32).max
-EMPTY_CLS = np.zeros(1, dtype=np.int32)
+EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
 
 
@@ -28,9 +28,9 @@ def validate_fit(est, X, y, sample_weight, is_clf, multi_output):
                                                ensure_non_negative=True), np.float64)
     if is_clf:
         check_classification_targets(y)
-        est.classes_, y_enc = np.unique(y, return_inverse=True)
+        est.classes_, y_cls = encode_labels(y)
         est.n_classes_ = len(est.classes_)
-        return X, kernel_array(y_enc, np.int32), EMPTY_REG, sw
+        return X, y_cls, EMPTY_REG, sw
     y_reg = kernel_array(np.asarray(y, dtype=np.float64).reshape(n, -1), np.float64)
     return X, EMPTY_CLS, y_reg, sw
 

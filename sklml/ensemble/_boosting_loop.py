@@ -122,6 +122,8 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     or ``OVERFLOW``) and the round the status refers to.
     """
     n_estimators = seeds.shape[0]
+    # a typed True: a literal would compile (and cache) another build_tree
+    want_leaves = n_estimators >= 0
     n = sample_weight.shape[0]
     k = n_classes
     weights = np.zeros(n_estimators)
@@ -143,19 +145,17 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         out = build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sw, crit,
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
-                         seeds[iboost], parallel)
-        weighted = out[7]
-        stats = out[8]
+                         seeds[iboost], parallel, want_leaves)
+        value = out[8]
         sample_node = out[9]
-        # class of each leaf, as argmax of the tree's value (stats / weight)
-        n_nodes = weighted.shape[0]
+        # class of each leaf, as argmax of the tree's value
+        n_nodes = value.shape[0]
         leaf_class = np.empty(n_nodes, np.int64)
         for nd in range(n_nodes):
             leaf_class[nd] = 0
-            den = weighted[nd] if weighted[nd] > 0 else 1.0
-            best = stats[nd, 1] / den
+            best = value[nd, 0]
             for c in range(1, k):
-                v = stats[nd, 1 + c] / den
+                v = value[nd, c]
                 if v > best:
                     best = v
                     leaf_class[nd] = c
@@ -205,7 +205,7 @@ def _concat(trees):
     for r in range(n_rounds):
         offsets[r + 1] = offsets[r] + trees[r][0].shape[0]
     total_nodes = offsets[n_rounds]
-    n_channels = trees[0][8].shape[1] if n_rounds > 0 else 1
+    n_values = trees[0][8].shape[1] if n_rounds > 0 else 1
     left = np.empty(total_nodes, np.int64)
     right = np.empty(total_nodes, np.int64)
     feature = np.empty(total_nodes, np.int64)
@@ -214,7 +214,7 @@ def _concat(trees):
     impurity = np.empty(total_nodes, np.float64)
     n_node = np.empty(total_nodes, np.int64)
     wn = np.empty(total_nodes, np.float64)
-    stats = np.empty((total_nodes, n_channels), np.float64)
+    value = np.empty((total_nodes, n_values), np.float64)
     depths = np.zeros(n_rounds, np.int64)
     for r in range(n_rounds):
         t = trees[r]
@@ -228,9 +228,9 @@ def _concat(trees):
         impurity[a:b] = t[5]
         n_node[a:b] = t[6]
         wn[a:b] = t[7]
-        stats[a:b] = t[8]
+        value[a:b] = t[8]
         depths[r] = t[10]
-    return left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets, depths
+    return left, right, feature, threshold, mgl, impurity, n_node, wn, value, offsets, depths
 
 
 LINEAR, SQUARE, EXPONENTIAL = 0, 1, 2
@@ -265,6 +265,8 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     :func:`samme_loop` returns.
     """
     n_estimators = seeds.shape[0]
+    # a typed True: a literal would compile (and cache) another build_tree
+    want_leaves = n_estimators >= 0
     n = sample_weight.shape[0]
     weights = np.zeros(n_estimators)
     errors = np.ones(n_estimators)
@@ -298,9 +300,9 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         out = build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, counts, crit,
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
-                         seeds[iboost], parallel)
+                         seeds[iboost], parallel, want_leaves)
         left, right, feature, threshold, mgl = out[0], out[1], out[2], out[3], out[4]
-        stats = out[8]
+        value = out[8]
         sample_node = out[9]
         m = 0
         emax = 0.0
@@ -309,8 +311,7 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                 leaf = sample_node[i]
                 if leaf < 0:
                     leaf = _leaf_of(X, i, left, right, feature, threshold, mgl)
-                wl = stats[leaf, 1] if stats[leaf, 1] > 0 else 1.0
-                e = abs(stats[leaf, 2] / wl - y_reg[i, 0])
+                e = abs(value[leaf, 0] - y_reg[i, 0])
                 merr[m] = e
                 if m == 0 or e > emax:
                     emax = e

@@ -173,7 +173,7 @@ class BaseWeightBoosting(BaseEstimator):
             # compiled "parallel" with nothing to parallelise (see _boosting_loop)
             warnings.simplefilter("ignore", NumbaPerformanceWarning)
             res = self._run_loop(binned, X, y_cls, y_reg, sw, common, uniforms, seeds)
-        (left, right, feature, threshold, mgl, impurity, n_node, wn, stats, offsets,
+        (left, right, feature, threshold, mgl, impurity, n_node, wn, value, offsets,
          depths, weights, errors, n_rounds, status, at) = res
         if status == WORSE_THAN_RANDOM:
             raise ValueError("BaseClassifier in AdaBoostClassifier ensemble is worse "
@@ -190,7 +190,7 @@ class BaseWeightBoosting(BaseEstimator):
                                int(seeds[r]), names)
             est.tree_ = tree_from_build(
                 (left[a:b], right[a:b], feature[a:b], threshold[a:b], mgl[a:b],
-                 impurity[a:b], n_node[a:b], wn[a:b], stats[a:b], None, depths[r]),
+                 impurity[a:b], n_node[a:b], wn[a:b], value[a:b], None, depths[r]),
                 n_features, is_clf, n_classes, 1)
             self.estimators_.append(est)
 
@@ -213,7 +213,8 @@ class BaseWeightBoosting(BaseEstimator):
                                 getattr(self, "feature_names_in_", None))
             w = kernel_array(w, np.float64)
             mwl = tree.min_weight_fraction_leaf * float(w.sum())
-            leaf = tree._grow(binned, y_cls, y_reg, w, mwl, seed, parallel=self._threads)
+            leaf = tree._grow(binned, y_cls, y_reg, w, mwl, seed, parallel=self._threads,
+                              want_leaves=True)
             if leaf is None or np.any(leaf < 0):  # pruned, or rows left out: one pass
                 leaf = tree.tree_.apply(X)
             value = tree.tree_.value[:, 0, :]

@@ -29,9 +29,27 @@ BinnedData.__doc__ = """Binned training matrix, reusable by every tree of an ens
 
 X_binned : uint8 array (n_features, n_samples), feature-major, NaN -> 255
 n_bins : int32 array (n_features,), non-missing bins of each feature
-bin_lo, bin_hi : float64 arrays (n_features, 256), smallest/largest training
+bin_lo, bin_hi : float32 arrays (n_features, 256), smallest/largest training
     value of each bin (+inf/-inf for empty bins)
 """
+
+# class indices are uint16: a quarter of the memory of int64 labels, and a tree
+# on more classes than this would need gigabytes per node histogram anyway
+LABEL_DTYPE = np.uint16
+MAX_CLASSES = int(np.iinfo(LABEL_DTYPE).max) + 1
+
+
+def encode_labels(y):
+    """``(classes, codes)`` of a 1-d label array, codes as ``LABEL_DTYPE``."""
+    classes = np.unique(y)
+    if classes.shape[0] > MAX_CLASSES:
+        raise ValueError(
+            f"sklml trees support at most {MAX_CLASSES} classes, got "
+            f"{classes.shape[0]}.")
+    # searchsorted instead of unique(return_inverse=True): fewer temporaries
+    codes = np.searchsorted(classes, y).astype(LABEL_DTYPE)
+    return classes, codes
+
 
 
 @njit(cache=True)
@@ -109,13 +127,33 @@ def _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi):
                         hi_f[pos] = v
 
 
-def _feature_edges(values, max_bins):
+@njit(cache=True)
+def _valid_values(X, f, rows, all_rows, buf):
+    """The non-NaN values of column ``f`` (of the listed rows, or all) copied
+    into ``buf``; returns how many."""
+    m = 0
+    n = X.shape[0] if all_rows else rows.shape[0]
+    for k in range(n):
+        v = X[k, f] if all_rows else X[rows[k], f]
+        if not np.isnan(v):
+            buf[m] = v
+            m += 1
+    return m
+
+
+def _feature_edges(X, f, rows, buf, max_bins):
     """Edges of one feature from its (sub)sample, NaN ignored; exact flag."""
-    values = np.sort(values[~np.isnan(values)])
-    if values.size == 0:
+    all_rows = rows is None
+    m = _valid_values(X, f, _NO_ROWS if all_rows else rows, all_rows, buf)
+    if m == 0:
         return np.empty(0), True, 0
-    edges, exact = _edges_from_sorted(values.astype(np.float64), max_bins)
-    return edges, exact, values.size
+    vals = buf[:m]
+    vals.sort()  # numpy's in-place sort: no copy, and much faster than numba's
+    edges, exact = _edges_from_sorted(vals, max_bins)
+    return edges, exact, m
+
+
+_NO_ROWS = np.zeros(0, np.int64)
 
 
 def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
@@ -142,29 +180,32 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
     """
     X = kernel_array(X, np.float32)
     n, n_features = X.shape
+    # rows that place the edges: all, those of positive weight, or a subsample
     keep = np.ones(n, np.bool_) if sample_weight is None else np.asarray(sample_weight) > 0
-    rows = np.flatnonzero(keep)
-    subsampled = rows.shape[0] > subsample
+    rows = None if sample_weight is None else np.flatnonzero(keep)
+    n_rows = n if rows is None else rows.shape[0]
+    subsampled = n_rows > subsample
     if subsampled:
         from sklearn.utils import check_random_state
 
         rng = check_random_state(random_state)
-        rows = np.sort(rng.choice(rows, subsample, replace=False))
-    all_rows = rows.shape[0] == n
+        rows = np.sort(rng.choice(n if rows is None else rows, subsample,
+                                  replace=False))
+    buf = np.empty(n_rows if rows is None else rows.shape[0], np.float32)
     edges = np.full((n_features, 256), np.inf)
     n_edges = np.zeros(n_features, np.int64)
     n_bins = np.zeros(n_features, np.int32)
     exact_sub = np.zeros(n_features, np.bool_)
     for f in range(n_features):
-        col = X[:, f] if all_rows else X[rows, f]
-        e, exact, n_valid = _feature_edges(col, max_bins)
+        e, exact, n_valid = _feature_edges(X, f, rows, buf, max_bins)
         edges[f, :e.size] = e
         n_edges[f] = e.size
         n_bins[f] = e.size + 1 if n_valid else 0
         exact_sub[f] = exact and subsampled
+    del buf
     X_binned = np.empty((n_features, n), np.uint8)
-    bin_lo = np.empty((n_features, 256), np.float64)
-    bin_hi = np.empty((n_features, 256), np.float64)
+    bin_lo = np.empty((n_features, 256), np.float32)
+    bin_hi = np.empty((n_features, 256), np.float32)
     _bin_kernel(X, keep, np.arange(n_features, dtype=np.int64), edges, n_edges,
                 X_binned, bin_lo, bin_hi)
     # a subsample with few distinct values may have missed some: then a bin
@@ -173,8 +214,10 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
             if np.any(bin_lo[f, :n_edges[f] + 1] < bin_hi[f, :n_edges[f] + 1])
             or (n_bins[f] == 0 and np.any(~np.isnan(X[keep, f])))]
     if redo:
+        rows = None if sample_weight is None else np.flatnonzero(keep)
+        buf = np.empty(n if rows is None else rows.shape[0], np.float32)
         for f in redo:
-            e, _, n_valid = _feature_edges(X[keep, f], max_bins)
+            e, _, n_valid = _feature_edges(X, f, rows, buf, max_bins)
             edges[f] = np.inf
             edges[f, :e.size] = e
             n_edges[f] = e.size

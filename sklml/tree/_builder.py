@@ -1,18 +1,30 @@
 """The tree builder: one compiled function grows a whole tree on binned data.
 
-Nodes live in preallocated arrays (grown by doubling); no Python runs per node.
-Each node's best split is found when the node is created, so depth-first and
-best-first (``max_leaf_nodes``) growth share all the code.  Nodes with at
-least ``SMALL_NODE`` samples keep a full histogram in a pool: the smaller child
-is histogrammed from its samples and the larger one by subtraction from the
-parent.  Smaller nodes histogram one feature at a time into a scratch buffer,
-touching only the bins they use.  With ``max_features < n_features`` only the
-drawn features are histogrammed, directly.
+No Python runs per node.  A node's best split is found when the node is
+created, so depth-first and best-first (``max_leaf_nodes``) growth share all
+the code.  Nodes not yet split ("open" nodes: a depth-first stack, or the
+best-first frontier) live in small record arrays; a node gets its id and its
+row of the output arrays (scikit-learn's layout) when it is popped from the
+stack (depth-first, so ids come in pre-order as scikit-learn's) or when it is
+created (best-first, creation order as scikit-learn's).
+
+Memory is kept below scikit-learn's own tree: besides the binned matrix and
+the output, a fit holds the sample indices, half as many for the stable
+partition, and a small pool of full histograms (``n_features x 256 x C``).
+Nodes with at least ``SMALL_NODE`` samples keep a histogram in the pool: the
+smaller child is histogrammed from its samples and the larger one by
+subtraction from the parent.  When the pool is full the open node with the
+fewest samples gives its histogram up; its children are then both
+histogrammed from their samples.  Smaller nodes histogram one feature at a
+time into a scratch buffer, touching only the bins they use.  With
+``max_features < n_features`` only the drawn features are histogrammed,
+directly, and there is no pool.
 
 Ensembles call :func:`build_tree` many times on the same ``BinnedData`` with
 per-tree ``sample_weight`` (bootstrap counts times weights: zero removes a row)
-and ``seed``; ``sample_node`` gives each training row's leaf, so boosting gets
-its training predictions from the partition without another pass.
+and ``seed``; with ``want_leaves`` it returns each training row's leaf
+(``sample_node``), so boosting gets its training predictions from the
+partition without another pass.
 """
 
 import numpy as np
@@ -35,12 +47,16 @@ from ._splitting import (
 
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
+# pool histograms may take this fraction of the binned matrix's bytes (at least
+# MIN_POOL of them: a split needs two)
+POOL_FRACTION = 8
+MIN_POOL, MAX_POOL = 2, 64
 EPSILON = np.finfo(np.float64).eps
 
-# integer node columns
-LEFT, RIGHT, FEAT, START, END, DEPTH, SLOT, BINL, BINR, MGL, CAND = range(11)
-N_ICOLS = 11
-# float node columns
+# integer columns of an open-node record
+START, END, DEPTH, SLOT, BINL, BINR, MGL, CAND, PARENT, IS_LEFT, NODE, FEAT = range(12)
+N_ICOLS = 12
+# float columns of an open-node record
 THR, IMP, WN, IMPROV = range(4)
 N_FCOLS = 4
 
@@ -58,32 +74,12 @@ def _rand_int(state, n):
 
 
 @njit(cache=True)
-def _gather(idx, start, end, is_clf, y_cls, y_reg, w, gy, gw, gs):
-    """Node samples' targets and weights, contiguous."""
-    if is_clf:
-        for i in range(start, end):
-            s = idx[i]
-            gy[i - start] = y_cls[s]
-            gw[i - start] = w[s]
-    else:
-        n_out = y_reg.shape[1]
-        for i in range(start, end):
-            s = idx[i]
-            j = i - start
-            ws = w[s]
-            gs[j, 0] = 1.0
-            gs[j, 1] = ws
-            for k in range(n_out):
-                gs[j, 2 + k] = ws * y_reg[s, k]
-
-
-@njit(cache=True)
-def _add_sample(st, s, is_clf, y_cls, y_reg, w):
+def _add_sample(st, s, is_clf, y_cls, y_reg, w, unit):
+    ws = 1.0 if unit else w[s]
     st[0] += 1.0
     if is_clf:
-        st[1 + y_cls[s]] += w[s]
+        st[1 + y_cls[s]] += ws
     else:
-        ws = w[s]
         st[1] += ws
         sq = 0.0
         for k in range(y_reg.shape[1]):
@@ -105,29 +101,28 @@ def _sort_small(a, n):
 
 
 @njit(cache=True)
-def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
-                   idx, y_cls, y_reg, w, gy, gw, gs, scratch, touched, feats,
-                   rng, best, cum, crit, is_clf, max_depth, min_samples_split,
-                   min_samples_leaf, min_weight_leaf, max_features,
-                   min_impurity_decrease, w_root):
-    """Find the node's best split; sets CAND=1 (split found) or 0 (leaf).
+def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
+                   idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng, best, cum,
+                   crit, is_clf, max_depth, min_samples_split, min_samples_leaf,
+                   min_weight_leaf, max_features, min_impurity_decrease, w_root):
+    """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
 
     ``best_left`` is scratch for the left child's stats of the best split.
     """
     n_features = X_binned.shape[0]
-    C = ns.shape[1]
-    start = ni[node, START]
-    end = ni[node, END]
+    C = rs.shape[1]
+    start = ri[r, START]
+    end = ri[r, END]
     n = end - start
-    wn = nf[node, WN]
-    imp = nf[node, IMP]
-    slot = ni[node, SLOT]
-    ni[node, CAND] = 0
-    if (ni[node, DEPTH] >= max_depth or n < min_samples_split
+    wn = rf[r, WN]
+    imp = rf[r, IMP]
+    slot = ri[r, SLOT]
+    ri[r, CAND] = 0
+    if (ri[r, DEPTH] >= max_depth or n < min_samples_split
             or n < 2 * min_samples_leaf or wn < 2.0 * min_weight_leaf
             or imp <= EPSILON):
         return
-    tot = ns[node]
+    tot = rs[r]
     best[0] = -np.inf
     best_feat = -1
     if slot >= 0:
@@ -145,20 +140,19 @@ def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, 
                             min_weight_leaf, cum, best_left, best):
                 best_feat = f
     else:
-        _gather(idx, start, end, is_clf, y_cls, y_reg, w, gy, gw, gs)
         sample_features = max_features < n_features
         visited = 0
         for j in range(n_features):
             if sample_features:
-                r = j + _rand_int(rng, n_features - j)
+                k = j + _rand_int(rng, n_features - j)
                 tmp = feats[j]
-                feats[j] = feats[r]
-                feats[r] = tmp
+                feats[j] = feats[k]
+                feats[k] = tmp
                 f = feats[j]
             else:
                 f = j
             nt = feature_histogram_touched(scratch, touched, X_binned[f], idx, start,
-                                           end, is_clf, gy, gw, gs)
+                                           end, is_clf, y_cls, y_reg, w, unit)
             # the scratch must be zeroed again over the touched bins
             has_missing = scratch[MISSING_BIN, 0] > 0.0
             if nt > 48:
@@ -208,61 +202,212 @@ def _evaluate_node(node, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, 
         return
     L = np.int64(best[1])
     R = np.int64(best[2])
-    ni[node, FEAT] = best_feat
-    ni[node, BINL] = L
-    ni[node, BINR] = R
-    ni[node, MGL] = np.int64(best[3])
-    nf[node, THR] = split_threshold(bin_lo, bin_hi, best_feat, L, R)
-    nf[node, IMPROV] = improvement
-    ni[node, CAND] = 1
+    ri[r, FEAT] = best_feat
+    ri[r, BINL] = L
+    ri[r, BINR] = R
+    ri[r, MGL] = np.int64(best[3])
+    rf[r, THR] = split_threshold(bin_lo, bin_hi, best_feat, L, R)
+    rf[r, IMPROV] = improvement
+    ri[r, CAND] = 1
 
 
 @njit(cache=True)
-def _partition(node, ni, ns, idx, buf, X_binned, is_clf, y_cls, y_reg, w, left_st,
-               right_st):
-    """Stable in-place partition of the node's samples; fresh child stats."""
-    f = ni[node, FEAT]
-    L = ni[node, BINL]
-    mgl = ni[node, MGL] == 1
-    start = ni[node, START]
-    end = ni[node, END]
-    xb = X_binned[f]
+def _goes_left(b, L, mgl):
+    return b <= L or (b == MISSING_BIN and mgl)
+
+
+@njit(cache=True)
+def _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st, right_st):
+    """Stable in-place partition of the node's samples; fresh child stats.
+
+    The smaller side goes through a buffer of its size, freed on return (the
+    big partitions come first, while the tree is still small)."""
+    xb = X_binned[ri[r, FEAT]]
+    L = ri[r, BINL]
+    mgl = ri[r, MGL] == 1
+    start = ri[r, START]
+    end = ri[r, END]
     left_st[:] = 0.0
     right_st[:] = 0.0
-    p = start
-    q = 0
+    n_left = 0
     for i in range(start, end):
         s = idx[i]
-        b = xb[s]
-        if b <= L or (b == MISSING_BIN and mgl):
-            idx[p] = s
-            p += 1
-            _add_sample(left_st, s, is_clf, y_cls, y_reg, w)
+        if _goes_left(xb[s], L, mgl):
+            n_left += 1
+            _add_sample(left_st, s, is_clf, y_cls, y_reg, w, unit)
         else:
-            buf[q] = s
-            q += 1
-            _add_sample(right_st, s, is_clf, y_cls, y_reg, w)
-    for j in range(q):
-        idx[p + j] = buf[j]
-    return p
+            _add_sample(right_st, s, is_clf, y_cls, y_reg, w, unit)
+    mid = start + n_left
+    if n_left <= end - mid:  # left ones to buf, right ones packed at the end
+        buf = np.empty(n_left, np.int32)
+        q = 0
+        p = end
+        for i in range(end - 1, start - 1, -1):
+            s = idx[i]
+            if _goes_left(xb[s], L, mgl):
+                buf[q] = s
+                q += 1
+            else:
+                p -= 1
+                idx[p] = s
+        for j in range(q):
+            idx[start + j] = buf[q - 1 - j]
+    else:  # right ones to buf, left ones packed at the start
+        buf = np.empty(end - mid, np.int32)
+        p = start
+        q = 0
+        for i in range(start, end):
+            s = idx[i]
+            if _goes_left(xb[s], L, mgl):
+                idx[p] = s
+                p += 1
+            else:
+                buf[q] = s
+                q += 1
+        for j in range(q):
+            idx[mid + j] = buf[j]
+    return mid
+
+
+# One grow function per array type: a function compiled for several
+# signatures shares one cache index, and processes compiling it at the same
+# time can then mix up its cached specialisations (a segfault on load).
+@njit(cache=True)
+def _grow_i32(a, cap):
+    out = np.empty(cap, np.int32)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_i64(a, cap):
+    out = np.empty(cap, np.int64)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_u8(a, cap):
+    out = np.empty(cap, np.uint8)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_f64(a, cap):
+    out = np.empty(cap, np.float64)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_f64_2d(a, cap):
+    out = np.empty((cap, a.shape[1]), np.float64)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_i64_2d(a, cap):
+    out = np.empty((cap, a.shape[1]), np.int64)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _take_slot(slot_owner, ri, keep):
+    """A free pool slot, or the one of the open node with the fewest samples
+    (other than record ``keep``), taken from it."""
+    victim = -1
+    for s in range(slot_owner.shape[0]):
+        o = slot_owner[s]
+        if o < 0:
+            return s
+        if o != keep and (victim < 0 or ri[o, END] - ri[o, START]
+                          < ri[slot_owner[victim], END] - ri[slot_owner[victim], START]):
+            victim = s
+    ri[slot_owner[victim], SLOT] = -1
+    slot_owner[victim] = -1
+    return victim
+
+
+@njit(cache=True)
+def _release_slot(r, ri, slot_owner):
+    s = ri[r, SLOT]
+    if s >= 0:
+        slot_owner[s] = -1
+        ri[r, SLOT] = -1
+
+
+@njit(cache=True)
+def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w, unit,
+                    parallel):
+    if parallel and (b - a) * X_binned.shape[0] >= PARALLEL_MIN_WORK:
+        build_histogram_parallel(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls,
+                                 y_reg, w, unit)
+    else:
+        build_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w,
+                        unit)
+
+
+@njit(cache=True)
+def _emit(r, nd, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl, o_imp, o_n,
+          o_wn, o_val):
+    """Give open node ``r`` the id ``nd``: its output row, a leaf's until split."""
+    ri[r, NODE] = nd
+    o_left[nd] = -1
+    o_right[nd] = -1
+    o_feat[nd] = -2
+    o_thr[nd] = -2.0
+    o_mgl[nd] = 0
+    o_imp[nd] = rf[r, IMP]
+    o_wn[nd] = rf[r, WN]
+    o_n[nd] = ri[r, END] - ri[r, START]
+    if is_clf:  # class fractions
+        den = rf[r, WN] if rf[r, WN] > 0 else 1.0
+        for c in range(o_val.shape[1]):
+            o_val[nd, c] = rs[r, 1 + c] / den
+    else:  # means
+        den = rs[r, 1] if rs[r, 1] > 0 else 1.0
+        for c in range(o_val.shape[1]):
+            o_val[nd, c] = rs[r, 2 + c] / den
+    p = ri[r, PARENT]
+    if p >= 0:
+        if ri[r, IS_LEFT] == 1:
+            o_left[p] = nd
+        else:
+            o_right[p] = nd
+
+
+@njit(cache=True)
+def _finish_leaf(r, ri, idx, sample_node, want_leaves, slot_owner, rfree, n_rfree):
+    """Open node ``r`` stays a leaf: record its rows' leaf, free its record."""
+    if want_leaves:
+        nd = ri[r, NODE]
+        for i in range(ri[r, START], ri[r, END]):
+            sample_node[idx[i]] = nd
+    _release_slot(r, ri, slot_owner)
+    rfree[n_rfree] = r
+    return n_rfree + 1
 
 
 @njit(cache=True, nogil=True)
 def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
                min_weight_leaf, max_features, max_leaf_nodes, min_impurity_decrease,
-               seed, parallel):
+               seed, parallel, want_leaves):
     """Grow one tree on binned data.
 
     Parameters
     ----------
     X_binned, n_bins, bin_lo, bin_hi : arrays of :class:`BinnedData`
-    y_cls : int32 (n_samples,)
-        Class index of each row (classification); any int32 array otherwise.
+    y_cls : uint16 (n_samples,)
+        Class index of each row (classification); any uint16 array otherwise.
     y_reg : float64 (n_samples, n_outputs)
         Targets (regression); any (n, 1) float64 array otherwise.
-    sample_weight : float64 (n_samples,)
+    sample_weight : float64 (n_samples,) or (0,)
         Weights, times class weights and bootstrap counts; 0 removes the row.
+        An empty array means every weight is 1.
     crit : int
         Criterion code of ``_splitting`` (``SQUARED_ERROR`` means regression).
     n_classes : int
@@ -278,32 +423,39 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     parallel : bool
         Use threads for the histograms of large nodes (False inside ensembles
         that already run trees in threads).
+    want_leaves : bool
+        Return each training row's leaf in ``sample_node`` (else it is empty).
 
     Returns
     -------
     children_left, children_right, feature, threshold, missing_go_to_left,
-    impurity, n_node_samples, weighted_n_node_samples, stats, sample_node,
+    impurity, n_node_samples, weighted_n_node_samples, value, sample_node,
     max_depth
-        Node arrays in scikit-learn's layout and order (depth-first trees in
-        pre-order, best-first ones in creation order); ``stats`` holds each
-        node's channel sums (see ``_histogram``); ``sample_node[i]`` is the leaf
-        of training row i (-1 for rows of weight 0).
+        Node arrays in scikit-learn's order (depth-first trees in pre-order,
+        best-first ones in creation order), ids and counts as int32, views of
+        arrays with some spare capacity; ``value`` has shape
+        (node_count, n_classes) (class fractions) or (node_count, n_outputs)
+        (means); ``sample_node[i]`` is the leaf of training row i (-1 for rows
+        of weight 0).
     """
     n_features, n_samples = X_binned.shape
     is_clf = crit != SQUARED_ERROR
-    C = 1 + n_classes if is_clf else 3 + y_reg.shape[1]
+    n_out = y_reg.shape[1]
+    C = 1 + n_classes if is_clf else 3 + n_out
+    V = n_classes if is_clf else n_out
+    w = sample_weight
+    unit = w.shape[0] == 0
 
-    n_act = np.int64(np.sum(sample_weight > 0.0))  # typed, not a literal 0
+    if unit:
+        n_act = np.int64(n_samples)
+    else:
+        n_act = np.int64(np.sum(w > 0.0))  # typed, not a literal 0
     idx = np.empty(n_act, np.int32)
     j = 0
     for i in range(n_samples):
-        if sample_weight[i] > 0.0:
+        if unit or w[i] > 0.0:
             idx[j] = i
             j += 1
-    buf = np.empty(n_act, np.int32)
-    gy = np.empty(n_act if is_clf else 1, np.int32)
-    gw = np.empty(n_act if is_clf else 1, np.float64)
-    gs = np.empty((1 if is_clf else n_act, C), np.float64)
     scratch = np.zeros((256, C), np.float64)
     touched = np.empty(256, np.int64)
     feats = np.arange(n_features)
@@ -313,246 +465,251 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         rng[0] = np.uint64(88172645463325252)
     best = np.empty(4, np.float64)
     cum = np.empty(C, np.float64)
+    best_left = np.empty(C, np.float64)
     left_st = np.empty(C, np.float64)
     right_st = np.empty(C, np.float64)
+    sample_node = np.full(n_samples if want_leaves else 0, -1, np.int32)
 
     best_first = max_leaf_nodes > 0
+    # the output, compact while the tree grows (int32 ids, grown by 1/8 at a
+    # time: the capacity beyond the node count is memory a fit holds for nothing);
+    # ``tree_from_build`` turns it into scikit-learn's layout
     cap = 2 * n_act - 1 if n_act > 0 else 1
     if max_depth < 30:
         cap = min(cap, (1 << (max_depth + 1)) - 1)
     if best_first:
         cap = min(cap, 2 * max_leaf_nodes - 1)
-    cap = max(min(cap, 1 << 14), 1)
-    # np.empty: pages become resident only as nodes are written
-    ni = np.empty((cap, N_ICOLS), np.int64)
-    nf = np.empty((cap, N_FCOLS), np.float64)
-    ns = np.empty((cap, C), np.float64)
-    best_left = np.empty(C, np.float64)
+    cap = max(min(cap, 1023), 3)
+    o_left = np.empty(cap, np.int32)
+    o_right = np.empty(cap, np.int32)
+    o_feat = np.empty(cap, np.int32)
+    o_thr = np.empty(cap, np.float64)
+    o_mgl = np.empty(cap, np.uint8)
+    o_imp = np.empty(cap, np.float64)
+    o_n = np.empty(cap, np.int32)
+    o_wn = np.empty(cap, np.float64)
+    o_val = np.empty((cap, V), np.float64)
+    node_count = np.int64(0)
+    tree_depth = np.int64(0)
 
-    stored = max_features >= n_features
-    n_pool = 4 if stored else 0
+    # open-node records, recycled through a free list
+    rcap = 64
+    ri = np.empty((rcap, N_ICOLS), np.int64)
+    rf = np.empty((rcap, N_FCOLS), np.float64)
+    rs = np.empty((rcap, C), np.float64)
+    rfree = np.empty(rcap, np.int64)
+    n_rfree = rcap
+    for k in range(rcap):
+        rfree[k] = rcap - 1 - k
+
+    # histogram pool, sized against the binned matrix
+    slot_bytes = n_features * 256 * C * 8
+    n_pool = 0
+    if max_features >= n_features:
+        n_pool = min(MAX_POOL, n_act * n_features // (POOL_FRACTION * slot_bytes))
+        if n_pool < 2:  # a split needs two
+            n_pool = MIN_POOL
+    stored = n_pool >= 2
     pool = np.empty((n_pool, n_features, 256, C), np.float64)
-    free = np.empty(max(n_pool, 1) * 64, np.int64)
-    n_free = 0
-    for s in range(n_pool - 1, -1, -1):
-        free[n_free] = s
-        n_free += 1
+    slot_owner = np.full(max(n_pool, 1), -1, np.int64)
 
-    # root; ``root`` is a typed 0: a literal 0 would compile (and cache) one
+    # the root; ``root`` is a typed 0: a literal 0 would compile (and cache) one
     # more specialisation of each callee, and processes that compile at the same
     # time can then mix up a function's cached specialisations
     root = np.int64(0)
-    node_count = 1
-    ni[0, :] = -1
-    nf[0, :] = 0.0
-    ni[0, START] = 0
-    ni[0, END] = n_act
-    ni[0, DEPTH] = 0
-    ni[0, SLOT] = -1
-    ns[0, :] = 0.0
+    n_rfree -= 1
+    r0 = rfree[n_rfree]
+    ri[r0, :] = -1
+    ri[r0, START] = root
+    ri[r0, END] = n_act
+    ri[r0, DEPTH] = 0
+    rs[r0, :] = 0.0
     for i in range(n_act):
-        _add_sample(ns[0], idx[i], is_clf, y_cls, y_reg, sample_weight)
-    w_root = stats_weight(ns[0], is_clf)
-    nf[0, WN] = w_root
-    nf[0, IMP] = node_impurity(ns[0], crit)
+        _add_sample(rs[r0], idx[i], is_clf, y_cls, y_reg, w, unit)
+    w_root = stats_weight(rs[r0], is_clf)
+    rf[r0, WN] = w_root
+    rf[r0, IMP] = node_impurity(rs[r0], crit)
     if stored and n_act >= SMALL_NODE:
-        n_free -= 1
-        slot = free[n_free]
-        ni[0, SLOT] = slot
-        _gather(idx, root, n_act, is_clf, y_cls, y_reg, sample_weight, gy, gw, gs)
-        if parallel and n_act * n_features >= PARALLEL_MIN_WORK:
-            build_histogram_parallel(pool[slot], X_binned, n_bins, idx, root, n_act,
-                                     is_clf, gy, gw, gs)
-        else:
-            build_histogram(pool[slot], X_binned, n_bins, idx, root, n_act, is_clf, gy,
-                            gw, gs)
+        s0 = _take_slot(slot_owner, ri, np.int64(-1))
+        ri[r0, SLOT] = s0
+        slot_owner[s0] = r0
+        _fill_histogram(pool[s0], X_binned, n_bins, idx, root, n_act, is_clf, y_cls,
+                        y_reg, w, unit, parallel)
     if n_act > 0:
-        _evaluate_node(root, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
-                       idx, y_cls, y_reg, sample_weight, gy, gw, gs, scratch,
-                       touched, feats, rng, best, cum, crit, is_clf, max_depth,
-                       min_samples_split, min_samples_leaf, min_weight_leaf,
-                       max_features, min_impurity_decrease, w_root)
+        _evaluate_node(r0, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
+                       bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
+                       best, cum, crit, is_clf, max_depth, min_samples_split,
+                       min_samples_leaf, min_weight_leaf, max_features,
+                       min_impurity_decrease, w_root)
     else:
-        ni[0, CAND] = 0
-    slot = ni[0, SLOT]
-    if slot >= 0 and (ni[0, CAND] == 0 or n_act < SMALL_NODE):
-        free[n_free] = slot
-        n_free += 1
-        ni[0, SLOT] = -1
+        ri[r0, CAND] = 0
+    if ri[r0, CAND] == 0:
+        _release_slot(r0, ri, slot_owner)
 
-    # pending nodes: a stack (depth-first) or the frontier (best-first)
+    # open nodes: a stack (depth-first: a node gets its id when popped) or the
+    # frontier (best-first: ids at creation, the root's now)
     pending = np.empty(64, np.int64)
     n_pending = 0
-    if ni[0, CAND] == 1:
-        pending[0] = 0
-        n_pending = 1
     splits_left = max_leaf_nodes - 1 if best_first else -1
+    children = np.empty(2, np.int64)
+    if best_first:
+        _emit(r0, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl,
+              o_imp, o_n, o_wn, o_val)
+        node_count += 1
+    if best_first and ri[r0, CAND] == 0:
+        n_rfree = _finish_leaf(r0, ri, idx, sample_node, want_leaves, slot_owner, rfree,
+                               n_rfree)
+    else:
+        pending[0] = r0
+        n_pending = 1
 
     while n_pending > 0:
+        if node_count + 3 > cap:
+            cap += cap // 8 + 3
+            # one array at a time: each old one is freed before the next grows
+            o_left = _grow_i32(o_left, cap)
+            o_right = _grow_i32(o_right, cap)
+            o_feat = _grow_i32(o_feat, cap)
+            o_thr = _grow_f64(o_thr, cap)
+            o_mgl = _grow_u8(o_mgl, cap)
+            o_imp = _grow_f64(o_imp, cap)
+            o_n = _grow_i32(o_n, cap)
+            o_wn = _grow_f64(o_wn, cap)
+            o_val = _grow_f64_2d(o_val, cap)
         if best_first:
             if splits_left <= 0:
                 break
             k_best = 0
             for k in range(1, n_pending):
-                if nf[pending[k], IMPROV] > nf[pending[k_best], IMPROV]:
+                if rf[pending[k], IMPROV] > rf[pending[k_best], IMPROV]:
                     k_best = k
-            node = pending[k_best]
+            r = pending[k_best]
             for k in range(k_best, n_pending - 1):
                 pending[k] = pending[k + 1]
             n_pending -= 1
             splits_left -= 1
         else:
             n_pending -= 1
-            node = pending[n_pending]
+            r = pending[n_pending]
+            _emit(r, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr,
+                  o_mgl, o_imp, o_n, o_wn, o_val)
+            node_count += 1
+            if ri[r, DEPTH] > tree_depth:
+                tree_depth = ri[r, DEPTH]
+            if ri[r, CAND] == 0:
+                n_rfree = _finish_leaf(r, ri, idx, sample_node, want_leaves,
+                                       slot_owner, rfree, n_rfree)
+                continue
 
-        # grow the node arrays if needed
-        if node_count + 2 > cap:
-            new_cap = 2 * cap
-            ni2 = np.empty((new_cap, N_ICOLS), np.int64)
-            nf2 = np.empty((new_cap, N_FCOLS), np.float64)
-            ns2 = np.empty((new_cap, C), np.float64)
-            ni2[:node_count] = ni[:node_count]
-            nf2[:node_count] = nf[:node_count]
-            ns2[:node_count] = ns[:node_count]
-            ni, nf, ns = ni2, nf2, ns2
-            cap = new_cap
+        # split node r
+        nd = ri[r, NODE]
+        o_feat[nd] = ri[r, FEAT]
+        o_thr[nd] = rf[r, THR]
+        o_mgl[nd] = ri[r, MGL]
+        start = ri[r, START]
+        end = ri[r, END]
+        mid = _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st,
+                         right_st)
+        depth = ri[r, DEPTH] + 1
+        if n_rfree < 2:  # grow the records
+            old = rcap
+            rcap *= 2
+            ri = _grow_i64_2d(ri, rcap)
+            rf = _grow_f64_2d(rf, rcap)
+            rs = _grow_f64_2d(rs, rcap)
+            rfree = _grow_i64(rfree, rcap)
+            for k in range(rcap - 1, old - 1, -1):
+                rfree[n_rfree] = k
+                n_rfree += 1
+        for side in range(2):
+            n_rfree -= 1
+            ch = rfree[n_rfree]
+            children[side] = ch
+            st = left_st if side == 0 else right_st
+            ri[ch, :] = -1
+            ri[ch, START] = start if side == 0 else mid
+            ri[ch, END] = mid if side == 0 else end
+            ri[ch, DEPTH] = depth
+            ri[ch, PARENT] = nd
+            ri[ch, IS_LEFT] = 1 - side
+            rs[ch, :] = st
+            rf[ch, WN] = stats_weight(st, is_clf)
+            rf[ch, IMP] = node_impurity(st, crit)
+        left = children[0]
+        right = children[1]
 
-        start = ni[node, START]
-        end = ni[node, END]
-        mid = _partition(node, ni, ns, idx, buf, X_binned, is_clf, y_cls, y_reg,
-                         sample_weight, left_st, right_st)
-        left = node_count
-        right = node_count + 1
-        node_count += 2
-        ni[node, LEFT] = left
-        ni[node, RIGHT] = right
-        depth = ni[node, DEPTH] + 1
-        for child, a, b, st in ((left, start, mid, left_st), (right, mid, end, right_st)):
-            ni[child, :] = -1
-            nf[child, :] = 0.0
-            ni[child, START] = a
-            ni[child, END] = b
-            ni[child, DEPTH] = depth
-            ni[child, SLOT] = -1
-            ns[child, :] = st
-            nf[child, WN] = stats_weight(st, is_clf)
-            nf[child, IMP] = node_impurity(st, crit)
-
-        pslot = ni[node, SLOT]
-        ni[node, SLOT] = -1
+        # the children's histograms
         n_l = mid - start
         n_r = end - mid
-        if pslot >= 0 and max(n_l, n_r) >= SMALL_NODE and depth < max_depth:
-            if n_free == 0:  # grow the pool
-                old = pool.shape[0]
-                pool2 = np.empty((2 * old, n_features, 256, C), np.float64)
-                pool2[:old] = pool
-                pool = pool2
-                if free.shape[0] < 2 * old:
-                    free = np.empty(4 * old, np.int64)
-                for s in range(2 * old - 1, old - 1, -1):
-                    free[n_free] = s
-                    n_free += 1
-            n_free -= 1
-            sslot = free[n_free]
+        pslot = ri[r, SLOT]
+        if stored and max(n_l, n_r) >= SMALL_NODE and depth < max_depth:
             if n_l <= n_r:
                 small, big, a, b = left, right, start, mid
+                a2, b2 = mid, end
             else:
                 small, big, a, b = right, left, mid, end
-            _gather(idx, a, b, is_clf, y_cls, y_reg, sample_weight, gy, gw, gs)
-            if parallel and (b - a) * n_features >= PARALLEL_MIN_WORK:
-                build_histogram_parallel(pool[sslot], X_binned, n_bins, idx, a, b,
-                                         is_clf, gy, gw, gs)
-            else:
-                build_histogram(pool[sslot], X_binned, n_bins, idx, a, b, is_clf, gy,
-                                gw, gs)
-            subtract_histogram(pool[pslot], pool[sslot], n_bins)
-            ni[small, SLOT] = sslot
-            ni[big, SLOT] = pslot
-        elif pslot >= 0:
-            free[n_free] = pslot
-            n_free += 1
+                a2, b2 = start, mid
+            s_small = _take_slot(slot_owner, ri, r)
+            slot_owner[s_small] = small
+            ri[small, SLOT] = s_small
+            _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf, y_cls,
+                            y_reg, w, unit, parallel)
+            if pslot >= 0:  # the larger child by subtraction
+                subtract_histogram(pool[pslot], pool[s_small], n_bins)
+                slot_owner[pslot] = big
+                ri[big, SLOT] = pslot
+                ri[r, SLOT] = -1
+            else:  # the parent gave its histogram up: the larger one directly
+                s_big = _take_slot(slot_owner, ri, small)
+                slot_owner[s_big] = big
+                ri[big, SLOT] = s_big
+                _fill_histogram(pool[s_big], X_binned, n_bins, idx, a2, b2, is_clf,
+                                y_cls, y_reg, w, unit, parallel)
+        else:
+            _release_slot(r, ri, slot_owner)
+        n_rfree += 1
+        rfree[n_rfree - 1] = r  # r's record is done
 
-        for child in (left, right):
-            _evaluate_node(child, ni, nf, ns, best_left, pool, X_binned, n_bins, bin_lo,
-                           bin_hi, idx, y_cls, y_reg, sample_weight, gy, gw, gs,
-                           scratch, touched, feats, rng, best, cum, crit, is_clf,
-                           max_depth, min_samples_split, min_samples_leaf,
-                           min_weight_leaf, max_features, min_impurity_decrease,
-                           w_root)
-            cs = ni[child, SLOT]
-            if cs >= 0 and (ni[child, CAND] == 0
-                            or ni[child, END] - ni[child, START] < SMALL_NODE):
-                free[n_free] = cs
-                n_free += 1
-                ni[child, SLOT] = -1
+        for ch in (left, right):
+            _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
+                           bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats,
+                           rng, best, cum, crit, is_clf, max_depth, min_samples_split,
+                           min_samples_leaf, min_weight_leaf, max_features,
+                           min_impurity_decrease, w_root)
+            if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
+                                      or ri[ch, END] - ri[ch, START] < SMALL_NODE):
+                _release_slot(ch, ri, slot_owner)
 
         if n_pending + 2 > pending.shape[0]:
-            p2 = np.empty(2 * pending.shape[0], np.int64)
-            p2[:n_pending] = pending[:n_pending]
-            pending = p2
-        # depth-first: left on top of the stack
-        if ni[right, CAND] == 1:
+            pending = _grow_i64(pending, 2 * pending.shape[0])
+        if best_first:  # ids in creation order; leaves are done at once
+            if depth > tree_depth:
+                tree_depth = depth
+            for ch in (left, right):
+                _emit(ch, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat,
+                      o_thr, o_mgl, o_imp, o_n, o_wn, o_val)
+                node_count += 1
+            for ch in (right, left):  # the frontier's order breaks ties
+                if ri[ch, CAND] == 0:
+                    n_rfree = _finish_leaf(ch, ri, idx, sample_node, want_leaves,
+                                           slot_owner, rfree, n_rfree)
+                else:
+                    pending[n_pending] = ch
+                    n_pending += 1
+        else:  # depth-first: left on top of the stack
             pending[n_pending] = right
-            n_pending += 1
-        if ni[left, CAND] == 1:
-            pending[n_pending] = left
-            n_pending += 1
+            pending[n_pending + 1] = left
+            n_pending += 2
 
-    # output, depth-first trees renumbered in pre-order as scikit-learn does
-    order = np.empty(node_count, np.int64)
-    if best_first:
-        for k in range(node_count):
-            order[k] = k
-    else:
-        stack = np.empty(node_count + 1, np.int64)
-        sp = 1
-        stack[0] = 0
-        k = 0
-        while sp > 0:
-            sp -= 1
-            nd = stack[sp]
-            order[k] = nd
-            k += 1
-            if ni[nd, LEFT] >= 0:
-                stack[sp] = ni[nd, RIGHT]
-                stack[sp + 1] = ni[nd, LEFT]
-                sp += 2
-    new_id = np.empty(node_count, np.int64)
-    for k in range(node_count):
-        new_id[order[k]] = k
-    children_left = np.empty(node_count, np.int64)
-    children_right = np.empty(node_count, np.int64)
-    feature = np.empty(node_count, np.int64)
-    threshold = np.empty(node_count, np.float64)
-    mgl = np.zeros(node_count, np.uint8)
-    impurity = np.empty(node_count, np.float64)
-    n_node_samples = np.empty(node_count, np.int64)
-    weighted = np.empty(node_count, np.float64)
-    stats = np.empty((node_count, C), np.float64)
-    sample_node = np.full(n_samples, -1, np.int32)
-    tree_depth = 0
-    for k in range(node_count):
-        nd = order[k]
-        impurity[k] = nf[nd, IMP]
-        weighted[k] = nf[nd, WN]
-        n_node_samples[k] = ni[nd, END] - ni[nd, START]
-        stats[k] = ns[nd]
-        if ni[nd, DEPTH] > tree_depth:
-            tree_depth = ni[nd, DEPTH]
-        if ni[nd, LEFT] >= 0:
-            children_left[k] = new_id[ni[nd, LEFT]]
-            children_right[k] = new_id[ni[nd, RIGHT]]
-            feature[k] = ni[nd, FEAT]
-            threshold[k] = nf[nd, THR]
-            mgl[k] = ni[nd, MGL]
-        else:
-            children_left[k] = -1
-            children_right[k] = -1
-            feature[k] = -2
-            threshold[k] = -2.0
-            mgl[k] = 0
-            for i in range(ni[nd, START], ni[nd, END]):
-                sample_node[idx[i]] = k
-    return (children_left, children_right, feature, threshold, mgl, impurity,
-            n_node_samples, weighted, stats, sample_node, tree_depth)
+    # best-first: what is left of the frontier are leaves
+    if want_leaves:
+        for k in range(n_pending):
+            r = pending[k]
+            for i in range(ri[r, START], ri[r, END]):
+                sample_node[idx[i]] = ri[r, NODE]
+    pool = np.empty((0, n_features, 256, C), np.float64)  # freed before the return
+    idx = np.empty(0, np.int32)
+    return (o_left[:node_count], o_right[:node_count], o_feat[:node_count],
+            o_thr[:node_count], o_mgl[:node_count], o_imp[:node_count],
+            o_n[:node_count], o_wn[:node_count], o_val[:node_count], sample_node,
+            tree_depth)

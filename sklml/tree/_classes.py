@@ -20,15 +20,16 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._binning import bin_data, kernel_array
+from ._binning import LABEL_DTYPE, bin_data, encode_labels, kernel_array
 from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
 
-_EMPTY_CLS = np.zeros(1, dtype=np.int32)
+_EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
+_UNIT_WEIGHT = np.zeros(0, dtype=np.float64)
 
 
 def resolve_max_features(max_features, n_features):
@@ -44,21 +45,27 @@ def resolve_max_features(max_features, n_features):
     return max(1, int(max_features * n_features))
 
 
+_LAYOUT = (np.intp, np.intp, np.intp, np.float64, np.uint8, np.float64, np.intp,
+           np.float64, np.float64)
+
+
 def tree_from_build(out, n_features, is_clf, n_classes, n_outputs):
-    """A :class:`Tree` from the tuple :func:`build_tree` returns."""
-    (left, right, feature, threshold, mgl, impurity, n_node, weighted, stats,
-     _sample_node, _depth) = out
-    if is_clf:
-        value = stats[:, 1:] / np.where(weighted > 0, weighted, 1.0)[:, None]
-        value = value[:, None, :]
-        classes = [n_classes]
-    else:
-        w = stats[:, 1:2]
-        value = stats[:, 2:2 + n_outputs] / np.where(w > 0, w, 1.0)
-        value = value[:, :, None]
-        classes = [1] * n_outputs
-    return Tree(n_features, classes, n_outputs, left, right, feature, threshold, mgl,
-                impurity, n_node, weighted, value)
+    """A :class:`Tree` from what :func:`build_tree` returns.
+
+    ``out`` may be a list: it is emptied as it goes, so each compact array of
+    the builder is freed as soon as its copy in scikit-learn's layout exists
+    (a fit never holds the tree twice).
+    """
+    depth = out[10]
+    cols = []
+    for k, dtype in enumerate(_LAYOUT):
+        cols.append(np.array(out[k], dtype=dtype))
+        if isinstance(out, list):
+            out[k] = None
+    value = cols[8]
+    value = value[:, None, :] if is_clf else value[:, :, None]
+    classes = [n_classes] if is_clf else [1] * n_outputs
+    return Tree(n_features, classes, n_outputs, *cols[:8], value, max_depth=depth)
 
 
 class BaseDecisionTree(BaseEstimator):
@@ -105,10 +112,9 @@ class BaseDecisionTree(BaseEstimator):
         is_clf = self._is_classifier()
         if is_clf:
             check_classification_targets(y)
-            self.classes_, y_enc = np.unique(y, return_inverse=True)
+            self.classes_, y_cls = encode_labels(y)
             self.n_classes_ = len(self.classes_)
             self.n_outputs_ = 1
-            y_cls = y_enc.astype(np.int32)
             y_reg = _EMPTY_REG
             if self.class_weight is not None:
                 cw = compute_sample_weight(self.class_weight, y)
@@ -118,7 +124,7 @@ class BaseDecisionTree(BaseEstimator):
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
         if sample_weight is None:
-            w = np.ones(n_samples, dtype=np.float64)
+            w = _UNIT_WEIGHT  # the builder reads an empty array as all ones
             min_weight_leaf = self.min_weight_fraction_leaf * n_samples
         else:
             w = kernel_array(sample_weight, np.float64)
@@ -132,25 +138,29 @@ class BaseDecisionTree(BaseEstimator):
         self.max_features_ = max_features
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        if binned is None:
-            binned = bin_data(X, self.max_bins, w, seed)
         # threads only pay on idle cores (a busy machine stalls parallel regions)
         try:
             parallel = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
         except OSError:
             parallel = True
-        self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
+        if binned is None:  # passed on unnamed, so that _grow can free it
+            self._grow(bin_data(X, self.max_bins, sample_weight if w.size else None,
+                                seed),
+                       y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
+        else:
+            self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
         return self
 
-    def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel):
-        """Grow ``tree_`` on binned data; returns each training row's leaf.
+    def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel,
+              want_leaves=False):
+        """Grow ``tree_`` on binned data; with ``want_leaves``, returns each
+        training row's leaf (None if pruning may have removed it).
 
         The ensembles call it directly on a fitted-attribute-ready clone (with
         ``classes_``/``n_classes_``/``n_outputs_``/``n_features_in_`` and
         ``max_features_`` set), with per-tree weights and seeds.
         """
-        n_samples = w.shape[0]
-        n_features = binned.X_binned.shape[0]
+        n_features, n_samples = binned.X_binned.shape
         is_clf = self._is_classifier()
         crit = (CRITERIA_CLF if is_clf else CRITERIA_REG)[self.criterion]
         msl = self.min_samples_leaf
@@ -163,18 +173,18 @@ class BaseDecisionTree(BaseEstimator):
         max_depth = np.iinfo(np.int32).max if self.max_depth is None else self.max_depth
         max_leaf_nodes = -1 if self.max_leaf_nodes is None else self.max_leaf_nodes
         n_classes = self.n_classes_ if is_clf else 1
-        out = build_tree(
+        out = list(build_tree(
             binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls, y_reg,
             w, crit, n_classes, max_depth, mss, msl, float(min_weight_leaf),
             self.max_features_, max_leaf_nodes, float(self.min_impurity_decrease),
-            seed, parallel,
-        )
+            seed, parallel, want_leaves,
+        ))
+        del binned  # a single fit's binned data is freed before the tree is laid out
+        sample_node = out[9] if want_leaves else None
         tree = tree_from_build(out, n_features, is_clf, n_classes, self.n_outputs_)
         if self.ccp_alpha > 0.0:
             tree = tree.prune(self.ccp_alpha)
             sample_node = None  # the partition's leaves may be pruned away
-        else:
-            sample_node = out[9]
         self.tree_ = tree
         return sample_node
 

@@ -258,7 +258,7 @@ class Tree:
 
     def __init__(self, n_features, n_classes, n_outputs, children_left,
                  children_right, feature, threshold, missing_go_to_left, impurity,
-                 n_node_samples, weighted_n_node_samples, value):
+                 n_node_samples, weighted_n_node_samples, value, max_depth=None):
         self.n_features = int(n_features)
         self.n_classes = np.asarray(n_classes, dtype=np.intp)
         self.n_outputs = int(n_outputs)
@@ -277,18 +277,24 @@ class Tree:
         self.capacity = self.node_count
         is_leaf = self.children_left == TREE_LEAF
         self.n_leaves = int(np.sum(is_leaf))
-        self.max_depth = int(self._depths().max()) if self.node_count else 0
-        self._make_nodes()
+        if max_depth is None:
+            max_depth = int(self._depths().max()) if self.node_count else 0
+        self.max_depth = int(max_depth)
+        self._nodes = self._identity = None  # built by the first prediction
 
-    def _make_nodes(self):
-        nodes = np.empty(self.node_count, dtype=NODE_DTYPE)
-        nodes["threshold"] = self.threshold
-        nodes["left"] = self.children_left
-        nodes["right"] = self.children_right
-        nodes["feature"] = np.maximum(self.feature, 0)
-        nodes["mgl"] = self.missing_go_to_left
-        self._nodes = nodes
-        self._identity = np.arange(self.node_count, dtype=np.int64)
+    def _walk_nodes(self):
+        """The nodes as one record each for the compiled walk, and the identity
+        map; built on first use (a fit need not hold them)."""
+        if self._nodes is None:
+            nodes = np.empty(self.node_count, dtype=NODE_DTYPE)
+            nodes["threshold"] = self.threshold
+            nodes["left"] = self.children_left
+            nodes["right"] = self.children_right
+            nodes["feature"] = np.maximum(self.feature, 0)
+            nodes["mgl"] = self.missing_go_to_left
+            self._identity = np.arange(self.node_count, dtype=np.int64)
+            self._nodes = nodes
+        return self._nodes, self._identity
 
     def _depths(self):
         depth = np.zeros(self.node_count, dtype=np.intp)
@@ -304,11 +310,12 @@ class Tree:
 
     def apply(self, X):
         """Leaf index of each row of the float32 C-ordered ``X``."""
-        return _apply_kernel(X, self._nodes, self._identity, _max_chunks())
+        nodes, identity = self._walk_nodes()
+        return _apply_kernel(X, nodes, identity, _max_chunks())
 
     def apply_map(self, X, node_map):
         """``node_map[apply(X)]`` in the same compiled pass (int64 ``node_map``)."""
-        return _apply_kernel(X, self._nodes, node_map, _max_chunks())
+        return _apply_kernel(X, self._walk_nodes()[0], node_map, _max_chunks())
 
     def predict(self, X):
         """``value`` of each row's leaf, shape (n_samples, n_outputs, max_n_classes)."""
@@ -372,10 +379,10 @@ class Tree:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_nodes", None)  # rebuilt on load
-        state.pop("_identity", None)
+        state["_nodes"] = state["_identity"] = None  # rebuilt on first use
         return state
 
     def __setstate__(self, state):
+        state.setdefault("_nodes", None)
+        state.setdefault("_identity", None)
         self.__dict__.update(state)
-        self._make_nodes()

@@ -187,8 +187,8 @@ def split_threshold(bin_lo, bin_hi, f, L, R):
     """scikit-learn's threshold between the node's values of bins L and R."""
     if R < 0:
         return np.inf
-    a = bin_hi[f, L]
-    b = bin_lo[f, R]
+    a = np.float64(bin_hi[f, L])
+    b = np.float64(bin_lo[f, R])
     t = a / 2.0 + b / 2.0
     if t == b or np.isinf(t):
         t = a

@@ -72,3 +72,10 @@ def test_all_missing_feature_and_single_class():
     assert clf.tree_.feature[0] == 0
     one = DecisionTreeClassifier().fit(X, np.zeros(20))
     assert one.tree_.node_count == 1 and one.predict(X[:2]).tolist() == [0.0, 0.0]
+
+
+def test_too_many_classes_is_a_clear_error():
+    y = np.arange(70_000)
+    Xc = np.zeros((70_000, 1))
+    with pytest.raises(ValueError, match="at most 65536 classes"):
+        DecisionTreeClassifier().fit(Xc, y)

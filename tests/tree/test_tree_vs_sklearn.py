@@ -318,3 +318,20 @@ def test_partial_dependence_recursion_matches_sklearn(int_data):
     brute = partial_dependence(ours, X, [1], method="brute")
     rec = partial_dependence(ours, X, [1], method="auto")
     np.testing.assert_allclose(brute["average"], rec["average"])
+
+
+@pytest.mark.parametrize("params", [{"max_depth": 6}, {"max_leaf_nodes": 60}])
+def test_large_nodes_identical_to_sklearn(params):
+    # enough rows that many nodes are large: the builder's two pooled
+    # histograms are taken from open nodes, whose children are then both
+    # histogrammed directly instead of by subtraction
+    rng = np.random.RandomState(1)
+    n = 30_000
+    X = np.column_stack([rng.randint(0, k, size=n) for k in (50, 70, 90, 110, 130, 150)])
+    X = X.astype(float)
+    y = (X[:, 0] / 50 + X[:, 1] / 70 - X[:, 2] / 90 + rng.randn(n) * 0.4 > 0.5).astype(int)
+    y += X[:, 3] / 110 + X[:, 4] / 130 > 1.2
+    ours = DecisionTreeClassifier(**params).fit(X, y)
+    theirs = sktree.DecisionTreeClassifier(random_state=0, **params).fit(X, y)
+    assert_same_tree(ours, theirs)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
