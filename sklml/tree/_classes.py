@@ -258,6 +258,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     when a feature has that few distinct values, so splits then are exactly
     scikit-learn's); each node's best split is found on histograms.  Missing
     values (NaN) are supported: they go to the better side of each split.
+    Class codes are stored as uint16: at most 65,536 classes.
 
     Parameters
     ----------
