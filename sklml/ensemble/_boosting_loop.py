@@ -107,6 +107,14 @@ _SERIAL_PARALLEL = {"comprehension": False, "reduction": False, "inplace_binop":
                     "fusion": False, "prange": False}
 
 
+@njit(cache=True)
+def _without_leaves(out):
+    """A round's tree as kept until the end: its rows' leaves dropped (they
+    would hold n_samples ints per round)."""
+    return (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+            np.empty(0, np.int32), out[10])
+
+
 @njit(cache=True, parallel=_SERIAL_PARALLEL)
 def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
@@ -166,7 +174,7 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             prod[i] = incorrect[i] * sw[i]
         error = np_sum(prod) / np_sum(sw)
         if error <= 0:
-            trees.append(out)
+            trees.append(_without_leaves(out))
             weights[iboost] = 1.0
             errors[iboost] = 0.0
             break
@@ -175,7 +183,7 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                 status = WORSE_THAN_RANDOM
                 at = iboost
             break
-        trees.append(out)
+        trees.append(_without_leaves(out))
         weight = learning_rate * (np.log((1.0 - error) / error) + np.log(k - 1.0))
         if iboost != n_estimators - 1:
             for i in range(n):
@@ -332,15 +340,15 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                 m += 1
         error = np_sum(prod[:m])
         if error <= 0:
-            trees.append(out)
+            trees.append(_without_leaves(out))
             weights[iboost] = 1.0
             errors[iboost] = 0.0
             break
         if error >= 0.5:
             if len(trees) == 0:  # scikit-learn keeps a bad first estimator
-                trees.append(out)
+                trees.append(_without_leaves(out))
             break
-        trees.append(out)
+        trees.append(_without_leaves(out))
         beta = error / (1.0 - error)
         weight = learning_rate * np.log(1.0 / beta)
         if iboost != n_estimators - 1:

@@ -326,6 +326,8 @@ def _take_slot(slot_owner, ri, keep):
         if o != keep and (victim < 0 or ri[o, END] - ri[o, START]
                           < ri[slot_owner[victim], END] - ri[slot_owner[victim], START]):
             victim = s
+    if victim < 0:
+        raise RuntimeError("histogram pool exhausted")  # needs a pool of >= 2
     ri[slot_owner[victim], SLOT] = -1
     slot_owner[victim] = -1
     return victim
@@ -649,18 +651,27 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             else:
                 small, big, a, b = right, left, mid, end
                 a2, b2 = start, mid
-            s_small = _take_slot(slot_owner, ri, r)
-            slot_owner[s_small] = small
-            ri[small, SLOT] = s_small
-            _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf, y_cls,
-                            y_reg, w, unit, parallel)
-            if pslot >= 0:  # the larger child by subtraction
+            if pslot >= 0:  # the smaller child built, the larger by subtraction
+                s_small = _take_slot(slot_owner, ri, r)
+                slot_owner[s_small] = small
+                ri[small, SLOT] = s_small
+                _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
+                                y_cls, y_reg, w, unit, parallel)
                 subtract_histogram(pool[pslot], pool[s_small], n_bins)
                 slot_owner[pslot] = big
                 ri[big, SLOT] = pslot
                 ri[r, SLOT] = -1
-            else:  # the parent gave its histogram up: the larger one directly
-                s_big = _take_slot(slot_owner, ri, small)
+            else:  # the parent gave its histogram up: each child directly (a
+                # small one is evaluated feature by feature, with no slot)
+                keep = np.int64(-1)
+                if b - a >= SMALL_NODE:
+                    s_small = _take_slot(slot_owner, ri, keep)
+                    slot_owner[s_small] = small
+                    ri[small, SLOT] = s_small
+                    _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
+                                    y_cls, y_reg, w, unit, parallel)
+                    keep = small
+                s_big = _take_slot(slot_owner, ri, keep)
                 slot_owner[s_big] = big
                 ri[big, SLOT] = s_big
                 _fill_histogram(pool[s_big], X_binned, n_bins, idx, a2, b2, is_clf,

@@ -30,6 +30,7 @@ __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
 _EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
 _UNIT_WEIGHT = np.zeros(0, dtype=np.float64)
+MAX_SAMPLES = 2**30  # a tree has up to 2 n - 1 nodes, numbered in int32
 
 
 def resolve_max_features(max_features, n_features):
@@ -161,6 +162,9 @@ class BaseDecisionTree(BaseEstimator):
         ``max_features_`` set), with per-tree weights and seeds.
         """
         n_features, n_samples = binned.X_binned.shape
+        if n_samples > MAX_SAMPLES:
+            raise ValueError(f"sklml trees take at most {MAX_SAMPLES} samples (node ids "
+                             f"are int32), got {n_samples}.")
         is_clf = self._is_classifier()
         crit = (CRITERIA_CLF if is_clf else CRITERIA_REG)[self.criterion]
         msl = self.min_samples_leaf
