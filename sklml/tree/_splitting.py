@@ -118,6 +118,128 @@ def _split_proxy(crit, left, tot, wl, wr):
 
 
 @njit(cache=True)
+def _scan_one_output(hf, bins, nt, tot, wtot, min_samples_leaf, min_weight_leaf,
+                     best_left, best):
+    """:func:`scan_feature` for one regression output and no missing values,
+    its running sums in registers (the same arithmetic, so the same splits)."""
+    n_tot = tot[0]
+    t2 = tot[2]
+    c0 = 0.0
+    c1 = 0.0
+    c2 = 0.0
+    c3 = 0.0
+    best_p = best[0]
+    best_t = -1
+    b0 = b1 = b2 = b3 = 0.0
+    for t in range(nt):
+        b = bins[t]
+        if t > 0:
+            nl = c0
+            nr = n_tot - nl
+            if nl >= min_samples_leaf and nr >= min_samples_leaf:
+                wl = c1
+                wr = wtot - wl
+                if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
+                        and wr > 0.0:
+                    sr = t2 - c2
+                    p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
+                    if p > best_p:
+                        best_p = p
+                        best_t = t
+                        b0, b1, b2, b3 = c0, c1, c2, c3
+        c0 += hf[b, 0]
+        c1 += hf[b, 1]
+        c2 += hf[b, 2]
+        c3 += hf[b, 3]
+    if best_t < 0:
+        return False
+    best[0] = best_p
+    best[1] = bins[best_t - 1]
+    best[2] = bins[best_t]
+    best[3] = 1.0 if b0 > n_tot - b0 else 0.0
+    best_left[0] = b0
+    best_left[1] = b1
+    best_left[2] = b2
+    best_left[3] = b3
+    return True
+
+
+@njit(cache=True)
+def _proxy_two_classes(crit, l1, l2, t1, t2, wl, wr):
+    """:func:`_split_proxy` of a two-class split, from scalars."""
+    r1 = t1 - l1
+    r2 = t2 - l2
+    if crit == GINI:
+        return (0.0 + l1 * l1 + l2 * l2) / wl + (0.0 + r1 * r1 + r2 * r2) / wr
+    if crit == ENTROPY:
+        e = -wl * np.log(wl) - wr * np.log(wr)
+        if l1 > 0.0:
+            e += l1 * np.log(l1)
+        if r1 > 0.0:
+            e += r1 * np.log(r1)
+        if l2 > 0.0:
+            e += l2 * np.log(l2)
+        if r2 > 0.0:
+            e += r2 * np.log(r2)
+        return e
+    ml = 0.0
+    mr = 0.0
+    if l1 > ml:
+        ml = l1
+    if r1 > mr:
+        mr = r1
+    if l2 > ml:
+        ml = l2
+    if r2 > mr:
+        mr = r2
+    return ml + mr
+
+
+@njit(cache=True)
+def _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight_leaf,
+                      best_left, best):
+    """:func:`scan_feature` for two classes and no missing values, its running
+    sums in registers (the same arithmetic, so the same splits)."""
+    n_tot = tot[0]
+    t1 = tot[1]
+    t2 = tot[2]
+    c0 = 0.0
+    c1 = 0.0
+    c2 = 0.0
+    best_p = best[0]
+    best_t = -1
+    b0 = b1 = b2 = 0.0
+    for t in range(nt):
+        b = bins[t]
+        if t > 0:
+            nl = c0
+            nr = n_tot - nl
+            if nl >= min_samples_leaf and nr >= min_samples_leaf:
+                wl = 0.0 + c1 + c2
+                wr = wtot - wl
+                if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
+                        and wr > 0.0:
+                    p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                    if p > best_p:
+                        best_p = p
+                        best_t = t
+                        b0, b1, b2 = c0, c1, c2
+        c0 += hf[b, 0]
+        c1 += hf[b, 1]
+        c2 += hf[b, 2]
+    if best_t < 0:
+        return False
+    best[0] = best_p
+    best[1] = bins[best_t - 1]
+    best[2] = bins[best_t]
+    best[3] = 1.0 if b0 > n_tot - b0 else 0.0
+    best_left[0] = b0
+    best_left[1] = b1
+    best_left[2] = b2
+    return True
+
+
+@njit(cache=True)
 def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
                  min_weight_leaf, cum, best_left, best):
     """Best split of one feature from its (256, C) histogram.
@@ -131,6 +253,12 @@ def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
     C = tot.shape[0]
     miss = hf[MISSING_BIN]
     n_miss = miss[0]
+    if n_miss == 0 and crit == SQUARED_ERROR and C == 4:
+        return _scan_one_output(hf, bins, nt, tot, wtot, min_samples_leaf,
+                                min_weight_leaf, best_left, best)
+    if n_miss == 0 and crit != SQUARED_ERROR and C == 3:
+        return _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf,
+                                 min_weight_leaf, best_left, best)
     n_tot = tot[0]
     found = False
     for pass_ in range(2 if n_miss > 0 else 1):
