@@ -16,25 +16,53 @@ TREE_LEAF = -1
 TREE_UNDEFINED = -2
 
 
-# one record per node: a visit touches one cache line
-NODE_DTYPE = np.dtype([("threshold", np.float64), ("left", np.int32),
-                       ("right", np.int32), ("feature", np.int32), ("mgl", np.int32)])
+# One 16-byte record per node, four to a cache line.  Ids are unsigned (no
+# negative-index handling in the walk) and a leaf has ``left == 0`` (the root is
+# nobody's child); the top bit of ``feature`` is ``missing_go_to_left``.  The
+# threshold is the largest float32 <= the float64 one: for float32 inputs (what
+# predict validates X to) ``x <= t32`` exactly when ``x <= threshold``.
+NODE_DTYPE = np.dtype([("threshold", np.float32), ("left", np.uint32),
+                       ("right", np.uint32), ("feature", np.uint32)])
+_MGL_BIT = np.uint32(1 << 31)
+_FEATURE_MASK = np.uint32((1 << 31) - 1)
+
+
+def walk_records(threshold, left, right, feature, mgl):
+    """The walk's node records from arrays in scikit-learn's layout."""
+    nodes = np.empty(left.shape[0], dtype=NODE_DTYPE)
+    t32 = threshold.astype(np.float32)
+    above = t32.astype(np.float64) > threshold  # rounded up: one float32 down
+    t32[above] = np.nextafter(t32[above], np.float32(-np.inf))
+    nodes["threshold"] = t32
+    nodes["left"] = np.where(left < 0, 0, left)
+    nodes["right"] = np.where(right < 0, 0, right)
+    nodes["feature"] = (np.maximum(feature, 0).astype(np.uint32)
+                        | np.where(mgl != 0, _MGL_BIT, np.uint32(0)))
+    return nodes
 
 
 @njit(cache=True)
 def _walk(X, i, nodes):
-    node = 0
+    node = np.uint32(0)
     nd = nodes[0]
-    while nd.left != -1:
-        x = X[i, nd.feature]
+    while nd.left != 0:
+        x = X[i, nd.feature & _FEATURE_MASK]
         if x <= nd.threshold:
             node = nd.left
         elif np.isnan(x):
-            node = nd.left if nd.mgl else nd.right
+            node = nd.left if nd.feature & _MGL_BIT else nd.right
         else:
             node = nd.right
         nd = nodes[node]
     return node
+
+
+def _walk_input(X):
+    """X for the walk: float32 as scikit-learn's ``Tree.apply`` requires (the
+    float32 thresholds are exact only for float32 inputs), C-ordered."""
+    if not isinstance(X, np.ndarray) or X.dtype != np.float32:
+        raise ValueError(f"X.dtype should be np.float32, got {getattr(X, 'dtype', type(X))}")
+    return np.ascontiguousarray(X)
 
 
 @njit(cache=True, parallel=True)
@@ -286,12 +314,9 @@ class Tree:
         """The nodes as one record each for the compiled walk, and the identity
         map; built on first use (a fit need not hold them)."""
         if self._nodes is None:
-            nodes = np.empty(self.node_count, dtype=NODE_DTYPE)
-            nodes["threshold"] = self.threshold
-            nodes["left"] = self.children_left
-            nodes["right"] = self.children_right
-            nodes["feature"] = np.maximum(self.feature, 0)
-            nodes["mgl"] = self.missing_go_to_left
+            nodes = walk_records(self.threshold, self.children_left,
+                                 self.children_right, self.feature,
+                                 self.missing_go_to_left)
             self._identity = np.arange(self.node_count, dtype=np.int64)
             self._nodes = nodes
         return self._nodes, self._identity
@@ -309,13 +334,14 @@ class Tree:
                 self.threshold, self.missing_go_to_left)
 
     def apply(self, X):
-        """Leaf index of each row of the float32 C-ordered ``X``."""
+        """Leaf index of each row of the float32 ``X``."""
         nodes, identity = self._walk_nodes()
-        return _apply_kernel(X, nodes, identity, _max_chunks())
+        return _apply_kernel(_walk_input(X), nodes, identity, _max_chunks())
 
     def apply_map(self, X, node_map):
         """``node_map[apply(X)]`` in the same compiled pass (int64 ``node_map``)."""
-        return _apply_kernel(X, self._walk_nodes()[0], node_map, _max_chunks())
+        return _apply_kernel(_walk_input(X), self._walk_nodes()[0], node_map,
+                             _max_chunks())
 
     def predict(self, X):
         """``value`` of each row's leaf, shape (n_samples, n_outputs, max_n_classes)."""

@@ -335,3 +335,29 @@ def test_large_nodes_identical_to_sklearn(params):
     theirs = sktree.DecisionTreeClassifier(random_state=0, **params).fit(X, y)
     assert_same_tree(ours, theirs)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+def test_predict_exact_at_thresholds_between_adjacent_float32():
+    # the threshold is the float64 midpoint of two adjacent float32 values; the
+    # walk compares float32 thresholds rounded down, which must give the same side
+    rng = np.random.RandomState(0)
+    base = rng.uniform(-1e3, 1e3, size=100).astype(np.float32)  # 200 values: exact bins
+    X = np.concatenate([base, np.nextafter(base, np.float32(np.inf))])[:, None]
+    y = np.r_[np.zeros(100, int), np.ones(100, int)]
+    order = np.argsort(X[:, 0], kind="stable")
+    y = y[order].cumsum() % 2  # alternating labels along the sorted values
+    X = X[order]
+    ours = DecisionTreeClassifier().fit(X, y)
+    theirs = sktree.DecisionTreeClassifier(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(ours.tree_.threshold, theirs.tree_.threshold)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    np.testing.assert_array_equal(ours.apply(X), theirs.apply(X))
+    assert ours.score(X, y) == 1.0
+
+
+def test_tree_apply_wants_float32_like_sklearn():
+    X, y, _ = np.ones((4, 2)), np.array([0, 1, 0, 1]), None
+    t = DecisionTreeClassifier().fit(X, y).tree_
+    with pytest.raises(ValueError, match="float32"):
+        t.apply(X)
+    assert t.apply(X.astype(np.float32)).shape == (4,)
