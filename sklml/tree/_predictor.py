@@ -4,8 +4,9 @@
 (``children_left``, ``feature``, ``threshold``, ``value`` of shape
 ``(node_count, n_outputs, max_n_classes)``, ...), so the tools that read a
 scikit-learn ``tree_`` (``export_text``, ``plot_tree``, ``export_graphviz``)
-read ours unchanged.  Prediction walks raw float thresholds, as scikit-learn
-does: ``x <= threshold`` goes left, NaN follows ``missing_go_to_left``.
+read ours unchanged.  Prediction follows scikit-learn's rule on float32
+inputs, ``x <= threshold`` goes left and NaN follows ``missing_go_to_left``,
+walking compact node records (see ``NODE_DTYPE``).
 """
 
 import numpy as np
