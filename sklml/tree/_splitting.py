@@ -118,53 +118,6 @@ def _split_proxy(crit, left, tot, wl, wr):
 
 
 @njit(cache=True)
-def _scan_one_output(hf, bins, nt, tot, wtot, min_samples_leaf, min_weight_leaf,
-                     best_left, best):
-    """:func:`scan_feature` for one regression output and no missing values,
-    its running sums in registers (the same arithmetic, so the same splits)."""
-    n_tot = tot[0]
-    t2 = tot[2]
-    c0 = 0.0
-    c1 = 0.0
-    c2 = 0.0
-    c3 = 0.0
-    best_p = best[0]
-    best_t = -1
-    b0 = b1 = b2 = b3 = 0.0
-    for t in range(nt):
-        b = bins[t]
-        if t > 0:
-            nl = c0
-            nr = n_tot - nl
-            if nl >= min_samples_leaf and nr >= min_samples_leaf:
-                wl = c1
-                wr = wtot - wl
-                if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
-                        and wr > 0.0:
-                    sr = t2 - c2
-                    p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
-                    if p > best_p:
-                        best_p = p
-                        best_t = t
-                        b0, b1, b2, b3 = c0, c1, c2, c3
-        c0 += hf[b, 0]
-        c1 += hf[b, 1]
-        c2 += hf[b, 2]
-        c3 += hf[b, 3]
-    if best_t < 0:
-        return False
-    best[0] = best_p
-    best[1] = bins[best_t - 1]
-    best[2] = bins[best_t]
-    best[3] = 1.0 if b0 > n_tot - b0 else 0.0
-    best_left[0] = b0
-    best_left[1] = b1
-    best_left[2] = b2
-    best_left[3] = b3
-    return True
-
-
-@njit(cache=True)
 def _proxy_two_classes(crit, l1, l2, t1, t2, wl, wr):
     """:func:`_split_proxy` of a two-class split, from scalars."""
     r1 = t1 - l1
@@ -196,10 +149,14 @@ def _proxy_two_classes(crit, l1, l2, t1, t2, wl, wr):
 
 
 @njit(cache=True)
-def _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight_leaf,
-                      best_left, best):
-    """:func:`scan_feature` for two classes and no missing values, its running
-    sums in registers (the same arithmetic, so the same splits)."""
+def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight_leaf,
+                     best_left, best):
+    """:func:`scan_feature` without missing values where three channels carry
+    everything: two classes (count, class 0, class 1) or one regression output
+    (count, sum w, sum w*y; histograms leave the fourth channel at zero).  The
+    running sums stay in registers; the arithmetic is the generic scan's, so
+    the splits are the same."""
+    reg = crit == SQUARED_ERROR
     n_tot = tot[0]
     t1 = tot[1]
     t2 = tot[2]
@@ -215,11 +172,15 @@ def _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weigh
             nl = c0
             nr = n_tot - nl
             if nl >= min_samples_leaf and nr >= min_samples_leaf:
-                wl = 0.0 + c1 + c2
+                wl = c1 if reg else 0.0 + c1 + c2
                 wr = wtot - wl
                 if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
                         and wr > 0.0:
-                    p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                    if reg:
+                        sr = t2 - c2
+                        p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
+                    else:
+                        p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
                     if p > best_p:
                         best_p = p
                         best_t = t
@@ -233,6 +194,7 @@ def _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weigh
     best[1] = bins[best_t - 1]
     best[2] = bins[best_t]
     best[3] = 1.0 if b0 > n_tot - b0 else 0.0
+    best_left[:] = 0.0
     best_left[0] = b0
     best_left[1] = b1
     best_left[2] = b2
@@ -253,12 +215,9 @@ def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
     C = tot.shape[0]
     miss = hf[MISSING_BIN]
     n_miss = miss[0]
-    if n_miss == 0 and crit == SQUARED_ERROR and C == 4:
-        return _scan_one_output(hf, bins, nt, tot, wtot, min_samples_leaf,
+    if n_miss == 0 and C == (4 if crit == SQUARED_ERROR else 3):
+        return _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf,
                                 min_weight_leaf, best_left, best)
-    if n_miss == 0 and crit != SQUARED_ERROR and C == 3:
-        return _scan_two_classes(hf, bins, nt, tot, wtot, crit, min_samples_leaf,
-                                 min_weight_leaf, best_left, best)
     n_tot = tot[0]
     found = False
     for pass_ in range(2 if n_miss > 0 else 1):
