@@ -107,7 +107,7 @@ class BaseDecisionTree(BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         return X, y, sample_weight
 
-    def _fit(self, X, y, sample_weight=None, binned=None):
+    def _fit(self, X, y, sample_weight=None):
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         n_samples, n_features = X.shape
         is_clf = self._is_classifier()
@@ -144,12 +144,9 @@ class BaseDecisionTree(BaseEstimator):
             parallel = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
         except OSError:
             parallel = True
-        if binned is None:  # passed on unnamed, so that _grow can free it
-            self._grow(bin_data(X, self.max_bins, sample_weight if w.size else None,
-                                seed),
-                       y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
-        else:
-            self._grow(binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
+        # the binned data is passed on unnamed, so that _grow can free it
+        self._grow(bin_data(X, self.max_bins, sample_weight if w.size else None, seed),
+                   y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
         return self
 
     def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel,
