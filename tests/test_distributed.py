@@ -7,16 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-distributed = pytest.importorskip("distributed")
+import distributed
+from joblib import parallel_backend
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from joblib import parallel_backend  # noqa: E402
-from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
-
-from plugin_helpers import make_distribution  # noqa: E402
-from sklml.cli import main  # noqa: E402
-from sklml.datasets import make_signal_background  # noqa: E402
-from sklml.registry import clear_cache, get_estimator  # noqa: E402
-from sklml.testing import build_test_instance  # noqa: E402
+from sklml.cli import main
+from sklml.datasets import make_signal_background
+from sklml.registry import get_estimator
+from sklml.testing import build_test_instance
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +40,8 @@ def _compare(capsys, out_dir, *extra):
     return pd.read_csv(out_dir / "leaderboard.csv"), out.out
 
 
-def test_compare_on_a_dask_cluster_matches_local(cluster, tmp_path, monkeypatch, capsys):
-    plugin = make_distribution(tmp_path / "plugin", "dask-test-plugin", "0.1", {
-        "SkLogistic": "sklearn.linear_model:LogisticRegression",
-        "SkForest": "sklearn.ensemble:RandomForestClassifier",
-    })
-    monkeypatch.syspath_prepend(str(plugin))
-    clear_cache()
-    names = "SkLogistic,SkForest"
+def test_compare_on_a_dask_cluster_matches_local(cluster, tmp_path, capsys):
+    names = "DecisionTreeClassifier,RandomForestClassifier,GDClassifier"
     local, _ = _compare(capsys, tmp_path / "local", "--estimators", names)
     remote, stdout = _compare(capsys, tmp_path / "dask", "--estimators", names,
                               "--backend", "dask", "--scheduler", cluster.scheduler_address)
@@ -82,13 +74,6 @@ def _check_same(estimator, grid, client, n_samples=600):
     return remote
 
 
-def _registered(name, family):
-    try:
-        return get_estimator(name)
-    except KeyError:
-        pytest.skip(f"{name} is not registered yet (the {family} family is not finished)")
-
-
 def test_grid_search_scikit_learn_estimator_on_dask(client):
     from sklearn.ensemble import RandomForestClassifier
 
@@ -98,7 +83,7 @@ def test_grid_search_scikit_learn_estimator_on_dask(client):
 
 
 def test_grid_search_sklml_ensemble_on_dask(client):
-    cls = _registered("RandomForestClassifier", "ensemble")
+    cls = get_estimator("RandomForestClassifier")
     estimator = build_test_instance(cls)
     params = estimator.get_params()
     grid = {"random_state": [0, 1]}
@@ -108,6 +93,6 @@ def test_grid_search_sklml_ensemble_on_dask(client):
 
 
 def test_grid_search_sklml_neural_on_dask(client):
-    cls = _registered("MLPClassifier", "neural")
+    cls = get_estimator("MLPClassifier")
     estimator = build_test_instance(cls)
     _check_same(estimator, {"random_state": [0, 1]}, client, n_samples=300)

@@ -6,9 +6,9 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from sklml.rl import DQN, MDP, REINFORCE, QValueIteration
+import torch
 
-torch = pytest.importorskip("torch")
+from sklml.rl import DQN, MDP, REINFORCE, QValueIteration
 
 
 @pytest.fixture(autouse=True)
