@@ -5,7 +5,6 @@ import time
 import gymnasium as gym
 import numpy as np
 import pytest
-
 import torch
 
 from sklml.rl import DQN, MDP, REINFORCE, QValueIteration
