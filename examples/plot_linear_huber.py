@@ -24,7 +24,8 @@ outliers = rng.choice(n, n // 10, replace=False)
 y[outliers] = rng.uniform(30, 60, size=len(outliers))
 X = x[:, None]
 
-common = dict(penalty=None, batch_size=None, learning_rate=0.05, max_iter=2000, tol=None)
+common = dict(penalty=None, batch_size=None, learning_rate="constant", eta0=0.05, max_iter=2000,
+              tol=None)
 squared = GDRegressor(loss="squared_error", **common).fit(X, y)
 huber = GDRegressor(loss="huber", epsilon=1.35, **common).fit(X, y)
 reference = HuberRegressor(epsilon=1.35, alpha=0.0).fit(X, y)

@@ -30,8 +30,38 @@ _SHARED_DOC = """
           ``m_hat = m / (1 - b1^t)``, ``s_hat = s / (1 - b2^t)``;
         - ``"nadam"``: Adam with the Nesterov trick,
           ``w <- w - eta (b1 m_hat + (1 - b1) g / (1 - b1^t)) / (sqrt(s_hat) + eps)``.
-    learning_rate : float, default=0.01
-        The step size ``eta`` (constant).
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive"}, \
+default="adaptive"
+        Schedule of the step size ``eta``, with SGDRegressor's names and
+        meanings (``t`` counts the updates, from 1):
+
+        - ``"constant"``: ``eta = eta0``;
+        - ``"optimal"``: ``eta = 1 / (alpha (t + t0))``, with Bottou's ``t0``
+          as scikit-learn's (needs ``alpha > 0``);
+        - ``"invscaling"``: ``eta = eta0 / t^power_t``;
+        - ``"adaptive"``: ``eta = eta0`` as long as the objective improves;
+          each time it has not improved by ``tol`` for ``n_iter_no_change``
+          epochs, ``eta`` is divided by 5, and the fit stops once ``eta`` is
+          below ``1e-6``.
+
+        The default ``"adaptive"`` is what makes the defaults reach the
+        optimum: a constant rate leaves mini-batch noise in the result.
+        A float here is the step size of the previous release (deprecated:
+        it means ``eta0=<float>, learning_rate="constant"`` and warns
+        ``FutureWarning``; it will be removed in the next release).
+    eta0 : float, default=0.01
+        Initial step size of every schedule but ``"optimal"``. With
+        ``"sgd"`` the step is ``eta`` times the gradient (in the units of the
+        target); with Adam and the other adaptive optimizers it is about
+        ``eta`` in the units of the coefficients.
+    power_t : float, default=0.25 for GDRegressor, 0.5 for GDClassifier
+        Exponent of the ``"invscaling"`` schedule (SGDRegressor's and
+        SGDClassifier's defaults).
+    average : bool or int, default=False
+        Averaged SGD (Polyak-Ruppert): ``coef_`` and ``intercept_`` are the
+        running mean of the parameters after each update, from the first
+        update (``True``) or once ``average`` samples have been seen (an int),
+        as in SGDRegressor.
     momentum : float, default=0.9
         ``beta`` of "momentum" and "nesterov".
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -57,17 +87,25 @@ _SHARED_DOC = """
         Whether to fit an intercept. Features are not scaled: put a
         :class:`~sklearn.preprocessing.StandardScaler` in a
         :class:`~sklearn.pipeline.Pipeline` before the model.
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int, default=1000
+        Maximum number of epochs (passes over the training data). Reaching it
+        with ``tol`` set warns :class:`~sklearn.exceptions.ConvergenceWarning`.
     tol : float or None, default=1e-4
-        Stop when the epoch loss (or the validation score with early stopping)
-        has not improved by at least ``tol`` for ``n_iter_no_change``
-        consecutive epochs. ``None`` runs all ``max_iter`` epochs.
+        As in SGDRegressor: the objective (mean training loss of the epoch
+        plus penalty; with early stopping, the validation score) has not
+        improved when it is above ``best - tol`` (below ``best + tol``).
+        After ``n_iter_no_change`` such epochs in a row the fit stops, or,
+        with ``learning_rate="adaptive"``, the rate is divided by 5 first.
+        ``None`` runs all ``max_iter`` epochs. The default is ten times
+        smaller than SGDRegressor's ``1e-3``, which stops the cross-entropy
+        of nearly separable classes well short of its optimum.
     n_iter_no_change : int, default=5
-        Patience of the stopping rule.
+        Number of epochs without improvement before stopping (or lowering
+        an adaptive rate).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop on its
-        score and keep the parameters of the best validated epoch.
+        score (R2 or accuracy) and keep the parameters of the best validated
+        epoch. Not allowed with ``partial_fit``.
     validation_fraction : float, default=0.1
         Size of the held-out set for early stopping.
     shuffle : bool, default=True
@@ -149,7 +187,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(200, 2))
     >>> y = 3 * X[:, 0] - X[:, 1] + 0.5
-    >>> reg = GDRegressor(batch_size=None, learning_rate=0.1, alpha=0,
+    >>> reg = GDRegressor(batch_size=None, learning_rate="constant", eta0=0.1, alpha=0,
     ...                   max_iter=500, tol=None).fit(X, y)
     >>> np.round(reg.coef_, 2), round(reg.intercept_, 2)
     (array([ 3., -1.]), 0.5)
@@ -167,7 +205,10 @@ class GDRegressor(RegressorMixin, _BaseGD):
         *,
         epsilon=1.35,
         optimizer="adam",
-        learning_rate=0.01,
+        learning_rate="adaptive",
+        eta0=0.01,
+        power_t=0.25,
+        average=False,
         momentum=0.9,
         beta_1=0.9,
         beta_2=0.999,
@@ -178,7 +219,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=200,
+        max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -192,6 +233,9 @@ class GDRegressor(RegressorMixin, _BaseGD):
         self.epsilon = epsilon
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.average = average
         self.momentum = momentum
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -219,6 +263,9 @@ class GDRegressor(RegressorMixin, _BaseGD):
 
     def _loss_code(self):
         return _kernels.LOSS_CODES[self.loss]
+
+    def _loss_settings(self):
+        return float(self.epsilon), 1.0
 
     def _init_intercept(self, y, sw, n_outputs):
         if self.loss == "squared_error":
@@ -368,7 +415,10 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         *,
         class_weight=None,
         optimizer="adam",
-        learning_rate=0.01,
+        learning_rate="adaptive",
+        eta0=0.01,
+        power_t=0.5,
+        average=False,
         momentum=0.9,
         beta_1=0.9,
         beta_2=0.999,
@@ -379,7 +429,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=200,
+        max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -393,6 +443,9 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self.class_weight = class_weight
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.average = average
         self.momentum = momentum
         self.beta_1 = beta_1
         self.beta_2 = beta_2

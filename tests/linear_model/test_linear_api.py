@@ -70,8 +70,9 @@ def test_divergence_warns_and_keeps_finite_coefficients(reg_data, loss):
     X = X * 100.0
     if loss == "poisson":
         y = np.round(np.abs(y) * 3)
-    with pytest.warns(ConvergenceWarning, match="learning_rate"):
-        model = GDRegressor(loss=loss, optimizer="sgd", learning_rate=1.0, batch_size=None).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="eta0"):
+        model = GDRegressor(loss=loss, optimizer="sgd", learning_rate="constant", eta0=1.0,
+                            batch_size=None).fit(X, y)
     assert np.all(np.isfinite(model.coef_)) and np.isfinite(model.intercept_)
     assert np.all(np.isfinite(model.predict(X)))
     assert np.all(np.isfinite(model.loss_curve_))
@@ -119,7 +120,7 @@ def test_warm_start_continues(reg_data):
 def test_sample_weight_is_repetition_with_full_batch(reg_data, clf_data):
     for Est, (X, y) in [(GDRegressor, reg_data), (GDClassifier, clf_data)]:
         w = np.random.RandomState(0).randint(0, 3, size=len(y))
-        kw = dict(batch_size=None, max_iter=50, tol=None, learning_rate=0.05)
+        kw = dict(batch_size=None, max_iter=50, tol=None, learning_rate="constant", eta0=0.05)
         weighted = Est(**kw).fit(X, y, sample_weight=w)
         repeated = Est(**kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
         np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-10)
@@ -184,9 +185,10 @@ def test_single_compiled_specialisation(reg_data, clf_data):
     "estimator",
     [
         GDRegressor(loss="huber", optimizer="nesterov", batch_size=None, penalty="l1"),
-        GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate=0.05),
+        GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate="constant",
+                    eta0=0.05),
         GDClassifier(optimizer="momentum", batch_size=None, penalty="elasticnet",
-                     class_weight="balanced", learning_rate=0.1),
+                     class_weight="balanced", learning_rate="constant", eta0=0.1),
     ],
     ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "clf-momentum-full"],
 )
