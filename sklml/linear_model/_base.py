@@ -85,6 +85,9 @@ class _BaseGD(BaseEstimator):
     def _init_intercept(self, y, sw, n_outputs):
         return np.zeros(n_outputs)
 
+    def _begin_fit(self, X, y, sw, P, incremental):
+        """Called once the training rows and the starting parameters are known."""
+
     def _loss_settings(self):
         """(Huber threshold, factor on every sample's loss) of the next epoch."""
         return 1.0, 1.0
@@ -210,6 +213,7 @@ class _BaseGD(BaseEstimator):
         sw_mean = float(sw.mean()) if n_samples else 1.0
         if sw_mean <= 0:
             raise ValueError("The sample weights sum to zero; nothing to fit.")
+        self._begin_fit(X, y, sw, P, incremental)
         batch = n_samples if self.batch_size in (None, "full") else min(self.batch_size, n_samples)
         l2, l1 = self._penalty_strengths()
         order = np.arange(n_samples, dtype=np.int64)
@@ -260,6 +264,7 @@ class _BaseGD(BaseEstimator):
             epoch_loss += self._penalty_value(P) + self._end_epoch(X, y, sw, P)
             if not (np.isfinite(epoch_loss) and np.all(np.isfinite(P)) and epoch_loss < limit):
                 P, S1, S2, A, counters = safe_state
+                self._end_epoch(X, y, sw, P)  # state that depends on P (a fitted scale)
                 diverged = True
                 warnings.warn(
                     f"The loss diverged in epoch {len(curve) + 1} (from {initial:.4g} to "

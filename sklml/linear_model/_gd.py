@@ -133,6 +133,39 @@ _SHARED_ATTRS = """
 
 
 
+def _huber_scale(residuals, weights, epsilon):
+    """The scale ``sigma`` that minimises HuberRegressor's ``sum_i w_i (sigma +
+    sigma H_eps(r_i / sigma))`` for fixed residuals (``H_eps(z) = z^2`` for
+    ``|z| <= eps``, ``2 eps |z| - eps^2`` beyond), exactly.
+
+    With the residuals sorted by size and the first ``k`` inside the threshold
+    ``eps sigma``, the objective is ``sigma (1 - eps^2 W_out) + S_in / sigma +
+    2 eps T_out`` (weighted sums of ``1``, ``r^2``, ``|r|`` outside or inside):
+    its minimiser on each of the ``n + 1`` intervals comes from prefix sums,
+    and the best of them is the global one (the objective is convex in sigma).
+    """
+    a = np.abs(residuals)
+    order = np.argsort(a, kind="stable")
+    a = a[order]
+    w = weights[order] / weights.sum()
+    zero = np.zeros(1)
+    s_in = np.concatenate([zero, np.cumsum(w * a * a)])  # index k: the first k inside
+    w_out = np.clip(1.0 - np.concatenate([zero, np.cumsum(w)]), 0.0, None)
+    t_all = np.concatenate([zero, np.cumsum(w * a)])
+    t_out = t_all[-1] - t_all
+    low = np.concatenate([zero, a]) / epsilon
+    high = np.concatenate([a, [np.inf]]) / epsilon
+    slope = 1.0 - epsilon**2 * w_out  # d/dsigma of the linear part
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # where the slope is not positive the objective falls across the whole interval
+        sigma = np.where(slope > 0, np.sqrt(s_in / np.where(slope > 0, slope, 1.0)), high)
+    sigma = np.clip(sigma, low, high)
+    sigma = np.where(np.isfinite(sigma), sigma, low)
+    sigma = np.maximum(sigma, 1e-12 * (1.0 + a[-1]))
+    value = sigma * slope + s_in / sigma + 2.0 * epsilon * t_out
+    return float(sigma[np.argmin(value)])
+
+
 def _weighted_median(y, w):
     order = np.argsort(y, kind="stable")
     cum = np.cumsum(w[order])
@@ -154,7 +187,23 @@ class GDRegressor(RegressorMixin, _BaseGD):
         outliers. ``"poisson"``: the half Poisson deviance with a log link,
         for non-negative counts.
     epsilon : float, default=1.35
-        Huber's threshold ``delta``, in the units of ``y``.
+        Huber's threshold. With ``huber_scale="absolute"`` it is in the units
+        of ``y``, as SGDRegressor's ``epsilon`` (whose default is 0.1): the
+        residuals beyond ``epsilon`` are outliers. HuberRegressor's
+        ``epsilon`` (default 1.35, the same number) is instead relative to a
+        scale of the residuals that it fits: ``huber_scale="fitted"`` does
+        that. Only with ``loss="huber"``.
+    huber_scale : {"absolute", "fitted"}, default="absolute"
+        ``"absolute"``: the loss above, threshold ``epsilon``.
+        ``"fitted"``: :class:`~sklearn.linear_model.HuberRegressor`'s loss,
+        scale-invariant: ``sigma + sigma H(r / sigma)`` with ``H(z) = z^2``
+        for ``|z| <= epsilon``, ``2 epsilon |z| - epsilon^2`` beyond, the
+        scale ``sigma`` (``scale_``) minimised jointly with the coefficients
+        (exactly, after each epoch), so the threshold is ``epsilon *
+        scale_`` in the units of ``y``. Needs ``epsilon >= 1``.
+        ``HuberRegressor(epsilon=e, alpha=a)`` is ``GDRegressor(loss="huber",
+        huber_scale="fitted", epsilon=e, alpha=2 * a / n_samples)`` (the mean
+        instead of the sum, ``alpha / 2`` on the squared norm).
     {shared_parameters}
 
     Attributes
@@ -163,6 +212,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
         Coefficients ``w``.
     intercept_ : float
         Intercept ``b``.
+    scale_ : float
+        With ``loss="huber", huber_scale="fitted"``: the fitted scale
+        ``sigma`` of the residuals, as HuberRegressor's.
+    outliers_ : ndarray of shape (n_samples,), dtype bool
+        With ``loss="huber"``: the training samples whose residual is beyond
+        the threshold (``epsilon``, or ``epsilon * scale_``).
     {shared_attributes}
 
     Notes
@@ -197,6 +252,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         **_BaseGD._parameter_constraints,
         "loss": [StrOptions(set(_kernels.LOSS_CODES))],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "huber_scale": [StrOptions({"absolute", "fitted"})],
     }
 
     def __init__(
@@ -204,6 +260,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         loss="squared_error",
         *,
         epsilon=1.35,
+        huber_scale="absolute",
         optimizer="adam",
         learning_rate="adaptive",
         eta0=0.01,
@@ -231,6 +288,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
     ):
         self.loss = loss
         self.epsilon = epsilon
+        self.huber_scale = huber_scale
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -264,8 +322,38 @@ class GDRegressor(RegressorMixin, _BaseGD):
     def _loss_code(self):
         return _kernels.LOSS_CODES[self.loss]
 
+    def _fits_scale(self):
+        return self.loss == "huber" and self.huber_scale == "fitted"
+
+    def _begin_fit(self, X, y, sw, P, incremental):
+        if not self._fits_scale():
+            self.__dict__.pop("scale_", None)
+            return
+        if self.epsilon < 1.0:
+            raise ValueError(
+                f"epsilon must be >= 1.0 with huber_scale='fitted' (as HuberRegressor's); "
+                f"got epsilon={self.epsilon}."
+            )
+        if not ((incremental or self.warm_start) and hasattr(self, "scale_")):
+            self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+
     def _loss_settings(self):
+        if self._fits_scale():
+            # sigma H_eps(r / sigma) = (2 / sigma) * huber_{eps sigma}(r), with huber_delta our
+            # loss (r^2 / 2 inside, delta (|r| - delta / 2) beyond)
+            return float(self.epsilon * self.scale_), 2.0 / self.scale_
         return float(self.epsilon), 1.0
+
+    def _end_epoch(self, X, y, sw, P):
+        if not self._fits_scale():
+            return 0.0
+        used = self.scale_  # the epoch's objective: its loss term plus this sigma
+        self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+        return used
+
+    def _initial_objective(self, X, y, sw, P):
+        extra = self.scale_ if self._fits_scale() else 0.0
+        return super()._initial_objective(X, y, sw, P) + extra
 
     def _init_intercept(self, y, sw, n_outputs):
         if self.loss == "squared_error":
@@ -306,7 +394,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64,
                              reset=not (self.warm_start and hasattr(self, "coef_")))
         self._check_y(y)
-        return self._fit_loop(X, y, sample_weight, 1, self.max_iter, incremental=False)
+        self._fit_loop(X, y, sample_weight, 1, self.max_iter, incremental=False)
+        self.__dict__.pop("outliers_", None)
+        if self.loss == "huber":
+            threshold = self.epsilon * (self.scale_ if self._fits_scale() else 1.0)
+            self.outliers_ = np.abs(self._predict(X) - y) > threshold
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):

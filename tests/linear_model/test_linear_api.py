@@ -187,10 +187,12 @@ def test_single_compiled_specialisation(reg_data, clf_data):
         GDRegressor(loss="huber", optimizer="nesterov", batch_size=None, penalty="l1"),
         GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate="constant",
                     eta0=0.05),
+        GDRegressor(loss="huber", huber_scale="fitted", average=True),
         GDClassifier(optimizer="momentum", batch_size=None, penalty="elasticnet",
                      class_weight="balanced", learning_rate="constant", eta0=0.1),
     ],
-    ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "clf-momentum-full"],
+    ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "huber-fitted-average",
+         "clf-momentum-full"],
 )
 def test_sklearn_checks_other_settings(estimator):
     report = check_plugin(estimator)

@@ -42,7 +42,8 @@ def test_huber_matches_sklearn_and_beats_least_squares():
     X, y = _line_with_outliers()
     ref = HuberRegressor(epsilon=1.35, alpha=0.0).fit(X, y)
     # HuberRegressor also fits the scale sigma and uses the threshold
-    # epsilon * sigma on the residuals; our epsilon is in the units of y.
+    # epsilon * sigma on the residuals; with huber_scale="absolute" (the default)
+    # our epsilon is in the units of y.
     gd = GDRegressor(
         loss="huber", epsilon=1.35 * ref.scale_, penalty=None, batch_size=None,
         learning_rate="constant", eta0=0.05, max_iter=2000, tol=None,
@@ -55,6 +56,49 @@ def test_huber_matches_sklearn_and_beats_least_squares():
     for model in (gd, GDRegressor(loss="huber", penalty=None, random_state=0).fit(X, y)):
         d_huber = _line_distance(model.coef_[0], model.intercept_)
         assert d_huber < d_ols / 10, (d_huber, d_ols)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_fitted_huber_scale_is_huber_regressor(alpha):
+    """huber_scale="fitted" minimises HuberRegressor's objective (coefficients and scale
+    jointly): the full-batch fit lands on its solution; HuberRegressor(alpha=a) is
+    alpha=2a/n here."""
+    X, y = _line_with_outliers()
+    X = (X - X.mean()) / X.std()
+    ref = HuberRegressor(epsilon=1.35, alpha=alpha).fit(X, y)
+    gd = GDRegressor(
+        loss="huber", huber_scale="fitted", epsilon=1.35, alpha=2 * alpha / len(y),
+        penalty="l2", batch_size=None, learning_rate="constant", eta0=0.05, max_iter=3000,
+        tol=None,
+    ).fit(X, y)
+    np.testing.assert_allclose(gd.coef_, ref.coef_, rtol=1e-5)
+    np.testing.assert_allclose(gd.intercept_, ref.intercept_, rtol=1e-5)
+    np.testing.assert_allclose(gd.scale_, ref.scale_, rtol=1e-5)
+    np.testing.assert_array_equal(gd.outliers_, ref.outliers_)
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_fitted_huber_scale_defaults(seed):
+    """With the default optimizer and schedule the fitted-scale Huber fit comes within
+    1% of HuberRegressor's line and scale, without a warning."""
+    X, y = _line_with_outliers()
+    ref = HuberRegressor(epsilon=1.35, alpha=0.0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        gd = GDRegressor(loss="huber", huber_scale="fitted", penalty=None,
+                         random_state=seed).fit(X, y)
+    grid = np.linspace(0, 10, 101)
+    ref_line = ref.coef_[0] * grid + ref.intercept_
+    gap = np.sqrt(np.mean((gd.coef_[0] * grid + gd.intercept_ - ref_line) ** 2))
+    assert gap < 0.01 * np.sqrt(np.mean(ref_line**2)), gap
+    np.testing.assert_allclose(gd.scale_, ref.scale_, rtol=0.01)
+
+
+def test_fitted_huber_scale_needs_epsilon_at_least_one():
+    X, y = _line_with_outliers()
+    with pytest.raises(ValueError, match="epsilon must be >= 1.0 with huber_scale='fitted'"):
+        GDRegressor(loss="huber", huber_scale="fitted", epsilon=0.5).fit(X, y)
+    GDRegressor(loss="huber", epsilon=0.5, max_iter=3).fit(X, y)  # absolute: any epsilon > 0
 
 
 def test_l2_matches_ridge():
