@@ -26,7 +26,7 @@ def test_stopping_rule_matches_sklearn_counting():
 
 
 def test_stopping_rule_on_validation_score():
-    rule = NoImprovementStopping(tol=0.0, n_iter_no_change=1, early_stopping=True)
+    rule = NoImprovementStopping(tol=0.01, n_iter_no_change=1, early_stopping=True)
     assert [rule.update(score=s) for s in (0.5, 0.6, 0.6, 0.6)] == [False, False, False, True]
     assert rule.best_score == 0.6
 
