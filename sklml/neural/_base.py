@@ -257,6 +257,11 @@ class BaseNeuralEstimator(BaseEstimator):
             return X.tocsr()
         return self._shape_X(X, reset)
 
+    def _lean_step(self):
+        """``step(X, y, weight) -> loss`` that sets the gradients without
+        autograd, for networks simple enough (see ``_lean.py``); None here."""
+        return None
+
     def _clip_grad_norm(self):
         """Largest gradient norm (None: no clipping); the RNNs clip."""
         return None
@@ -300,7 +305,13 @@ class BaseNeuralEstimator(BaseEstimator):
 
     # -- building the skorch net ---------------------------------------------------
     def _optimizer_kwargs(self, settings):
-        if settings.solver in ("adam", "nadam"):
+        if settings.solver == "adam":
+            kwargs = {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon}
+            routed = self._routed_params()
+            if "optimizer__foreach" not in routed and "optimizer__fused" not in routed:
+                kwargs["fused"] = True  # one kernel for all parameters (CPU and CUDA)
+            return kwargs
+        if settings.solver == "nadam":
             return {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon}
         if settings.solver == "sgd":
             return {"momentum": settings.momentum,
@@ -428,6 +439,7 @@ class BaseNeuralEstimator(BaseEstimator):
         has_batch_norm = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                              for m in module.modules())
         callbacks = [cb for _, cb in net.callbacks_]
+        lean = None if (callbacks or clip is not None) else self._lean_step()
         tol = self.tol if self.tol is not None else -np.inf
         if (self._stopping is None or (not incremental and not self.warm_start)
                 or self._stopping.early_stopping != early_stopping):
@@ -473,6 +485,12 @@ class BaseNeuralEstimator(BaseEstimator):
                         if callbacks:
                             net.history.new_batch()
                             net.notify("on_batch_begin", batch=(xb, yb), training=True)
+                        if lean is not None:
+                            batch_loss = lean(xb, yb, wb)
+                            optimizer.step()
+                            total += batch_loss * m
+                            counted += m
+                            continue
                         optimizer.zero_grad(set_to_none=True)
                         out = module(xb)
                         loss = self._batch_loss(out, yb, wb)

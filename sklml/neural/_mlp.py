@@ -3,13 +3,16 @@ parameters and attributes on torch, with sklml's extras."""
 
 from __future__ import annotations
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import is_classifier
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._training import training_doc
+from ._lean import LEAN_ACTIVATIONS, lean_step
 from ._base import BaseNeuralEstimator, NeuralClassifierBase, NeuralRegressorBase
 from ._modules import MLPModule
 from ._torch_utils import ACTIVATIONS, INITS
@@ -223,6 +226,18 @@ class _MLPMixin:
         if not hasattr(self, "net_"):
             raise AttributeError("n_layers_")
         return len(check_layer_sizes(self.hidden_layer_sizes)) + 2
+
+    def _lean_step(self):
+        routed = self._routed_params()
+        if (self.dropout or self.batch_norm or self.activation not in LEAN_ACTIVATIONS
+                or any(k.startswith(("module__", "criterion__")) for k in routed)
+                or getattr(self, "loss", "squared_error") != "squared_error"):
+            return None
+        if is_classifier(self):
+            output = "softmax" if self._multiclass else "logistic"
+        else:
+            output = "squared"
+        return partial(lean_step, self._linear_layers(), self.activation, output, self.alpha)
 
     @classmethod
     def get_test_params(cls):
