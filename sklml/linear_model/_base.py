@@ -11,7 +11,6 @@ error ``L = (y - f)^2 / 2`` and ``penalty="l2"`` this is Ridge's objective with
 ``Ridge(alpha=n_samples * alpha)``; with ``penalty="l1"`` it is exactly Lasso's.
 """
 
-import time
 import warnings
 from collections import namedtuple
 from numbers import Integral, Real
@@ -20,10 +19,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
+from .._training import (
+    TRAINING_CONSTRAINTS,
+    NoImprovementStopping,
+    ProgressReporter,
+    TrainingHistory,
+    draw_seed,
+    make_generator,
+    warn_not_converged,
+)
 from . import _kernels
 
 _PENALTIES = {"l2", "l1", "elasticnet"}
@@ -64,15 +71,14 @@ class _BaseGD(BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left"), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        # the training contract's parameters, with SGD's additions: tol=None (run all
+        # max_iter epochs) and a validation fraction strictly inside (0, 1)
+        **{name: TRAINING_CONSTRAINTS[name] for name in (
+            "max_iter", "n_iter_no_change", "early_stopping", "verbose", "random_state")},
+        "tol": [*TRAINING_CONSTRAINTS["tol"], None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
-        "random_state": ["random_state"],
         "warm_start": ["boolean"],
-        "verbose": ["verbose"],
     }
 
     # -- hooks of the subclasses -------------------------------------------------
@@ -200,7 +206,7 @@ class _BaseGD(BaseEstimator):
         y = np.ascontiguousarray(y, dtype=np.float64)
         sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         n_samples, n_features = X.shape
-        rng = check_random_state(self.random_state)
+        rng = make_generator(draw_seed(self.random_state))  # the contract's seeding policy
 
         P, S1, S2, A, counters = self._start_state(y, sw, n_outputs, n_features, incremental)
         if not self.fit_intercept:
@@ -227,14 +233,11 @@ class _BaseGD(BaseEstimator):
             average_start=int(self.average),
         )
 
-        curve = list(self.loss_curve_) if incremental and hasattr(self, "loss_curve_") else []
-        validation = (
-            list(self.validation_scores_)
-            if incremental and getattr(self, "validation_scores_", None) is not None
-            else []
-        )
-        if curve:
-            initial = curve[0]
+        history = TrainingHistory(early_stopping=X_val is not None)
+        if incremental and getattr(self, "loss_curve_", None):
+            history.loss_curve = list(self.loss_curve_)  # partial_fit extends the history
+        if history.loss_curve:
+            initial = history.loss_curve[0]
         else:
             # estimated on at most ~10,000 evenly spaced rows: it only sets the alarm levels
             step = max(1, n_samples // 10_000)
@@ -246,73 +249,67 @@ class _BaseGD(BaseEstimator):
             )
         # a healthy run never gets far above its starting loss
         limit = 1e2 * abs(initial) + 1e-3
-        diverged = False
+        diverged = converged = False
         safe_state = _GDState(P.copy(), S1.copy(), S2.copy(), A.copy(), counters.copy())
-        best_loss, best_score, no_improve = np.inf, -np.inf, 0
+        safe_loss = np.inf
+        # the contract's rule stops after MORE than n_iter_no_change epochs without
+        # improvement (scikit-learn's MLP); SGD's after n_iter_no_change: hence the - 1.
+        # tol=None is SGD's "no convergence test", tol=-inf inside
+        stopping = NoImprovementStopping(
+            -np.inf if self.tol is None else self.tol, self.n_iter_no_change - 1,
+            early_stopping=X_val is not None,
+        )
         best_P = None
-        epochs = 0
         eta = eta0
-        for epoch in range(max_iter):
-            snapshot = _GDState(P.copy(), S1.copy(), S2.copy(), A.copy(), counters.copy())
-            tic = time.perf_counter()
-            delta, loss_scale = self._loss_settings()
-            settings = _kernels.epoch_settings(
-                eta=eta, delta=delta, loss_scale=loss_scale,
-                seed=rng.randint(np.iinfo(np.int32).max), **fixed,
-            )
-            epoch_loss = _kernels.run_epoch(X, y, sw, order, P, S1, S2, A, counters, settings)
-            epoch_loss += self._penalty_value(P) + self._end_epoch(X, y, sw, P)
-            if not (np.isfinite(epoch_loss) and np.all(np.isfinite(P)) and epoch_loss < limit):
-                P, S1, S2, A, counters = safe_state
-                self._end_epoch(X, y, sw, P)  # state that depends on P (a fitted scale)
-                diverged = True
-                warnings.warn(
-                    f"The loss diverged in epoch {len(curve) + 1} (from {initial:.4g} to "
-                    f"{epoch_loss:.4g}); the parameters of the best epoch are kept. "
-                    f"{_step_advice(schedule, eta0)}",
-                    ConvergenceWarning,
+        name = type(self).__name__
+        with ProgressReporter(self.verbose, total=max_iter, desc=name) as progress:
+            for _ in range(max_iter):
+                snapshot = _GDState(P.copy(), S1.copy(), S2.copy(), A.copy(), counters.copy())
+                delta, loss_scale = self._loss_settings()
+                settings = _kernels.epoch_settings(
+                    eta=eta, delta=delta, loss_scale=loss_scale,
+                    seed=rng.integers(np.iinfo(np.int32).max), **fixed,
                 )
-                break
-            if epoch_loss < best_loss:
-                safe_state = snapshot
-            epochs += 1
-            curve.append(float(epoch_loss))
-            current = A if counters[_kernels.AVERAGED] else P
-            msg = f"-- Epoch {len(curve)}, loss: {epoch_loss:.6g}"
-            if X_val is not None:
-                self._store_params(current)
-                score = self._score_validation(X_val, y_val, sw_val)
-                validation.append(score)
-                msg += f", validation score: {score:.6g}"
-                if score > best_score:
+                epoch_loss = _kernels.run_epoch(X, y, sw, order, P, S1, S2, A, counters,
+                                                settings)
+                epoch_loss += self._penalty_value(P) + self._end_epoch(X, y, sw, P)
+                if not (np.isfinite(epoch_loss) and np.all(np.isfinite(P))
+                        and epoch_loss < limit):
+                    P, S1, S2, A, counters = safe_state
+                    self._end_epoch(X, y, sw, P)  # state that depends on P (a fitted scale)
+                    diverged = True
+                    warnings.warn(
+                        f"The loss diverged in epoch {len(history.loss_curve) + 1} (from "
+                        f"{initial:.4g} to {epoch_loss:.4g}); the parameters of the best "
+                        f"epoch are kept. {_step_advice(schedule, eta0)}",
+                        ConvergenceWarning,
+                    )
+                    break
+                if epoch_loss < safe_loss:
+                    safe_state, safe_loss = snapshot, epoch_loss
+                current = A if counters[_kernels.AVERAGED] else P
+                score = None
+                if X_val is not None:
+                    self._store_params(current)
+                    score = self._score_validation(X_val, y_val, sw_val)
+                history.record(epoch_loss, score)
+                progress.update(loss=epoch_loss, validation_score=score, eta=eta)
+                plateau = stopping.update(loss=epoch_loss, score=score)
+                if X_val is not None and stopping.improved:
                     best_P = current.copy()
-                if self.tol is not None and score < best_score + self.tol:
-                    no_improve += 1
-                else:
-                    no_improve = 0
-                best_score = max(best_score, score)
-            elif self.tol is not None:
-                no_improve = no_improve + 1 if epoch_loss > best_loss - self.tol else 0
-            best_loss = min(best_loss, epoch_loss)
-            if self.verbose:
-                print(msg + f", time: {time.perf_counter() - tic:.3g} s")
-            if not incremental and self.tol is not None and no_improve >= self.n_iter_no_change:
+                if incremental or not plateau:
+                    continue
                 if schedule == "adaptive" and eta > _ADAPTIVE_MIN_RATE:
                     eta /= _ADAPTIVE_DIVISOR
-                    no_improve = 0
-                    if self.verbose:
+                    stopping.reset_count()
+                    if self.verbose >= 2:
                         print(f"Learning rate lowered to {eta:.3g}.")
                     continue
-                if self.verbose:
-                    print(f"Convergence after {epochs} epochs.")
+                converged = True
                 break
-        else:
-            if not incremental and self.tol is not None:
-                warnings.warn(
-                    f"Maximum number of iteration reached before convergence ({max_iter} "
-                    "epochs). Consider increasing max_iter to improve the fit.",
-                    ConvergenceWarning,
-                )
+        if not (converged or diverged or incremental) and self.tol is not None:
+            warn_not_converged(name, max_iter, optimizer=f"Gradient descent ({self.optimizer})")
+        curve = history.loss_curve
         if not (diverged or incremental) and curve and curve[-1] > 1.5 * abs(initial) + 1e-12:
             warnings.warn(
                 f"The loss increased from {initial:.4g} to {curve[-1]:.4g}: the run "
@@ -323,9 +320,7 @@ class _BaseGD(BaseEstimator):
         # early stopping keeps the best validated parameters
         self._store_params(current if best_P is None else best_P)
         self._gd_state = _GDState(P, S1, S2, A, counters)
-        self.loss_curve_ = curve
-        self.validation_scores_ = validation if X_val is not None else None
-        self.n_iter_ = epochs + (getattr(self, "n_iter_", 0) if incremental else 0)
+        history.set_on(self)  # n_iter_, loss_curve_, validation_scores_, best_loss_, ...
         self.t_ = int(counters[_kernels.UPDATES])
         return self
 
@@ -333,7 +328,8 @@ class _BaseGD(BaseEstimator):
         stratify = y if self._stratify_split() else None
         try:
             return train_test_split(
-                X, y, sw, test_size=self.validation_fraction, random_state=rng, stratify=stratify
+                X, y, sw, test_size=self.validation_fraction,
+                random_state=int(rng.integers(np.iinfo(np.int32).max)), stratify=stratify,
             )
         except ValueError as exc:
             raise ValueError(

@@ -10,6 +10,7 @@ from sklearn.utils.extmath import softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._training import training_doc
 from . import _kernels
 from ._base import _BaseGD
 
@@ -87,9 +88,7 @@ default="adaptive"
         Whether to fit an intercept. Features are not scaled: put a
         :class:`~sklearn.preprocessing.StandardScaler` in a
         :class:`~sklearn.pipeline.Pipeline` before the model.
-    max_iter : int, default=1000
-        Maximum number of epochs (passes over the training data). Reaching it
-        with ``tol`` set warns :class:`~sklearn.exceptions.ConvergenceWarning`.
+    @max_iter@
     tol : float or None, default=1e-4
         As in SGDRegressor: the objective (mean training loss of the epoch
         plus penalty; with early stopping, the validation score) has not
@@ -102,20 +101,22 @@ default="adaptive"
     n_iter_no_change : int, default=5
         Number of epochs without improvement before stopping (or lowering
         an adaptive rate).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop on its
-        score (R2 or accuracy) and keep the parameters of the best validated
-        epoch. Not allowed with ``partial_fit``.
-    validation_fraction : float, default=0.1
-        Size of the held-out set for early stopping.
+    @early_stopping@
+        The score is R2 or accuracy. Not allowed with ``partial_fit``.
+    @validation_fraction@
     shuffle : bool, default=True
         Shuffle the samples before each epoch.
     random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split.
+        Seeds the shuffling and the validation split through a generator
+        local to the fit (the training contract's policy). Pass an int for
+        reproducible results.
     warm_start : bool, default=False
         Start ``fit`` from the previous coefficients and optimizer state.
-    verbose : int, default=0
-        Print the loss of each epoch."""
+    @verbose@"""
+
+for _name in ("max_iter", "early_stopping", "validation_fraction", "verbose"):
+    # the training contract's wording of the shared parameters (sklml/_training.py)
+    _SHARED_DOC = _SHARED_DOC.replace(f"@{_name}@", training_doc(_name, max_iter=1000))
 
 _SHARED_ATTRS = """
     n_iter_ : int
@@ -126,6 +127,10 @@ _SHARED_ATTRS = """
         Objective (mean training loss during the epoch plus penalty) per epoch.
     validation_scores_ : list of float or None
         Score on the held-out set per epoch when ``early_stopping=True``.
+    best_loss_ : float or None
+        Lowest objective of an epoch (None with ``early_stopping``).
+    best_validation_score_ : float or None
+        Best validation score (None without ``early_stopping``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -610,7 +615,9 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         else:
             unknown = set(self.class_weight) - set(self.classes_.tolist())
             if unknown:
-                raise ValueError(f"class_weight has labels not in the data: {sorted(unknown, key=str)}")
+                raise ValueError(
+                    f"class_weight has labels not in the data: {sorted(unknown, key=str)}"
+                )
             cw = np.array([self.class_weight.get(c, 1.0) for c in self.classes_.tolist()])
         return sw * cw[labels]
 

@@ -61,7 +61,7 @@ def test_adaptive_divides_the_rate_until_it_is_tiny(data):
     and stops once it falls below 1e-6; "constant" stops at the first plateau."""
     X, y = data
     kw = dict(optimizer="sgd", eta0=0.05, random_state=0, max_iter=1000)
-    adaptive = GDRegressor(learning_rate="adaptive", verbose=1, **kw)
+    adaptive = GDRegressor(learning_rate="adaptive", verbose=2, **kw)
     constant = GDRegressor(learning_rate="constant", **kw).fit(X, y)
     import contextlib
     import io
