@@ -157,7 +157,8 @@ class _BaseGD(BaseEstimator):
             "check_sample_weight_equivalence_on_dense_data": (
                 "fit is stochastic by design (shuffled mini-batches or a random validation "
                 "split): a sample of weight 2 and two copies of it do not fall into the "
-                "same mini-batches, so the fits differ beyond the check's tolerance"
+                "same mini-batches, so the fits may differ beyond the check's tolerance (the "
+                "decaying default schedule often brings them within it: an XPASS)"
             )
         }
 
