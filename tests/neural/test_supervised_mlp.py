@@ -1,6 +1,7 @@
 """MLPClassifier / MLPRegressor: quality on real data, API, bad input, pickling."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -249,3 +250,24 @@ def test_model_fitted_on_cuda_unpickles_on_cpu(digits):
     assert str(loaded.net_.device) == "cpu"
     assert next(loaded.net_.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X_test), expected)
+
+
+@pytest.mark.slow
+def test_digits_defaults_match_sklearn_and_stop_on_tol():
+    """The issue's acceptance: defaults on standardised digits, three seeds."""
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                                        random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    ours, theirs = [], []
+    for seed in (0, 1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # must stop on tol
+            clf = MLPClassifier(random_state=seed).fit(X_train, y_train)
+        assert clf.n_iter_ < clf.max_iter
+        ours.append(clf.score(X_test, y_test))
+        theirs.append(SklearnMLP(random_state=seed).fit(X_train, y_train).score(X_test, y_test))
+    assert np.mean(ours) >= np.mean(theirs) - 0.01
