@@ -155,6 +155,9 @@ def test_warm_start_and_partial_fit(digits):
         inc.partial_fit(X_train[300:], y_train[300:])
     assert inc.n_iter_ == 1 and len(inc.loss_curve_) == 10
     assert inc.score(X_test, y_test) > 0.9
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        capped = MLPClassifier(solver="lbfgs", max_fun=5, random_state=0).fit(X_train, y_train)
+    assert capped.n_iter_ <= 5
     lbfgs = MLPClassifier(solver="lbfgs")
     assert not hasattr(lbfgs, "partial_fit")
     with pytest.raises(AttributeError, match="partial_fit"):
@@ -189,8 +192,11 @@ def test_bad_input(digits):
         MLPClassifier(**FAST).fit(X_nan, y_train)
     with pytest.raises(ValueError, match="needs numeric targets"):
         MLPRegressor(**FAST).fit(X_train, np.array(["a", "b"])[y_train % 2])
+    # one class: fitted and predicted, as scikit-learn does
+    single = MLPClassifier(**FAST).fit(X_train, np.full(len(X_train), 7))
+    assert np.all(single.predict(X_train[:5]) == 7)
     with pytest.raises(ValueError, match="one class"):
-        MLPClassifier(**FAST).fit(X_train, np.zeros(len(X_train)))
+        MLPClassifier(**FAST).fit(X_train, y_train % 2, sample_weight=y_train % 2)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         MLPClassifier(hidden_layer_sizes=(10, 0)).fit(X_train, y_train)
     with pytest.raises(ValueError, match="'solver' parameter"):
