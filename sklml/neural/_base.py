@@ -17,6 +17,7 @@ torch module to build.
 from __future__ import annotations
 
 import difflib
+import types
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -249,13 +250,17 @@ class BaseNeuralEstimator(BaseEstimator):
         return X
 
     def _prepare_X(self, X, reset, validated=False):
-        """Validated float32 ``X`` in the shape the module takes."""
+        """Validated float32 ``X`` in the shape the module takes (the input's
+        float dtype is remembered in ``fit`` for the outputs)."""
         if not validated:
-            X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=self._allow_nd,
+            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32],
+                              allow_nd=self._allow_nd,
                               accept_sparse=["csr", "csc"] if self._accept_sparse else False)
+        if reset:
+            self._input_dtype = X.dtype
         if sp.issparse(X):
-            return X.tocsr()
-        return self._shape_X(X, reset)
+            return X.tocsr().astype(np.float32)
+        return self._shape_X(np.asarray(X, dtype=np.float32), reset)
 
     def _lean_step(self):
         """``step(X, y, weight) -> loss`` that sets the gradients without
@@ -381,6 +386,8 @@ class BaseNeuralEstimator(BaseEstimator):
         rng = make_generator(seed)
         if incremental and settings.solver not in STOCHASTIC_SOLVERS:
             self._check_solver()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         with local_torch_rng(seed, device), torch_threads(self.n_jobs):
             if first:
                 self.net_ = self._make_net(settings, device)
@@ -394,6 +401,11 @@ class BaseNeuralEstimator(BaseEstimator):
                                      incremental=incremental, first=first,
                                      stratify=stratify, y_val_true=y_val_true)
         self.net_.module_.eval()
+        if not all(torch.isfinite(p).all() for p in self.net_.module_.parameters()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed."
+            )
         return self
 
     def _to_device(self, data, device):
@@ -648,7 +660,19 @@ class BaseNeuralEstimator(BaseEstimator):
         total = weight.sum()
         if not total > 0:
             raise ValueError("Sample weights must contain at least one non-zero number.")
+        if np.all(weight == weight[0]):
+            return None  # equal weights change nothing: the (faster) unweighted path
         return np.ascontiguousarray(weight * (len(weight) / total), dtype=np.float32)
+
+    @property
+    def _no_improvement_count(self):
+        """scikit-learn's name for the stopping rule's count (its tests read it)."""
+        return self._stopping.count
+
+    @property
+    def _optimizer(self):
+        """scikit-learn's solver record: ``learning_rate`` is the current step."""
+        return types.SimpleNamespace(learning_rate=self.net_.optimizer_.param_groups[0]["lr"])
 
     def _first_pass(self, incremental):
         return not hasattr(self, "net_") or (not self.warm_start and not incremental)
@@ -693,8 +717,8 @@ class NeuralClassifierBase(ClassifierMixin, BaseNeuralEstimator):
         return not self._multiclass
 
     def _validate(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float32, allow_nd=self._allow_nd,
-                             multi_output=True,
+        X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
+                             allow_nd=self._allow_nd, multi_output=True,
                              accept_sparse=["csr", "csc"] if self._accept_sparse else False)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -721,8 +745,8 @@ class NeuralClassifierBase(ClassifierMixin, BaseNeuralEstimator):
                 )
         multilabel = self._label_binarizer.y_type_.startswith("multilabel")
         weight = self._sample_weight(sample_weight, X, None if multilabel else y)
-        if not incremental and not multilabel:
-            present = np.unique(y if weight is None else y[weight > 0])
+        if not incremental and not multilabel and weight is not None and self.classes_.size > 1:
+            present = np.unique(y[weight > 0])
             if present.size < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes with "
@@ -806,7 +830,10 @@ class NeuralClassifierBase(ClassifierMixin, BaseNeuralEstimator):
         return self._fit_network(X, target, weight, incremental=True, first=first)
 
     def _validation_score(self, X_val, y_val, w_val):
-        return accuracy_score(y_val, self._decode(self._forward(X_val)), sample_weight=w_val)
+        out = self._forward(X_val)
+        if not np.isfinite(out).all():
+            return np.nan
+        return float(accuracy_score(y_val, self._decode(out), sample_weight=w_val))
 
     def _decode(self, logits):
         if self._multiclass:
@@ -909,8 +936,8 @@ class NeuralRegressorBase(RegressorMixin, BaseNeuralEstimator):
         if getattr(y_arr, "ndim", 0) > 2 and self._target_ndim_extra():
             y_shape = y_arr.shape
             y = np.reshape(y_arr, (y_arr.shape[0], -1))
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float32, allow_nd=self._allow_nd,
-                             multi_output=True, y_numeric=True,
+        X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
+                             allow_nd=self._allow_nd, multi_output=True, y_numeric=True,
                              accept_sparse=["csr", "csc"] if self._accept_sparse else False)
         if y_shape is not None:
             y = y.reshape(y_shape)
@@ -994,12 +1021,15 @@ class NeuralRegressorBase(RegressorMixin, BaseNeuralEstimator):
 
     def _validation_score(self, X_val, y_val, w_val):
         pred = self._outputs_to_prediction(self._forward(X_val))
+        if not np.isfinite(pred).all():
+            return np.nan
         return r2_score(y_val.reshape(len(y_val), -1), pred.reshape(len(pred), -1),
                         sample_weight=w_val)
 
     def _outputs_to_prediction(self, out):
         if self.loss == "poisson":
             out = np.exp(out)
+        out = out.astype(getattr(self, "_input_dtype", np.float64), copy=False)
         return out.reshape((len(out),) + self._target_shape)
 
     def predict(self, X):

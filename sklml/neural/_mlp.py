@@ -197,7 +197,8 @@ class _MLPMixin:
             layers = self._linear_layers()
         except Exception as exc:  # not fitted: no attribute, as in scikit-learn
             raise AttributeError("coefs_") from exc
-        return [m.weight.detach().cpu().numpy().T.astype(np.float64) for m in layers]
+        dtype = getattr(self, "_input_dtype", np.float64)
+        return [m.weight.detach().cpu().numpy().T.astype(dtype) for m in layers]
 
     @coefs_.setter
     def coefs_(self, values):
@@ -212,7 +213,8 @@ class _MLPMixin:
             layers = self._linear_layers()
         except Exception as exc:
             raise AttributeError("intercepts_") from exc
-        return [m.bias.detach().cpu().numpy().astype(np.float64) for m in layers]
+        dtype = getattr(self, "_input_dtype", np.float64)
+        return [m.bias.detach().cpu().numpy().astype(dtype) for m in layers]
 
     @intercepts_.setter
     def intercepts_(self, values):

@@ -1,6 +1,7 @@
 """MLPClassifier / MLPRegressor: quality on real data, API, bad input, pickling."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -154,6 +155,9 @@ def test_warm_start_and_partial_fit(digits):
         inc.partial_fit(X_train[300:], y_train[300:])
     assert inc.n_iter_ == 1 and len(inc.loss_curve_) == 10
     assert inc.score(X_test, y_test) > 0.9
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        capped = MLPClassifier(solver="lbfgs", max_fun=5, random_state=0).fit(X_train, y_train)
+    assert capped.n_iter_ <= 5
     lbfgs = MLPClassifier(solver="lbfgs")
     assert not hasattr(lbfgs, "partial_fit")
     with pytest.raises(AttributeError, match="partial_fit"):
@@ -188,8 +192,11 @@ def test_bad_input(digits):
         MLPClassifier(**FAST).fit(X_nan, y_train)
     with pytest.raises(ValueError, match="needs numeric targets"):
         MLPRegressor(**FAST).fit(X_train, np.array(["a", "b"])[y_train % 2])
+    # one class: fitted and predicted, as scikit-learn does
+    single = MLPClassifier(**FAST).fit(X_train, np.full(len(X_train), 7))
+    assert np.all(single.predict(X_train[:5]) == 7)
     with pytest.raises(ValueError, match="one class"):
-        MLPClassifier(**FAST).fit(X_train, np.zeros(len(X_train)))
+        MLPClassifier(**FAST).fit(X_train, y_train % 2, sample_weight=y_train % 2)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         MLPClassifier(hidden_layer_sizes=(10, 0)).fit(X_train, y_train)
     with pytest.raises(ValueError, match="'solver' parameter"):
@@ -249,3 +256,24 @@ def test_model_fitted_on_cuda_unpickles_on_cpu(digits):
     assert str(loaded.net_.device) == "cpu"
     assert next(loaded.net_.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X_test), expected)
+
+
+@pytest.mark.slow
+def test_digits_defaults_match_sklearn_and_stop_on_tol():
+    """The issue's acceptance: defaults on standardised digits, three seeds."""
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                                        random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    ours, theirs = [], []
+    for seed in (0, 1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # must stop on tol
+            clf = MLPClassifier(random_state=seed).fit(X_train, y_train)
+        assert clf.n_iter_ < clf.max_iter
+        ours.append(clf.score(X_test, y_test))
+        theirs.append(SklearnMLP(random_state=seed).fit(X_train, y_train).score(X_test, y_test))
+    assert np.mean(ours) >= np.mean(theirs) - 0.01

@@ -56,7 +56,7 @@ def test_progress_verbose_2_prints_a_line_per_epoch(capsys):
     with ProgressReporter(2, total=3, desc="Net") as progress:
         for _ in range(3):
             progress.update(loss=0.5)
-    assert capsys.readouterr().out.count("Net epoch") == 3
+    assert capsys.readouterr().out.count("Iteration") == 3
 
 
 def test_history_attributes():
