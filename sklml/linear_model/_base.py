@@ -263,7 +263,9 @@ class _BaseGD(BaseEstimator):
         best_P = None
         eta = eta0
         name = type(self).__name__
-        with ProgressReporter(self.verbose, total=max_iter, desc=name) as progress:
+        # verbose=2 prints SGD's word: "-- Epoch 3, loss = ..."
+        with ProgressReporter(self.verbose, total=max_iter, desc=name,
+                              label="-- Epoch") as progress:
             for _ in range(max_iter):
                 snapshot = _GDState(P.copy(), S1.copy(), S2.copy(), A.copy(), counters.copy())
                 delta, loss_scale = self._loss_settings()

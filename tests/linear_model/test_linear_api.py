@@ -148,7 +148,7 @@ def test_max_iter_warning_and_verbose(reg_data, capsys):
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\) reached"):
         model = GDRegressor(max_iter=2, tol=1e-12, verbose=2).fit(X, y)
     out = capsys.readouterr()
-    assert "GDRegressor epoch 1: loss = " in out.out and "GDRegressor epoch 2: loss" in out.out
+    assert "-- Epoch 1, loss = " in out.out and "-- Epoch 2, loss = " in out.out
     assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
     assert model.best_loss_ == min(model.loss_curve_)
     assert model.validation_scores_ is None and model.best_validation_score_ is None
