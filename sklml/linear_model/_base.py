@@ -182,6 +182,7 @@ class _BaseGD(BaseEstimator):
                     f"{P.shape[1] - 1} but the data need {n_outputs} x {n_features}"
                 )
             old = getattr(self, "_gd_state", None)
+            old = None if old is None else _GDState(**old)
             if old is not None and old.params.shape == shape:
                 if self.average:  # coef_ holds the average: continue from the raw iterate
                     P = old.params
@@ -322,7 +323,8 @@ class _BaseGD(BaseEstimator):
         current = A if counters[_kernels.AVERAGED] else P
         # early stopping keeps the best validated parameters
         self._store_params(current if best_P is None else best_P)
-        self._gd_state = _GDState(P, S1, S2, A, counters)
+        # a plain dict of arrays: pickles and persists (skops) without trusting a new type
+        self._gd_state = _GDState(P, S1, S2, A, counters)._asdict()
         history.set_on(self)  # n_iter_, loss_curve_, validation_scores_, best_loss_, ...
         self.t_ = int(counters[_kernels.UPDATES])
         return self
