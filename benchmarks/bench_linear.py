@@ -7,7 +7,13 @@ time per epoch is compared.  The like-for-like row is plain per-sample SGD
 other rows show the cost of the other optimizers and batch sizes.  The first
 (compiling) fit is timed separately.
 
-    python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N]
+``--defaults`` instead checks that the default models converge: 5-fold
+cross-validated score of ``GDRegressor()`` / ``GDClassifier()`` behind a
+StandardScaler (three seeds, None the default) beside Ridge / LogisticRegression
+with the same objective and scikit-learn's SGD, with the ConvergenceWarnings
+counted, on diabetes, make_regression(2000, 20, noise=10), breast_cancer, digits.
+
+    python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N] [--defaults]
 """
 
 import argparse
@@ -32,6 +38,50 @@ def _time(make, X, y, repeats):
     return wall, cpu, model
 
 
+def defaults_check():
+    """Cross-validated scores of the default models against the anchors (see the doc)."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, make_regression
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklml.linear_model import GDClassifier, GDRegressor
+
+    def score(model, X, y, cv):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            tic = time.process_time()
+            scores = cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=cv)
+            cpu = time.process_time() - tic
+        warned = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+        return scores.mean(), warned, cpu
+
+    problems = [
+        ("diabetes", *load_diabetes(return_X_y=True), GDRegressor, KFold,
+         lambda n: [("Ridge", Ridge(alpha=n * 1e-4)), ("SGDRegressor", SGDRegressor())]),
+        ("make_regression", *make_regression(2000, 20, noise=10, random_state=0), GDRegressor,
+         KFold, lambda n: [("Ridge", Ridge(alpha=n * 1e-4)), ("SGDRegressor", SGDRegressor())]),
+        ("breast_cancer", *load_breast_cancer(return_X_y=True), GDClassifier, StratifiedKFold,
+         lambda n: [("LogisticRegression", LogisticRegression(C=1 / (n * 1e-4), max_iter=10_000)),
+                    ("SGDClassifier", SGDClassifier(loss="log_loss"))]),
+        ("digits", *load_digits(return_X_y=True), GDClassifier, StratifiedKFold,
+         lambda n: [("LogisticRegression", LogisticRegression(C=1 / (n * 1e-4), max_iter=10_000)),
+                    ("SGDClassifier", SGDClassifier(loss="log_loss"))]),
+    ]
+    print("5-fold CV score (R2 or accuracy) of the defaults on scaled inputs; anchors with the "
+          "same objective (alpha=1e-4)")
+    for name, X, y, Est, Fold, anchors in problems:
+        cv = Fold(5, shuffle=True, random_state=0)
+        for seed in (None, 1, 2):
+            mean, warned, cpu = score(Est(random_state=seed), X, y, cv)
+            print(f"  {name:16s} {Est.__name__}(random_state={seed}) {mean:.4f}  "
+                  f"ConvergenceWarnings {warned}/5  cpu {cpu:.2f} s")
+        for anchor_name, anchor in anchors(int(0.8 * len(y))):
+            mean, warned, cpu = score(anchor, X, y, cv)
+            print(f"  {name:16s} {anchor_name:28s} {mean:.4f}  ConvergenceWarnings {warned}/5")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
@@ -39,7 +89,11 @@ def main(argv=None):
     parser.add_argument("--features", type=int, default=50)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--defaults", action="store_true",
+                        help="check that the default models converge (scores, warnings)")
     args = parser.parse_args(argv)
+    if args.defaults:
+        return defaults_check()
     n = args.rows or (100_000 if args.quick else 1_000_000)
     d, epochs = args.features, args.epochs
 
@@ -69,16 +123,16 @@ def main(argv=None):
         ("regression", y_reg,
          lambda: SGDRegressor(learning_rate="constant", eta0=0.001, **common),
          [("sgd, batch 1", lambda: GDRegressor(optimizer="sgd", batch_size=1,
-                                               learning_rate=0.001, **common)),
+                                               learning_rate="constant", eta0=0.001, **common)),
           ("adam, batch 1", lambda: GDRegressor(optimizer="adam", batch_size=1,
-                                                learning_rate=0.0001, **common)),
+                                                learning_rate="constant", eta0=0.0001, **common)),
           ("adam, batch 32 (default)", lambda: GDRegressor(**common)),
           ("sgd, full batch", lambda: GDRegressor(optimizer="sgd", batch_size=None,
-                                                  learning_rate=0.1, **common))]),
+                                                  learning_rate="constant", eta0=0.1, **common))]),
         ("binary classification", y_clf,
          lambda: SGDClassifier(loss="log_loss", learning_rate="constant", eta0=0.001, **common),
          [("sgd, batch 1", lambda: GDClassifier(optimizer="sgd", batch_size=1,
-                                                learning_rate=0.001, **common)),
+                                                learning_rate="constant", eta0=0.001, **common)),
           ("adam, batch 32 (default)", lambda: GDClassifier(**common))]),
     ]
     for title, y, make_ref, ours in cases:

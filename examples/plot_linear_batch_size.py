@@ -28,13 +28,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     for ax, optimizer, rate in [(axes[0], "sgd", 0.05), (axes[1], "adam", 0.01)]:
         for batch_size in [1, 32, 256, None]:
-            model = GDClassifier(optimizer=optimizer, learning_rate=rate,
+            model = GDClassifier(optimizer=optimizer, learning_rate="constant", eta0=rate,
                                  batch_size=batch_size, max_iter=60, tol=None,
                                  random_state=0).fit(X, y)
             label = "full batch" if batch_size is None else f"batch_size={batch_size}"
             ax.plot(range(1, len(model.loss_curve_) + 1), model.loss_curve_,
                     label=f"{label} ({model.t_} updates)")
-        ax.set(xlabel="epoch", title=f"optimizer={optimizer!r}, learning_rate={rate}")
+        ax.set(xlabel="epoch", title=f"optimizer={optimizer!r}, eta0={rate}")
         ax.legend()
 axes[0].set_ylabel("cross-entropy + penalty")
 fig.tight_layout()

@@ -32,13 +32,13 @@ loss_min = 0.5 * np.mean((best.predict(X) - y) ** 2)
 lr_gd = 1.0 / np.linalg.eigvalsh(X.T @ X / n).max()  # the largest safe GD step
 
 settings = {
-    "sgd (plain GD)": dict(optimizer="sgd", learning_rate=lr_gd),
-    "momentum": dict(optimizer="momentum", learning_rate=lr_gd),
-    "nesterov": dict(optimizer="nesterov", learning_rate=lr_gd),
-    "adagrad": dict(optimizer="adagrad", learning_rate=0.5),
-    "rmsprop": dict(optimizer="rmsprop", learning_rate=0.05),
-    "adam": dict(optimizer="adam", learning_rate=0.1),
-    "nadam": dict(optimizer="nadam", learning_rate=0.1),
+    "sgd (plain GD)": dict(optimizer="sgd", eta0=lr_gd),
+    "momentum": dict(optimizer="momentum", eta0=lr_gd),
+    "nesterov": dict(optimizer="nesterov", eta0=lr_gd),
+    "adagrad": dict(optimizer="adagrad", eta0=0.5),
+    "rmsprop": dict(optimizer="rmsprop", eta0=0.05),
+    "adam": dict(optimizer="adam", eta0=0.1),
+    "nadam": dict(optimizer="nadam", eta0=0.1),
 }
 epochs = 150
 fig, (ax_loss, ax_path) = plt.subplots(1, 2, figsize=(12, 5))
@@ -53,7 +53,8 @@ ax_path.plot(*best.coef_, "k*", markersize=12)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     for label, params in settings.items():
-        model = GDRegressor(batch_size=None, penalty=None, fit_intercept=False, **params)
+        model = GDRegressor(batch_size=None, penalty=None, fit_intercept=False,
+                            learning_rate="constant", **params)
         path = [np.zeros(2)]
         for _ in range(epochs):
             model.partial_fit(X, y)

@@ -10,6 +10,7 @@ from sklearn.utils.extmath import softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._training import training_doc
 from . import _kernels
 from ._base import _BaseGD
 
@@ -30,8 +31,38 @@ _SHARED_DOC = """
           ``m_hat = m / (1 - b1^t)``, ``s_hat = s / (1 - b2^t)``;
         - ``"nadam"``: Adam with the Nesterov trick,
           ``w <- w - eta (b1 m_hat + (1 - b1) g / (1 - b1^t)) / (sqrt(s_hat) + eps)``.
-    learning_rate : float, default=0.01
-        The step size ``eta`` (constant).
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive"}, \
+default="adaptive"
+        Schedule of the step size ``eta``, with SGDRegressor's names and
+        meanings (``t`` counts the updates, from 1):
+
+        - ``"constant"``: ``eta = eta0``;
+        - ``"optimal"``: ``eta = 1 / (alpha (t + t0))``, with Bottou's ``t0``
+          as scikit-learn's (needs ``alpha > 0``);
+        - ``"invscaling"``: ``eta = eta0 / t^power_t``;
+        - ``"adaptive"``: ``eta = eta0`` as long as the objective improves;
+          each time it has not improved by ``tol`` for ``n_iter_no_change``
+          epochs, ``eta`` is divided by 5, and the fit stops once ``eta`` is
+          below ``1e-6``.
+
+        The default ``"adaptive"`` is what makes the defaults reach the
+        optimum: a constant rate leaves mini-batch noise in the result.
+        A float here is the step size of the previous release (deprecated:
+        it means ``eta0=<float>, learning_rate="constant"`` and warns
+        ``FutureWarning``; it will be removed in the next release).
+    eta0 : float, default=0.01
+        Initial step size of every schedule but ``"optimal"``. With
+        ``"sgd"`` the step is ``eta`` times the gradient (in the units of the
+        target); with Adam and the other adaptive optimizers it is about
+        ``eta`` in the units of the coefficients.
+    power_t : float, default=0.25 for GDRegressor, 0.5 for GDClassifier
+        Exponent of the ``"invscaling"`` schedule (SGDRegressor's and
+        SGDClassifier's defaults).
+    average : bool or int, default=False
+        Averaged SGD (Polyak-Ruppert): ``coef_`` and ``intercept_`` are the
+        running mean of the parameters after each update, from the first
+        update (``True``) or once ``average`` samples have been seen (an int),
+        as in SGDRegressor.
     momentum : float, default=0.9
         ``beta`` of "momentum" and "nesterov".
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -57,27 +88,35 @@ _SHARED_DOC = """
         Whether to fit an intercept. Features are not scaled: put a
         :class:`~sklearn.preprocessing.StandardScaler` in a
         :class:`~sklearn.pipeline.Pipeline` before the model.
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    @max_iter@
     tol : float or None, default=1e-4
-        Stop when the epoch loss (or the validation score with early stopping)
-        has not improved by at least ``tol`` for ``n_iter_no_change``
-        consecutive epochs. ``None`` runs all ``max_iter`` epochs.
+        As in SGDRegressor: the objective (mean training loss of the epoch
+        plus penalty; with early stopping, the validation score) has not
+        improved when it is above ``best - tol`` (below ``best + tol``).
+        After ``n_iter_no_change`` such epochs in a row the fit stops, or,
+        with ``learning_rate="adaptive"``, the rate is divided by 5 first.
+        ``None`` runs all ``max_iter`` epochs. The default is ten times
+        smaller than SGDRegressor's ``1e-3``, which stops the cross-entropy
+        of nearly separable classes well short of its optimum.
     n_iter_no_change : int, default=5
-        Patience of the stopping rule.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop on its
-        score and keep the parameters of the best validated epoch.
-    validation_fraction : float, default=0.1
-        Size of the held-out set for early stopping.
+        Number of epochs without improvement before stopping (or lowering
+        an adaptive rate).
+    @early_stopping@
+        The score is R2 or accuracy. Not allowed with ``partial_fit``.
+    @validation_fraction@
     shuffle : bool, default=True
         Shuffle the samples before each epoch.
     random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split.
+        Seeds the shuffling and the validation split through a generator
+        local to the fit (the training contract's policy). Pass an int for
+        reproducible results.
     warm_start : bool, default=False
         Start ``fit`` from the previous coefficients and optimizer state.
-    verbose : int, default=0
-        Print the loss of each epoch."""
+    @verbose@"""
+
+for _name in ("max_iter", "early_stopping", "validation_fraction", "verbose"):
+    # the training contract's wording of the shared parameters (sklml/_training.py)
+    _SHARED_DOC = _SHARED_DOC.replace(f"@{_name}@", training_doc(_name, max_iter=1000))
 
 _SHARED_ATTRS = """
     n_iter_ : int
@@ -88,11 +127,48 @@ _SHARED_ATTRS = """
         Objective (mean training loss during the epoch plus penalty) per epoch.
     validation_scores_ : list of float or None
         Score on the held-out set per epoch when ``early_stopping=True``.
+    best_loss_ : float or None
+        Lowest objective of an epoch (None with ``early_stopping``).
+    best_validation_score_ : float or None
+        Best validation score (None without ``early_stopping``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string feature names."""
 
+
+
+def _huber_scale(residuals, weights, epsilon):
+    """The scale ``sigma`` that minimises HuberRegressor's ``sum_i w_i (sigma +
+    sigma H_eps(r_i / sigma))`` for fixed residuals (``H_eps(z) = z^2`` for
+    ``|z| <= eps``, ``2 eps |z| - eps^2`` beyond), exactly.
+
+    With the residuals sorted by size and the first ``k`` inside the threshold
+    ``eps sigma``, the objective is ``sigma (1 - eps^2 W_out) + S_in / sigma +
+    2 eps T_out`` (weighted sums of ``1``, ``r^2``, ``|r|`` outside or inside):
+    its minimiser on each of the ``n + 1`` intervals comes from prefix sums,
+    and the best of them is the global one (the objective is convex in sigma).
+    """
+    a = np.abs(residuals)
+    order = np.argsort(a, kind="stable")
+    a = a[order]
+    w = weights[order] / weights.sum()
+    zero = np.zeros(1)
+    s_in = np.concatenate([zero, np.cumsum(w * a * a)])  # index k: the first k inside
+    w_out = np.clip(1.0 - np.concatenate([zero, np.cumsum(w)]), 0.0, None)
+    t_all = np.concatenate([zero, np.cumsum(w * a)])
+    t_out = t_all[-1] - t_all
+    low = np.concatenate([zero, a]) / epsilon
+    high = np.concatenate([a, [np.inf]]) / epsilon
+    slope = 1.0 - epsilon**2 * w_out  # d/dsigma of the linear part
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # where the slope is not positive the objective falls across the whole interval
+        sigma = np.where(slope > 0, np.sqrt(s_in / np.where(slope > 0, slope, 1.0)), high)
+    sigma = np.clip(sigma, low, high)
+    sigma = np.where(np.isfinite(sigma), sigma, low)
+    sigma = np.maximum(sigma, 1e-12 * (1.0 + a[-1]))
+    value = sigma * slope + s_in / sigma + 2.0 * epsilon * t_out
+    return float(sigma[np.argmin(value)])
 
 
 def _weighted_median(y, w):
@@ -116,7 +192,23 @@ class GDRegressor(RegressorMixin, _BaseGD):
         outliers. ``"poisson"``: the half Poisson deviance with a log link,
         for non-negative counts.
     epsilon : float, default=1.35
-        Huber's threshold ``delta``, in the units of ``y``.
+        Huber's threshold. With ``huber_scale="absolute"`` it is in the units
+        of ``y``, as SGDRegressor's ``epsilon`` (whose default is 0.1): the
+        residuals beyond ``epsilon`` are outliers. HuberRegressor's
+        ``epsilon`` (default 1.35, the same number) is instead relative to a
+        scale of the residuals that it fits: ``huber_scale="fitted"`` does
+        that. Only with ``loss="huber"``.
+    huber_scale : {"absolute", "fitted"}, default="absolute"
+        ``"absolute"``: the loss above, threshold ``epsilon``.
+        ``"fitted"``: :class:`~sklearn.linear_model.HuberRegressor`'s loss,
+        scale-invariant: ``sigma + sigma H(r / sigma)`` with ``H(z) = z^2``
+        for ``|z| <= epsilon``, ``2 epsilon |z| - epsilon^2`` beyond, the
+        scale ``sigma`` (``scale_``) minimised jointly with the coefficients
+        (exactly, after each epoch), so the threshold is ``epsilon *
+        scale_`` in the units of ``y``. Needs ``epsilon >= 1``.
+        ``HuberRegressor(epsilon=e, alpha=a)`` is ``GDRegressor(loss="huber",
+        huber_scale="fitted", epsilon=e, alpha=2 * a / n_samples)`` (the mean
+        instead of the sum, ``alpha / 2`` on the squared norm).
     {shared_parameters}
 
     Attributes
@@ -125,6 +217,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
         Coefficients ``w``.
     intercept_ : float
         Intercept ``b``.
+    scale_ : float
+        With ``loss="huber", huber_scale="fitted"``: the fitted scale
+        ``sigma`` of the residuals, as HuberRegressor's.
+    outliers_ : ndarray of shape (n_samples,), dtype bool
+        With ``loss="huber"``: the training samples whose residual is beyond
+        the threshold (``epsilon``, or ``epsilon * scale_``).
     {shared_attributes}
 
     Notes
@@ -149,7 +247,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(200, 2))
     >>> y = 3 * X[:, 0] - X[:, 1] + 0.5
-    >>> reg = GDRegressor(batch_size=None, learning_rate=0.1, alpha=0,
+    >>> reg = GDRegressor(batch_size=None, learning_rate="constant", eta0=0.1, alpha=0,
     ...                   max_iter=500, tol=None).fit(X, y)
     >>> np.round(reg.coef_, 2), round(reg.intercept_, 2)
     (array([ 3., -1.]), 0.5)
@@ -159,6 +257,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         **_BaseGD._parameter_constraints,
         "loss": [StrOptions(set(_kernels.LOSS_CODES))],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "huber_scale": [StrOptions({"absolute", "fitted"})],
     }
 
     def __init__(
@@ -166,8 +265,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
         loss="squared_error",
         *,
         epsilon=1.35,
+        huber_scale="absolute",
         optimizer="adam",
-        learning_rate=0.01,
+        learning_rate="adaptive",
+        eta0=0.01,
+        power_t=0.25,
+        average=False,
         momentum=0.9,
         beta_1=0.9,
         beta_2=0.999,
@@ -178,7 +281,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=200,
+        max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -190,8 +293,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
     ):
         self.loss = loss
         self.epsilon = epsilon
+        self.huber_scale = huber_scale
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.average = average
         self.momentum = momentum
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -219,6 +326,39 @@ class GDRegressor(RegressorMixin, _BaseGD):
 
     def _loss_code(self):
         return _kernels.LOSS_CODES[self.loss]
+
+    def _fits_scale(self):
+        return self.loss == "huber" and self.huber_scale == "fitted"
+
+    def _begin_fit(self, X, y, sw, P, incremental):
+        if not self._fits_scale():
+            self.__dict__.pop("scale_", None)
+            return
+        if self.epsilon < 1.0:
+            raise ValueError(
+                f"epsilon must be >= 1.0 with huber_scale='fitted' (as HuberRegressor's); "
+                f"got epsilon={self.epsilon}."
+            )
+        if not ((incremental or self.warm_start) and hasattr(self, "scale_")):
+            self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+
+    def _loss_settings(self):
+        if self._fits_scale():
+            # sigma H_eps(r / sigma) = (2 / sigma) * huber_{eps sigma}(r), with huber_delta our
+            # loss (r^2 / 2 inside, delta (|r| - delta / 2) beyond)
+            return float(self.epsilon * self.scale_), 2.0 / self.scale_
+        return float(self.epsilon), 1.0
+
+    def _end_epoch(self, X, y, sw, P):
+        if not self._fits_scale():
+            return 0.0
+        used = self.scale_  # the epoch's objective: its loss term plus this sigma
+        self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+        return used
+
+    def _initial_objective(self, X, y, sw, P):
+        extra = self.scale_ if self._fits_scale() else 0.0
+        return super()._initial_objective(X, y, sw, P) + extra
 
     def _init_intercept(self, y, sw, n_outputs):
         if self.loss == "squared_error":
@@ -259,7 +399,12 @@ class GDRegressor(RegressorMixin, _BaseGD):
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64,
                              reset=not (self.warm_start and hasattr(self, "coef_")))
         self._check_y(y)
-        return self._fit_loop(X, y, sample_weight, 1, self.max_iter, incremental=False)
+        self._fit_loop(X, y, sample_weight, 1, self.max_iter, incremental=False)
+        self.__dict__.pop("outliers_", None)
+        if self.loss == "huber":
+            threshold = self.epsilon * (self.scale_ if self._fits_scale() else 1.0)
+            self.outliers_ = np.abs(self._predict(X) - y) > threshold
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -368,7 +513,10 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         *,
         class_weight=None,
         optimizer="adam",
-        learning_rate=0.01,
+        learning_rate="adaptive",
+        eta0=0.01,
+        power_t=0.5,
+        average=False,
         momentum=0.9,
         beta_1=0.9,
         beta_2=0.999,
@@ -379,7 +527,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=200,
+        max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -393,6 +541,9 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self.class_weight = class_weight
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.average = average
         self.momentum = momentum
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -464,7 +615,9 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         else:
             unknown = set(self.class_weight) - set(self.classes_.tolist())
             if unknown:
-                raise ValueError(f"class_weight has labels not in the data: {sorted(unknown, key=str)}")
+                raise ValueError(
+                    f"class_weight has labels not in the data: {sorted(unknown, key=str)}"
+                )
             cw = np.array([self.class_weight.get(c, 1.0) for c in self.classes_.tolist()])
         return sw * cw[labels]
 

@@ -1,13 +1,16 @@
 """Numba kernels: one call runs one whole epoch of (mini-)batch gradient descent.
 
-Losses, optimizers and penalties are passed as integer codes and floats, so the
-epoch kernel has a single compiled specialisation (float64 data, int codes).
+Losses, optimizers, schedules and penalties are passed as integer codes and floats
+in one named record (:class:`EpochSettings`, built by :func:`epoch_settings`, which
+fixes every field's type), so the epoch kernel has a single compiled
+specialisation (float64 data, int codes).
 
 Parameters live in one matrix ``P`` of shape ``(n_outputs, n_features + 1)``;
 the last column is the intercept, which is never penalised.
 """
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
@@ -30,6 +33,51 @@ OPTIMIZER_CODES = {
     "adam": ADAM,
     "nadam": NADAM,
 }
+
+# learning-rate schedule codes (scikit-learn's SGD names); "adaptive" runs as
+# "constant" inside an epoch, the Python loop divides the rate between epochs
+CONSTANT, OPTIMAL, INVSCALING, ADAPTIVE = range(4)
+SCHEDULE_CODES = {
+    "constant": CONSTANT,
+    "optimal": OPTIMAL,
+    "invscaling": INVSCALING,
+    "adaptive": ADAPTIVE,
+}
+
+# counters of a run, kept between epochs and partial_fit calls
+UPDATES, SAMPLES_SEEN, AVERAGED = range(3)
+
+_SETTINGS_TYPES = {
+    "loss": int,            # loss code
+    "optimizer": int,       # optimizer code
+    "schedule": int,        # learning-rate schedule code
+    "eta": float,           # eta0, or the current rate of "adaptive"
+    "power_t": float,       # exponent of "invscaling"
+    "optimal_init": float,  # t0 of "optimal": eta = 1 / (alpha (t0 + t - 1))
+    "alpha": float,         # alpha of "optimal"
+    "beta": float,          # momentum of "momentum" and "nesterov"
+    "beta1": float,
+    "beta2": float,
+    "rho": float,
+    "eps": float,
+    "l2": float,            # penalty strengths
+    "l1": float,
+    "batch_size": int,
+    "delta": float,         # Huber threshold
+    "loss_scale": float,    # multiplies every sample's loss and gradient
+    "sw_mean": float,       # mean sample weight: the gradient's normaliser
+    "fit_intercept": bool,
+    "shuffle": bool,
+    "seed": int,
+    "average_start": int,   # average the parameters once this many samples were seen (0: never)
+}
+EpochSettings = namedtuple("EpochSettings", list(_SETTINGS_TYPES))
+
+
+def epoch_settings(**fields):
+    """An :class:`EpochSettings` record with every field cast to its one type (so
+    the kernel compiles once, whatever Python or numpy scalars the caller holds)."""
+    return EpochSettings(**{name: kind(fields[name]) for name, kind in _SETTINGS_TYPES.items()})
 
 
 @njit(cache=True)
@@ -191,22 +239,37 @@ def _update_scalar(opt, p, s1, s2, g, lr, beta, beta1, beta2, rho, eps, bc1, bc2
 _AHEAD = 8  # samples of look-ahead for the prefetch hints
 
 
+@njit(cache=True)
+def _rate(cfg, t):
+    """Learning rate of update number ``t`` (1-based), as scikit-learn's SGD."""
+    if cfg.schedule == OPTIMAL:
+        return 1.0 / (cfg.alpha * (cfg.optimal_init + t - 1.0))
+    if cfg.schedule == INVSCALING:
+        return cfg.eta / t**cfg.power_t
+    return cfg.eta
+
+
 @njit(cache=True, fastmath=_FAST)
-def run_epoch(
-    X, y, sw, order, seed, shuffle, P, S1, S2, t, loss, opt, lr, beta, beta1, beta2,
-    rho, eps, l2, l1, batch_size, delta, sw_mean, fit_intercept,
-):
-    """Run one epoch in place on ``P``, ``S1``, ``S2`` and the step counter ``t[0]``.
+def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
+    """Run one epoch in place on ``P``, ``S1``, ``S2``, the average ``A`` and ``counters``.
 
     The mini-batch gradient is ``sum_B sw_i grad_i / (|B| * sw_mean)`` (an
-    unbiased estimate of the weighted-mean gradient) plus ``l2 * w``.
+    unbiased estimate of the weighted-mean gradient) plus ``l2 * w``; the
+    step size of update ``t`` follows ``cfg.schedule``. Once
+    ``cfg.average_start > 0`` samples have been seen, ``A`` holds the running
+    mean of the parameters after each update (averaged SGD).
     Returns the weighted mean loss over the epoch, each sample's loss taken
     just before the update that used it.
     """
     n, d = X.shape
     K = P.shape[0]
-    if shuffle and batch_size < n:  # the order of a full batch does not matter
-        np.random.seed(seed)
+    batch_size = cfg.batch_size
+    loss, opt, delta = cfg.loss, cfg.optimizer, cfg.delta
+    beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
+    l2, l1, fit_intercept = cfg.l2, cfg.l1, cfg.fit_intercept
+    t = counters
+    if cfg.shuffle and batch_size < n:  # the order of a full batch does not matter
+        np.random.seed(cfg.seed)
         for i in range(n - 1, 0, -1):
             j = int(np.random.random() * (i + 1))  # much faster than randint
             if j > i:
@@ -224,7 +287,7 @@ def run_epoch(
         stop = min(start + batch_size, n)
         if stop - start > 1:
             G[:] = 0.0
-        scale = 1.0 / ((stop - start) * sw_mean)
+        scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
         for ii in range(start, stop):
             i = order[ii]
             if ii + _AHEAD < n:
@@ -242,7 +305,7 @@ def run_epoch(
                 for j in range(d):
                     s += xi[j] * P[k, j]
                 eta[k] = s
-            li = _loss_grad(loss, eta, y[i], delta, dl)
+            li = cfg.loss_scale * _loss_grad(loss, eta, y[i], delta, dl)
             loss_sum += sw[i] * li
             w_sum += sw[i]
             c = sw[i] * scale
@@ -252,12 +315,14 @@ def run_epoch(
                     for j in range(d):
                         G[k, j] += g * xi[j]
                     G[k, d] += g
-        t[0] += 1
+        t[UPDATES] += 1
+        t[SAMPLES_SEEN] += stop - start
+        lr = _rate(cfg, t[UPDATES])
         bc1 = 1.0
         bc2 = 1.0
         if opt == ADAM or opt == NADAM:
-            bc1 = 1.0 - beta1 ** t[0]
-            bc2 = 1.0 - beta2 ** t[0]
+            bc1 = 1.0 - beta1 ** t[UPDATES]
+            bc2 = 1.0 - beta2 ** t[UPDATES]
         for k in range(K):
             if stop - start > 1:  # mini-batch: gradient accumulated in G
                 x = G[k]
@@ -274,6 +339,12 @@ def run_epoch(
                     opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
                     bc1, bc2,
                 )
+        if cfg.average_start > 0 and t[SAMPLES_SEEN] >= cfg.average_start:
+            t[AVERAGED] += 1
+            mu = 1.0 / t[AVERAGED]
+            for k in range(K):
+                for j in range(d + 1):
+                    A[k, j] += mu * (P[k, j] - A[k, j])
         start = stop
     if w_sum > 0.0:
         return loss_sum / w_sum

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDRegressor
 from sklearn.model_selection import GridSearchCV
 
 from sklml.linear_model import GDClassifier, GDRegressor
@@ -70,8 +71,9 @@ def test_divergence_warns_and_keeps_finite_coefficients(reg_data, loss):
     X = X * 100.0
     if loss == "poisson":
         y = np.round(np.abs(y) * 3)
-    with pytest.warns(ConvergenceWarning, match="learning_rate"):
-        model = GDRegressor(loss=loss, optimizer="sgd", learning_rate=1.0, batch_size=None).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="eta0"):
+        model = GDRegressor(loss=loss, optimizer="sgd", learning_rate="constant", eta0=1.0,
+                            batch_size=None).fit(X, y)
     assert np.all(np.isfinite(model.coef_)) and np.isfinite(model.intercept_)
     assert np.all(np.isfinite(model.predict(X)))
     assert np.all(np.isfinite(model.loss_curve_))
@@ -119,7 +121,7 @@ def test_warm_start_continues(reg_data):
 def test_sample_weight_is_repetition_with_full_batch(reg_data, clf_data):
     for Est, (X, y) in [(GDRegressor, reg_data), (GDClassifier, clf_data)]:
         w = np.random.RandomState(0).randint(0, 3, size=len(y))
-        kw = dict(batch_size=None, max_iter=50, tol=None, learning_rate=0.05)
+        kw = dict(batch_size=None, max_iter=50, tol=None, learning_rate="constant", eta0=0.05)
         weighted = Est(**kw).fit(X, y, sample_weight=w)
         repeated = Est(**kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
         np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-10)
@@ -130,21 +132,44 @@ def test_early_stopping_and_random_state(clf_data):
     model = GDClassifier(early_stopping=True, max_iter=500, random_state=0).fit(X, y)
     assert model.n_iter_ < 500
     assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.best_loss_ is None
     again = GDClassifier(early_stopping=True, max_iter=500, random_state=0).fit(X, y)
     np.testing.assert_array_equal(model.coef_, again.coef_)
     other = GDClassifier(max_iter=5, tol=None, random_state=1).fit(X, y)
-    assert not np.array_equal(other.coef_, GDClassifier(max_iter=5, tol=None, random_state=0).fit(X, y).coef_)
+    seed0 = GDClassifier(max_iter=5, tol=None, random_state=0).fit(X, y)
+    assert not np.array_equal(other.coef_, seed0.coef_)
 
 
 def test_max_iter_warning_and_verbose(reg_data, capsys):
+    """The training contract: ConvergenceWarning at max_iter, verbose=2 a line per epoch,
+    verbose=1 one tqdm bar (on stderr), the fitted history."""
     X, y = reg_data
-    with pytest.warns(ConvergenceWarning, match="max_iter"):
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\) reached"):
+        model = GDRegressor(max_iter=2, tol=1e-12, verbose=2).fit(X, y)
+    out = capsys.readouterr()
+    assert "-- Epoch 1, loss = " in out.out and "-- Epoch 2, loss = " in out.out
+    assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
+    assert model.best_loss_ == min(model.loss_curve_)
+    assert model.validation_scores_ is None and model.best_validation_score_ is None
+    with pytest.warns(ConvergenceWarning):
         GDRegressor(max_iter=2, tol=1e-12, verbose=1).fit(X, y)
-    out = capsys.readouterr().out
-    assert "Epoch 1, loss" in out and "Epoch 2, loss" in out
+    out = capsys.readouterr()
+    assert "GDRegressor" in out.err and "2/2" in out.err and out.out == ""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         GDRegressor(max_iter=2, tol=None).fit(X, y)  # tol=None: no convergence test, no warning
+    assert capsys.readouterr().err == ""  # verbose=0: silent
+
+
+def test_sgd_stopping_rule(reg_data):
+    """SGD's rule: stop after n_iter_no_change epochs in a row without an improvement of
+    tol (the contract's MLP rule waits one epoch more)."""
+    X, y = reg_data
+    kw = dict(learning_rate="constant", tol=1e3, n_iter_no_change=3, random_state=0)
+    model = GDRegressor(**kw).fit(X, y)
+    # only the first epoch improves (on +inf) by 1000: then 3 epochs without, and stop
+    assert model.n_iter_ == 4 == SGDRegressor(**kw).fit(X, y).n_iter_
 
 
 def test_no_intercept_and_shapes(reg_data, clf_data):
@@ -184,11 +209,14 @@ def test_single_compiled_specialisation(reg_data, clf_data):
     "estimator",
     [
         GDRegressor(loss="huber", optimizer="nesterov", batch_size=None, penalty="l1"),
-        GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate=0.05),
+        GDRegressor(loss="poisson", optimizer="adagrad", batch_size=1, learning_rate="constant",
+                    eta0=0.05),
+        GDRegressor(loss="huber", huber_scale="fitted", average=True),
         GDClassifier(optimizer="momentum", batch_size=None, penalty="elasticnet",
-                     class_weight="balanced", learning_rate=0.1),
+                     class_weight="balanced", learning_rate="constant", eta0=0.1),
     ],
-    ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "clf-momentum-full"],
+    ids=["huber-nesterov-full", "poisson-adagrad-sgd1", "huber-fitted-average",
+         "clf-momentum-full"],
 )
 def test_sklearn_checks_other_settings(estimator):
     report = check_plugin(estimator)

@@ -42,10 +42,11 @@ def test_huber_matches_sklearn_and_beats_least_squares():
     X, y = _line_with_outliers()
     ref = HuberRegressor(epsilon=1.35, alpha=0.0).fit(X, y)
     # HuberRegressor also fits the scale sigma and uses the threshold
-    # epsilon * sigma on the residuals; our epsilon is in the units of y.
+    # epsilon * sigma on the residuals; with huber_scale="absolute" (the default)
+    # our epsilon is in the units of y.
     gd = GDRegressor(
         loss="huber", epsilon=1.35 * ref.scale_, penalty=None, batch_size=None,
-        learning_rate=0.05, max_iter=2000, tol=None,
+        learning_rate="constant", eta0=0.05, max_iter=2000, tol=None,
     ).fit(X, y)
     np.testing.assert_allclose(gd.coef_, ref.coef_, rtol=0.02)
     np.testing.assert_allclose(gd.intercept_, ref.intercept_, rtol=0.02)
@@ -57,13 +58,57 @@ def test_huber_matches_sklearn_and_beats_least_squares():
         assert d_huber < d_ols / 10, (d_huber, d_ols)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_fitted_huber_scale_is_huber_regressor(alpha):
+    """huber_scale="fitted" minimises HuberRegressor's objective (coefficients and scale
+    jointly): the full-batch fit lands on its solution; HuberRegressor(alpha=a) is
+    alpha=2a/n here."""
+    X, y = _line_with_outliers()
+    X = (X - X.mean()) / X.std()
+    ref = HuberRegressor(epsilon=1.35, alpha=alpha).fit(X, y)
+    gd = GDRegressor(
+        loss="huber", huber_scale="fitted", epsilon=1.35, alpha=2 * alpha / len(y),
+        penalty="l2", batch_size=None, learning_rate="constant", eta0=0.05, max_iter=3000,
+        tol=None,
+    ).fit(X, y)
+    np.testing.assert_allclose(gd.coef_, ref.coef_, rtol=1e-5)
+    np.testing.assert_allclose(gd.intercept_, ref.intercept_, rtol=1e-5)
+    np.testing.assert_allclose(gd.scale_, ref.scale_, rtol=1e-5)
+    np.testing.assert_array_equal(gd.outliers_, ref.outliers_)
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_fitted_huber_scale_defaults(seed):
+    """With the default optimizer and schedule the fitted-scale Huber fit comes within
+    1% of HuberRegressor's line and scale, without a warning."""
+    X, y = _line_with_outliers()
+    ref = HuberRegressor(epsilon=1.35, alpha=0.0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        gd = GDRegressor(loss="huber", huber_scale="fitted", penalty=None,
+                         random_state=seed).fit(X, y)
+    grid = np.linspace(0, 10, 101)
+    ref_line = ref.coef_[0] * grid + ref.intercept_
+    gap = np.sqrt(np.mean((gd.coef_[0] * grid + gd.intercept_ - ref_line) ** 2))
+    assert gap < 0.01 * np.sqrt(np.mean(ref_line**2)), gap
+    np.testing.assert_allclose(gd.scale_, ref.scale_, rtol=0.01)
+
+
+def test_fitted_huber_scale_needs_epsilon_at_least_one():
+    X, y = _line_with_outliers()
+    with pytest.raises(ValueError, match="epsilon must be >= 1.0 with huber_scale='fitted'"):
+        GDRegressor(loss="huber", huber_scale="fitted", epsilon=0.5).fit(X, y)
+    GDRegressor(loss="huber", epsilon=0.5, max_iter=3).fit(X, y)  # absolute: any epsilon > 0
+
+
 def test_l2_matches_ridge():
     rng = np.random.RandomState(0)
     n, d, alpha = 200, 6, 0.05
     X = rng.normal(size=(n, d)) * rng.uniform(0.5, 2, size=d)
     y = X @ rng.normal(size=d) + 3.0 + rng.normal(scale=0.5, size=n)
     gd = GDRegressor(
-        optimizer="sgd", learning_rate=0.1, batch_size="full", penalty="l2", alpha=alpha,
+        optimizer="sgd", learning_rate="constant", eta0=0.1, batch_size="full", penalty="l2",
+        alpha=alpha,
         max_iter=3000, tol=None,
     ).fit(X, y)
     # mean(r^2)/2 + alpha/2 ||w||^2, times 2n, is Ridge's ||r||^2 + (n alpha) ||w||^2
@@ -81,7 +126,8 @@ def test_l1_exact_zeros_and_lasso_support():
     y = X @ w + rng.normal(scale=0.5, size=n)
     lasso = Lasso(alpha=0.1).fit(X, y)
     gd = GDRegressor(
-        optimizer="sgd", learning_rate=0.3, batch_size=None, penalty="l1", alpha=0.1,
+        optimizer="sgd", learning_rate="constant", eta0=0.3, batch_size=None, penalty="l1",
+        alpha=0.1,
         max_iter=2000, tol=None,
     ).fit(X, y)
     assert np.sum(gd.coef_ == 0.0) >= 10  # exact zeros from the proximal step
@@ -104,7 +150,8 @@ def test_cross_entropy_close_to_logistic_regression(load):
     # full batch: deterministic, converges to LogisticRegression's optimum
     full = make_pipeline(
         StandardScaler(),
-        GDClassifier(alpha=alpha, batch_size=None, learning_rate=0.05, max_iter=1000, tol=1e-6),
+        GDClassifier(alpha=alpha, batch_size=None, learning_rate="constant", eta0=0.05,
+                     max_iter=1000, tol=1e-6),
     ).fit(X_tr, y_tr)
     assert abs(full.score(X_te, y_te) - acc_ref) <= 0.01, (full.score(X_te, y_te), acc_ref)
     # the defaults (shuffled mini-batches of 32, Adam) are not worse by more than a point
@@ -139,14 +186,14 @@ def test_every_optimizer_reaches_the_optimum(optimizer):
 
     best = objective(ridge.coef_, ridge.intercept_)
     gd = GDRegressor(
-        optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer], batch_size=None,
-        alpha=alpha, max_iter=500, tol=None,
+        optimizer=optimizer, learning_rate="constant", eta0=LEARNING_RATES[optimizer],
+        batch_size=None, alpha=alpha, max_iter=500, tol=None,
     ).fit(X, y)
     assert objective(gd.coef_, gd.intercept_) - best < 1e-3
     # mini-batches (stochastic) reach the optimum's neighbourhood too
     mb = GDRegressor(
-        optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer] / 3, batch_size=32,
-        alpha=alpha, max_iter=300, tol=None, random_state=0,
+        optimizer=optimizer, learning_rate="constant", eta0=LEARNING_RATES[optimizer] / 3,
+        batch_size=32, alpha=alpha, max_iter=300, tol=None, random_state=0,
     ).fit(X, y)
     assert objective(mb.coef_, mb.intercept_) - best < 5e-3
 
@@ -165,8 +212,8 @@ def test_logistic_optimizers_reach_the_optimum():
     best = objective(ref.coef_, ref.intercept_)
     for optimizer in OPTIMIZERS:
         gd = GDClassifier(
-            optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer], batch_size=None,
-            alpha=alpha, max_iter=800, tol=None,
+            optimizer=optimizer, learning_rate="constant", eta0=LEARNING_RATES[optimizer],
+            batch_size=None, alpha=alpha, max_iter=800, tol=None,
         ).fit(X, y)
         assert objective(gd.coef_, gd.intercept_) - best < 1e-3, optimizer
 
@@ -183,8 +230,8 @@ def test_acceleration_on_ill_conditioned_quadratic():
 
     def epochs_to_target(optimizer, learning_rate):
         gd = GDRegressor(
-            optimizer=optimizer, learning_rate=learning_rate, penalty=None, batch_size=None,
-            max_iter=2000, tol=None,
+            optimizer=optimizer, learning_rate="constant", eta0=learning_rate, penalty=None,
+            batch_size=None, max_iter=2000, tol=None,
         ).fit(X, y)
         hit = np.flatnonzero(np.asarray(gd.loss_curve_) <= best + 1e-3)
         return hit[0] + 1 if len(hit) else np.inf
@@ -201,8 +248,8 @@ def test_poisson_matches_sklearn():
     y = rng.poisson(np.exp(X @ np.array([0.3, -0.2, 0.5]) + 0.5))
     ref = PoissonRegressor(alpha=0.0, tol=1e-10, max_iter=1000).fit(X, y)
     gd = GDRegressor(
-        loss="poisson", penalty=None, batch_size=None, learning_rate=0.05, max_iter=1500,
-        tol=None,
+        loss="poisson", penalty=None, batch_size=None, learning_rate="constant", eta0=0.05,
+        max_iter=1500, tol=None,
     ).fit(X, y)
     np.testing.assert_allclose(gd.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(gd.intercept_, ref.intercept_, rtol=1e-3)
