@@ -400,8 +400,11 @@ class _CatBoostAdapter(BoostingBase):
         self.device_ = "cpu"
         self.n_iter_ = int(model.tree_count_)
         self.n_features_in_ = len(model.feature_names_)
-        if "feature_names_in" in meta:
-            self.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
+        names = meta.get("feature_names_in")
+        if names is None and model.feature_names_ != [str(j) for j in range(self.n_features_in_)]:
+            names = model.feature_names_  # saved by CatBoost from a DataFrame
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
         self.categorical_features_ = np.asarray(model.get_cat_feature_indices(), dtype=np.intp)
         self._text_features = list(model.get_text_feature_indices())
         self._embedding_features = list(model.get_embedding_feature_indices())
