@@ -182,7 +182,11 @@ class BoostingBase(BaseEstimator):
         return True
 
     def _validate_X(self, X):
-        check_is_fitted(self)
+        check_is_fitted(self, "model_")
+        return self._validate_more_X(X)
+
+    def _validate_more_X(self, X):
+        """X checked against the training data (prediction, eval sets)."""
         if len(self.categorical_features_) or len(getattr(self, "_special_features", ())):
             return self._validate_frame(X, reset=False)
         return validate_data(self, X, accept_sparse=_SPARSE,

@@ -192,8 +192,17 @@ class _CatBoostAdapter(BoostingBase):
         )
 
     def _check_pool(self, data):
-        check_fitted(self)
-        return data if _is_pool(data) else self._pool(self._validate_X(data))
+        """Checked prediction data: a Pool as given, a plain matrix as checked
+        (CatBoost pools it as its own wrapper does), a frame as a Pool."""
+        if _is_pool(data):
+            check_fitted(self)
+            return data
+        X = self._validate_X(data)
+        if len(self.categorical_features_) or len(self._special_features):
+            return self._pool(X)
+        if sp.issparse(X) and not isinstance(X, sp.spmatrix):
+            X = sp.csr_matrix(X)  # CatBoost takes the matrix classes only
+        return X
 
     def _eval_pools(self, eval_set):
         if eval_set is None:
@@ -209,7 +218,7 @@ class _CatBoostAdapter(BoostingBase):
                 continue
             Xv, yv = item[0], item[1]
             yv = self._encode_eval_target(yv)
-            pools.append(self._pool(self._validate_X(Xv), yv))
+            pools.append(self._pool(self._validate_more_X(Xv), yv))
         return pools[0] if single else pools
 
     # -------------------------------------------------------------------- fit

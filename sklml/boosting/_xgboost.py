@@ -241,7 +241,6 @@ class _XGBAdapter(BoostingBase):
         return X
 
     def _check_X(self, X):
-        check_fitted(self)
         return self._to_native_X(self._validate_X(X))
 
     # -------------------------------------------------------------------- fit
@@ -293,7 +292,7 @@ class _XGBAdapter(BoostingBase):
         if len(self.categorical_features_):
             self._learn_categories(X)
         if eval_set is not None:
-            eval_set = [(self._to_native_X(self._validate_X(Xv)), self._encode_eval_target(yv))
+            eval_set = [(self._to_native_X(self._validate_more_X(Xv)), self._encode_eval_target(yv))
                         for Xv, yv in eval_set]
         elif self.early_stopping_rounds is not None:
             train, valid = self._validation_split(X, y, sample_weight, params["random_state"],
