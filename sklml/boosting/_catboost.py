@@ -451,7 +451,7 @@ class _CatBoostAdapter(BoostingBase):
 _DOC_PARAMS = """
     Parameters
     ----------
-    **native keywords
+    native keywords
         Every keyword of the installed ``catboost.{name}`` (``iterations``,
         ``depth``, ``learning_rate``, ``loss_function``, ``eval_metric``,
         ``cat_features``, ``early_stopping_rounds``, ``random_seed``, their

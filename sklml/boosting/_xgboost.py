@@ -470,7 +470,7 @@ class _XGBAdapter(BoostingBase):
 _DOC_PARAMS = """
     Parameters
     ----------
-    **native keywords
+    native keywords
         Every keyword of the installed ``xgboost.{name}`` (``n_estimators``,
         ``max_depth``, ``learning_rate``, ``gamma``, ``eval_metric``,
         ``early_stopping_rounds``, ``objective``, ``multi_strategy``,
