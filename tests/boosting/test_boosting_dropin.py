@@ -377,3 +377,22 @@ def test_catboost_sparse_input_and_class_weights(run_both, multiclass):
         return {"proba": clf.predict_proba(X_test), "log_proba": clf.predict_log_proba(X_test)}
 
     run_both(scenario)
+
+
+def test_catboost_text_and_embedding_features(run_both):
+    rng = np.random.RandomState(0)
+    n = 300
+    words = np.array(["muon", "electron", "jet", "photon", "tau", "track"])
+    y = rng.randint(0, 2, n)
+    text = [" ".join(rng.choice(words[:3] if label else words[3:], 3)) for label in y]
+    frame = pd.DataFrame({"pt": rng.exponential(30, n), "text": text,
+                          "emb": [rng.normal(label, 1.0, 4) for label in y]})
+
+    def scenario(lib, _):
+        model = lib.CatBoostClassifier(iterations=20, depth=3, random_seed=0, verbose=False,
+                                       thread_count=1)
+        model.fit(frame, y, text_features=["text"], embedding_features=["emb"])
+        return {"proba": model.predict_proba(frame), "feature_names": model.feature_names_,
+                "importance": model.get_feature_importance()}
+
+    run_both(scenario)
