@@ -442,7 +442,7 @@ class _XGBAdapter(BoostingBase):
         if hasattr(self, "feature_names_in_"):
             meta["feature_names_in"] = [str(c) for c in self.feature_names_in_]
         if len(self.categorical_features_):
-            meta["categories"] = {str(j): list(c) for j, c in self._categories.items()}
+            meta["categories"] = {str(j): c.tolist() for j, c in self._categories.items()}
         return meta
 
     def _load_target_metadata(self, meta, native):
@@ -580,9 +580,6 @@ class XGBClassifier(ClassifierPart, ClassifierMixin, _XGBAdapter):
     __init__ = make_init(_CLF_SIGNATURE)
     _parameter_constraints = _constraints(_CLF_SIGNATURE)
     _NATIVE = xgboost.XGBClassifier
-
-    def _native_names(self):
-        return [name for name in super()._native_names() if name != "class_weight"]
 
     def _to_native_y(self, y, eval_set):
         # XGBoost wants the labels 0 .. k-1 of the classes present; zero

@@ -479,3 +479,17 @@ def test_cuda_device_strings_fall_back_with_a_warning(clf_data):
     with pytest.warns(UserWarning, match=r"device='cuda:0' was requested"):
         model = small(XGBClassifier).set_params(device="cuda:0").fit(X, y)
     assert model.device_ == "cpu"
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_saved_model_keeps_pandas_categories(cls, tmp_path):
+    X, y = _frame()
+    X["n_jets"] = pd.Categorical(np.random.RandomState(1).randint(0, 4, len(X)))
+    model = small(cls).fit(X, y)
+    path = str(tmp_path / ("m.json" if cls is XGBClassifier else "m.cbm"))
+    model.save_model(path)
+    loaded = cls()
+    loaded.load_model(path)
+    assert_array_equal(loaded.categorical_features_, model.categorical_features_)
+    assert_array_equal(loaded.feature_names_in_, ["x", "colour", "n_jets"])
+    assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
