@@ -26,7 +26,6 @@ from sklml.boosting._base import (
     EXTRA_CONSTRAINTS,
     BoostingBase,
     ClassifierPart,
-    _is_dataframe,
     check_fitted,
     describe_unknown,
     fitted_property,
