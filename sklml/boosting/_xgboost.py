@@ -239,6 +239,20 @@ class _XGBAdapter(BoostingBase):
                                          categories=categories))
         return X
 
+    def _named(self, X):
+        """A checked array as a DataFrame with the fitted column names, so that
+        the booster's features are named as when XGBoost fits a DataFrame;
+        names XGBoost refuses ("[", "]", "<") leave it unnamed (f0, f1...)."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None or not isinstance(X, np.ndarray):
+            return X
+        names = [str(name) for name in names]
+        if any(c in name for name in names for c in "[]<") or len(set(names)) < len(names):
+            return X
+        import pandas as pd
+
+        return pd.DataFrame(X, columns=names, copy=False)
+
     def _check_X(self, X):
         return self._to_native_X(self._validate_X(X))
 
@@ -306,8 +320,10 @@ class _XGBAdapter(BoostingBase):
             xgb_model = xgb_model.get_booster()
         native = self._NATIVE(**params)
         self._check_unknown(native, self.n_features_in_)
+        if eval_set is not None:
+            eval_set = [(self._named(Xv), yv) for Xv, yv in eval_set]
         native.fit(
-            self._to_native_X(X), y, sample_weight=sample_weight, base_margin=base_margin,
+            self._named(self._to_native_X(X)), y, sample_weight=sample_weight, base_margin=base_margin,
             eval_set=eval_set, verbose=verbose, xgb_model=xgb_model,
             sample_weight_eval_set=sample_weight_eval_set,
             base_margin_eval_set=base_margin_eval_set, feature_weights=feature_weights,

@@ -396,3 +396,27 @@ def test_catboost_text_and_embedding_features(run_both):
                 "importance": model.get_feature_importance()}
 
     run_both(scenario)
+
+
+def test_xgb_numeric_dataframe_names_the_booster_features(run_both, regression):
+    X_train, X_test, y_train, _ = regression
+    columns = [f"var{j}" for j in range(X_train.shape[1])]
+    frame, frame_test = pd.DataFrame(X_train, columns=columns), pd.DataFrame(X_test,
+                                                                            columns=columns)
+
+    def scenario(lib, folder):
+        reg = lib.XGBRegressor(n_estimators=10, max_depth=3, random_state=0, n_jobs=1)
+        reg.fit(frame, y_train)
+        more = lib.XGBRegressor(n_estimators=5, max_depth=3, random_state=0, n_jobs=1)
+        more.fit(frame, y_train, xgb_model=reg.get_booster())
+        reg.save_model(folder / "model.ubj")
+        loaded = lib.XGBRegressor()
+        loaded.load_model(folder / "model.ubj")
+        booster = reg.get_booster()
+        return {"names": booster.feature_names, "gain": booster.get_score(importance_type="gain"),
+                "trees": booster.trees_to_dataframe().to_dict(orient="list"),
+                "pred": reg.predict(frame_test), "continued": more.predict(frame_test),
+                "loaded": loaded.predict(frame_test),
+                "loaded_names": loaded.get_booster().feature_names}
+
+    run_both(scenario)
