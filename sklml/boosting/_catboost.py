@@ -26,6 +26,7 @@ from sklml.boosting._base import (
     EXTRA_CONSTRAINTS,
     BoostingBase,
     ClassifierPart,
+    _is_dataframe,
     check_fitted,
     closest,
     column_indices,
@@ -184,8 +185,15 @@ class _CatBoostAdapter(BoostingBase):
             for j in cat:
                 column = X.iloc[:, j]
                 X.isetitem(j, np.where(column.isna(), "nan", column.astype(str)))
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and not _is_dataframe(X):
+            # the feature names CatBoost gives a model fitted on a DataFrame
+            names = [str(name) for name in names]
+        else:
+            names = None
         return catboost.Pool(
             X, label=y, weight=weight, baseline=baseline, cat_features=cat or None,
+            feature_names=names,
             text_features=list(self._text_features) or None,
             embedding_features=list(self._embedding_features) or None,
         )

@@ -420,3 +420,20 @@ def test_xgb_numeric_dataframe_names_the_booster_features(run_both, regression):
                 "loaded_names": loaded.get_booster().feature_names}
 
     run_both(scenario)
+
+
+def test_catboost_numeric_dataframe_keeps_feature_names(run_both, binary):
+    X_train, X_test, y_train, y_test = binary
+    columns = [f"var{j}" for j in range(X_train.shape[1])]
+    frame, frame_test = pd.DataFrame(X_train, columns=columns), pd.DataFrame(X_test,
+                                                                            columns=columns)
+
+    def scenario(lib, _):
+        model = lib.CatBoostClassifier(iterations=20, depth=4, random_seed=0, verbose=False,
+                                       thread_count=1)
+        model.fit(frame, y_train, eval_set=(frame_test, y_test))
+        table = model.get_feature_importance(prettified=True)
+        return {"names": model.feature_names_, "table": table.to_dict(orient="list"),
+                "proba": model.predict_proba(frame_test)}
+
+    run_both(scenario)
