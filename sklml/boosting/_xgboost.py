@@ -305,8 +305,8 @@ class _XGBAdapter(BoostingBase):
         if len(self.categorical_features_):
             self._learn_categories(X)
         if eval_set is not None:
-            eval_set = [(self._to_native_X(self._validate_more_X(Xv)), self._encode_eval_target(yv))
-                        for Xv, yv in eval_set]
+            eval_set = [(self._to_native_X(self._validate_more_X(Xv)),
+                         self._encode_eval_target(yv)) for Xv, yv in eval_set]
         elif self.early_stopping_rounds is not None:
             train, valid = self._validation_split(X, y, sample_weight, params["random_state"],
                                                   base_margin)
@@ -323,8 +323,8 @@ class _XGBAdapter(BoostingBase):
         if eval_set is not None:
             eval_set = [(self._named(Xv), yv) for Xv, yv in eval_set]
         native.fit(
-            self._named(self._to_native_X(X)), y, sample_weight=sample_weight, base_margin=base_margin,
-            eval_set=eval_set, verbose=verbose, xgb_model=xgb_model,
+            self._named(self._to_native_X(X)), y, sample_weight=sample_weight,
+            base_margin=base_margin, eval_set=eval_set, verbose=verbose, xgb_model=xgb_model,
             sample_weight_eval_set=sample_weight_eval_set,
             base_margin_eval_set=base_margin_eval_set, feature_weights=feature_weights,
         )
