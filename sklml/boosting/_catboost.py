@@ -93,6 +93,30 @@ def _is_pool(data):
     return isinstance(data, catboost.Pool)
 
 
+def _unpack_pool(pool, what):
+    """(X, y, weight, baseline) of a Pool of numeric features, so that the
+    adapter checks and encodes them as it does arrays; a Pool holding
+    categorical, text or embedding features cannot be read back."""
+    if (pool.get_cat_feature_indices() or pool.get_text_feature_indices()
+            or pool.get_embedding_feature_indices()):
+        raise ValueError(
+            f"{what}: a Pool with categorical, text or embedding features cannot be "
+            "read back by the adapter; pass the DataFrame with cat_features=..., "
+            "text_features=..., embedding_features=... instead."
+        )
+    X = np.asarray(pool.get_features())
+    names = pool.get_feature_names()
+    if any(names):
+        import pandas as pd
+
+        X = pd.DataFrame(X, columns=names)
+    y = np.asarray(pool.get_label()) if pool.has_label() else None
+    weight = np.asarray(pool.get_weight(), dtype=np.float64)
+    baseline = pool.get_baseline()
+    return (X, y, None if np.all(weight == 1) else weight,
+            baseline if baseline.size else None)
+
+
 class _CatBoostAdapter(BoostingBase):
     _LIBRARY = "CatBoost"
     _MIN_SAMPLES = 2
@@ -220,29 +244,36 @@ class _CatBoostAdapter(BoostingBase):
         sets = [eval_set] if single else list(eval_set)
         pools = []
         for item in sets:
+            weight = baseline = None
             if _is_pool(item):
-                pools.append(item)
-                continue
-            Xv, yv = item[0], item[1]
+                try:
+                    Xv, yv, weight, baseline = _unpack_pool(item, "eval_set")
+                except ValueError:
+                    pools.append(item)  # as given: its labels must be the encoded ones
+                    continue
+            else:
+                Xv, yv = item[0], item[1]
             yv = self._encode_eval_target(yv)
-            pools.append(self._pool(self._validate_more_X(Xv), yv))
+            pools.append(self._pool(self._validate_more_X(Xv), yv, weight, baseline))
         return pools[0] if single else pools
 
     # -------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, cat_features=None, text_features=None, embedding_features=None,
+    def fit(self, X, y=None, cat_features=None, text_features=None, embedding_features=None,
             sample_weight=None, baseline=None, use_best_model=None, eval_set=None,
             early_stopping_rounds=None, init_model=None, plot=False, **fit_params):
         """Fit the model: CatBoost's own ``fit`` on checked data.
 
         Parameters
         ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        X : array-like, sparse matrix, DataFrame or Pool of shape (n_samples, n_features)
             Training data; NaN marks a missing value. Non-numeric DataFrame
             columns are categorical features unless named in ``text_features``
-            or ``embedding_features``.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels of any type (a 0/1 matrix for multi-label,
+            or ``embedding_features``. A Pool of numeric features gives ``X``,
+            ``y``, weights and baseline (a Pool with categorical features
+            cannot be read back: pass its DataFrame).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Needed unless ``X`` is a Pool. Class labels of any type (a 0/1 matrix for multi-label,
             ``MultiLogloss``), or targets (one column each, ``MultiRMSE``).
         cat_features, text_features, embedding_features : list of int or str, default=None
             Columns (indices or DataFrame names) of each kind, as in CatBoost;
@@ -254,7 +285,7 @@ class _CatBoostAdapter(BoostingBase):
         use_best_model : bool, default=None
             Keep the best iteration on ``eval_set`` (CatBoost's default: True
             when there is one).
-        eval_set : (X, y), list of them, or Pool, default=None
+        eval_set : (X, y), Pool, or a list of them, default=None
             Validation data. Without it, ``early_stopping_rounds`` uses a
             held-out ``validation_fraction`` of the training data.
         early_stopping_rounds : int, default=None
@@ -272,6 +303,10 @@ class _CatBoostAdapter(BoostingBase):
         self : object
             The fitted estimator.
         """
+        if _is_pool(X):
+            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
+            sample_weight = pool_weight if sample_weight is None else sample_weight
+            baseline = pool_baseline if baseline is None else baseline
         native_fit = set(inspect.signature(self._NATIVE.fit).parameters)
         unknown = set(fit_params) - native_fit
         if unknown:

@@ -437,3 +437,21 @@ def test_catboost_numeric_dataframe_keeps_feature_names(run_both, binary):
                 "proba": model.predict_proba(frame_test)}
 
     run_both(scenario)
+
+
+def test_catboost_fit_on_pools(run_both, regression):
+    X_train, X_test, y_train, y_test = regression
+    w = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y_train))
+    w /= w.mean()  # mean 1: CatBoost's l2_leaf_reg is then not rescaled
+
+    def scenario(lib, _):
+        train = catboost.Pool(X_train, label=y_train, weight=w)
+        valid = catboost.Pool(X_test, label=y_test)
+        model = lib.CatBoostRegressor(iterations=30, depth=4, random_seed=0, verbose=False,
+                                      thread_count=1)
+        model.fit(train, eval_set=valid, early_stopping_rounds=5)
+        return {"pred": model.predict(valid), "pred_array": model.predict(X_test),
+                "best_iteration": model.get_best_iteration(),
+                "evals_result": model.get_evals_result()}
+
+    run_both(scenario)
