@@ -493,3 +493,12 @@ def test_saved_model_keeps_pandas_categories(cls, tmp_path):
     assert_array_equal(loaded.categorical_features_, model.categorical_features_)
     assert_array_equal(loaded.feature_names_in_, ["x", "colour", "n_jets"])
     assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_catboost_pool_with_categorical_features_is_a_clear_error():
+    import catboost
+
+    X, y = _frame()
+    pool = catboost.Pool(X.astype({"colour": str}), label=y, cat_features=["colour"])
+    with pytest.raises(ValueError, match=r"pass the DataFrame with cat_features"):
+        small(CatBoostClassifier).fit(pool)
