@@ -1,17 +1,19 @@
-"""What the four adapters share: parameters, input checks, labels, weights,
-the early-stopping split and the ``params`` dict rules.
+"""What the four adapters share: the constructor built from the native
+signature, input checks, labels, weights and the early-stopping split.
 
-The libraries themselves are imported only inside ``fit`` and the prediction
-methods of the subclasses, so importing this module stays cheap.
+Each adapter fits the library's own scikit-learn wrapper (``model_``) on
+checked data, so whatever the native wrapper computes, the adapter computes
+too; this module holds the parts that wrap it.
 """
 
 import difflib
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -25,161 +27,208 @@ from sklearn.utils.validation import (
 )
 
 _FLOATS = [np.float64, np.float32]
+_SPARSE = ("csr", "csc")
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+# the adapters' own constructor keywords and their constraints
+EXTRA_CONSTRAINTS = {
+    "device": [
+        StrOptions({"auto", "cpu", "cuda", "gpu"}),
+        Hidden(StrOptions({f"{kind}:{i}" for kind in ("cuda", "gpu") for i in range(64)})),
+        None,
+    ],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "params": [dict, None],
+}
+CLASS_WEIGHT_CONSTRAINT = [dict, StrOptions({"balanced"}), None]
 
 
+# ------------------------------------------------------------- constructor
+def native_signature(native_init, extras, defaults=None, var_keyword=False):
+    """A keyword-only ``__init__`` signature: the native one, in its order and
+    with its defaults (``defaults`` overrides some), then the adapter's
+    ``extras`` (name -> default) that the native one lacks."""
+    defaults = defaults or {}
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    seen = set()
+    for p in inspect.signature(native_init).parameters.values():
+        if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        default = defaults.get(p.name, p.default)
+        parameters.append(inspect.Parameter(p.name, _KEYWORD, default=default))
+        seen.add(p.name)
+    for name, default in extras.items():
+        if name not in seen:
+            parameters.append(inspect.Parameter(name, _KEYWORD, default=default))
+    if var_keyword:
+        parameters.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(parameters)
+
+
+def make_init(signature):
+    """An ``__init__`` that stores every keyword of ``signature`` unchanged and
+    hands the others to ``self._unexpected_keywords``; scikit-learn's
+    ``get_params`` reads ``signature`` from it."""
+    names = [(p.name, p.default) for p in signature.parameters.values() if p.kind is _KEYWORD]
+
+    def __init__(self, **kwargs):
+        for name, default in names:
+            setattr(self, name, kwargs.pop(name, default))
+        if kwargs:
+            self._unexpected_keywords(kwargs)
+
+    __init__.__signature__ = signature
+    return __init__
+
+
+def closest(name, candidates, n=3):
+    return difflib.get_close_matches(name, sorted(candidates), n=n, cutoff=0.6)
+
+
+def describe_unknown(key, known, other_known, other_adapter):
+    """``'key' (did you mean ...?)`` or ``'key' (a ... parameter: use ...)``."""
+    if key in other_known and key not in known:
+        return f"{key!r} (a parameter of {other_adapter}, not of this adapter)"
+    close = closest(key, known)
+    return f"{key!r}" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+
+
+# --------------------------------------------------------------- frames
 def _is_dataframe(X):
     return hasattr(X, "iloc") and hasattr(X, "dtypes") and hasattr(X, "columns")
 
 
-def _categorical_columns(X):
+def _non_numeric_columns(X):
     """Indices of the columns of a DataFrame that are not numeric or boolean."""
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    return np.array(
-        [
-            j
-            for j, dtype in enumerate(X.dtypes)
-            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
-        ],
-        dtype=np.intp,
-    )
+    return [
+        j for j, dtype in enumerate(X.dtypes)
+        if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+    ]
 
 
 def _take(X, idx):
+    if X is None:
+        return None
     return X.iloc[idx] if _is_dataframe(X) else X[idx]
 
 
-class _BaseBoosting(BaseEstimator):
-    """Base of the adapters; subclasses set the class attributes below and
-    implement ``_train`` and ``_predict_raw``."""
+def column_indices(columns, X, n_features, what):
+    """Column names or indices (``cat_features=["det"]``) -> sorted indices."""
+    if columns is None:
+        return []
+    names = list(X.columns) if _is_dataframe(X) else None
+    out = []
+    for c in np.atleast_1d(np.asarray(columns, dtype=object)).tolist():
+        if isinstance(c, (Integral, np.integer)) and not isinstance(c, bool):
+            if not 0 <= int(c) < n_features:
+                raise ValueError(f"{what}: column index {c} is out of range for "
+                                 f"{n_features} features")
+            out.append(int(c))
+        elif names is not None and c in names:
+            out.append(names.index(c))
+        else:
+            raise ValueError(f"{what}: {c!r} is not a column of X")
+    return sorted(set(out))
 
-    # named parameter -> keys of the library meaning the same thing (in params)
-    _NAMED_ALIASES = {}
-    # keys the adapter sets itself -> why they are not accepted in params
-    _RESERVED = {}
+
+class BoostingBase(BaseEstimator):
+    """Base of the adapters. A subclass defines the native class, the
+    ``_fit_native`` step and the prediction methods."""
+
     _LIBRARY = ""
     _MIN_SAMPLES = 1
+    _LARGE_SPARSE = True
 
-    _parameter_constraints = {
-        "n_estimators": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "subsample": [Interval(Real, 0, 1, closed="right"), None],
-        "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
-        "early_stopping_rounds": [Interval(Integral, 1, None, closed="left"), None],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "verbose": ["verbose"],
-        "params": [dict, None],
-    }
+    def _unexpected_keywords(self, kwargs):
+        raise NotImplementedError
 
-    # ----------------------------------------------------------------- params
-    def _extra_params(self):
-        """``params`` checked against the named parameters and the reserved keys."""
-        extra = dict(self.params or {})
-        owners = {
-            alias: name for name, aliases in self._NAMED_ALIASES.items() for alias in aliases
-        }
-        for key in extra:
-            if not isinstance(key, str):
-                raise TypeError(
-                    f"{type(self).__name__}: the keys of params must be strings, got {key!r}"
-                )
-            if key in owners:
-                name = owners[key]
-                raise ValueError(
-                    f"{type(self).__name__}: params[{key!r}] conflicts with the named "
-                    f"parameter {name!r}; set {name}=... instead of passing {key!r} in "
-                    "params."
-                )
-            if key in self._RESERVED:
-                raise ValueError(
-                    f"{type(self).__name__}: params[{key!r}] is not accepted: "
-                    f"{self._RESERVED[key]}."
-                )
-        return extra
-
-    def _unknown_params_error(self, unknown, known):
-        hints = []
-        for key in sorted(unknown):
-            close = difflib.get_close_matches(key, sorted(known), n=2, cutoff=0.6)
-            hints.append(f"{key!r}" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
-        return ValueError(
-            f"{type(self).__name__}: unknown {self._LIBRARY} parameter(s) in params: "
-            f"{', '.join(hints)}."
-        )
-
-    def _seed(self):
-        """An int seed: ``random_state`` itself, one drawn from a RandomState, or
-        the libraries' default 0 for None."""
-        if self.random_state is None:
-            return 0
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+    # ------------------------------------------------------------------ seed
+    def _seed(self, random_state):
+        """An int seed, or None for the library's default."""
+        if random_state is None or isinstance(random_state, Integral):
+            return random_state
+        return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
     # ------------------------------------------------------------------ input
-    def _validate_fit_data(self, X, y):
-        """Checked ``X`` (ndarray, or a DataFrame with positional names when it
-        has categorical columns) and ``y``; sets ``categorical_features_``."""
+    def _validate_fit_data(self, X, y, passthrough=(), text=(), embedding=()):
+        """Checked ``X`` and ``y``. ``X`` stays a DataFrame when it has
+        categorical, text or embedding columns (then checked column by column),
+        otherwise becomes a float array or a CSR/CSC matrix. Sets
+        ``categorical_features_`` (non-numeric columns not named as text or
+        embedding, plus ``passthrough``)."""
         classifier = is_classifier(self)
-        if _is_dataframe(X) and len(_categorical_columns(X)):
-            self.categorical_features_ = _categorical_columns(X)
+        multi = self._multi_output_tag()
+        frame = _is_dataframe(X)
+        special = set(text) | set(embedding)
+        auto = [j for j in _non_numeric_columns(X) if j not in special] if frame else []
+        self.categorical_features_ = np.array(sorted(set(auto) | set(passthrough)),
+                                              dtype=np.intp)
+        self._special_features = np.array(sorted(special), dtype=np.intp)
+        if len(self.categorical_features_) or len(self._special_features):
             Xc = self._validate_frame(X, reset=True)
-            y = _check_y(y, y_numeric=not classifier, estimator=self)
+            y = _check_y(y, multi_output=multi, y_numeric=not classifier, estimator=self)
             check_consistent_length(Xc, y)
             return Xc, y
-        self.categorical_features_ = np.array([], dtype=np.intp)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=_FLOATS,
-            ensure_all_finite="allow-nan",
-            y_numeric=not classifier,
+        return validate_data(
+            self, X, y, accept_sparse=_SPARSE, accept_large_sparse=self._LARGE_SPARSE,
+            dtype=_FLOATS, ensure_all_finite="allow-nan",
+            multi_output=multi, y_numeric=not classifier,
             ensure_min_samples=self._MIN_SAMPLES,
         )
-        return X, y
+
+    def _multi_output_tag(self):
+        return True
 
     def _validate_X(self, X):
-        check_is_fitted(self)
-        if len(self.categorical_features_):
+        check_is_fitted(self, "model_")
+        return self._validate_more_X(X)
+
+    def _validate_more_X(self, X):
+        """X checked against the training data (prediction, eval sets)."""
+        if len(self.categorical_features_) or len(getattr(self, "_special_features", ())):
             return self._validate_frame(X, reset=False)
-        return validate_data(
-            self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False
-        )
+        return validate_data(self, X, accept_sparse=_SPARSE,
+                             accept_large_sparse=self._LARGE_SPARSE, dtype=_FLOATS,
+                             ensure_all_finite="allow-nan", reset=False)
 
     def _validate_frame(self, X, reset):
-        """A DataFrame with categorical columns -> a DataFrame named f0, f1, ...
-        whose numeric columns are checked floats and categorical ones as given."""
+        """A DataFrame whose numeric columns are checked floats and whose
+        categorical, text and embedding columns are kept as given; columns keep
+        their names when they are strings, else are named f0, f1, ..."""
         import pandas as pd
 
         _check_feature_names(self, X, reset=reset)
         if not _is_dataframe(X):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
-            X = pd.DataFrame(X)
+            X = pd.DataFrame(check_array(X, dtype=None, ensure_all_finite=False))
         _check_n_features(self, X, reset=reset)
-        cat = set(self.categorical_features_.tolist())
-        num = [j for j in range(X.shape[1]) if j not in cat]
+        kept = set(self.categorical_features_.tolist()) | set(self._special_features.tolist())
+        num = [j for j in range(X.shape[1]) if j not in kept]
         X_num = check_array(
-            X.iloc[:, num],
-            dtype=_FLOATS,
-            ensure_all_finite="allow-nan",
-            ensure_min_features=0,
-            ensure_min_samples=self._MIN_SAMPLES if reset else 1,
+            X.iloc[:, num], dtype=_FLOATS, ensure_all_finite="allow-nan",
+            ensure_min_features=0, ensure_min_samples=self._MIN_SAMPLES if reset else 1,
             input_name="X",
         )
+        names = getattr(self, "feature_names_in_", None)
         columns = {}
         k = 0
         for j in range(X.shape[1]):
-            if j in cat:
-                columns[f"f{j}"] = X.iloc[:, j].reset_index(drop=True)
+            name = str(names[j]) if names is not None else f"f{j}"
+            if j in kept:
+                columns[name] = X.iloc[:, j].reset_index(drop=True)
             else:
-                columns[f"f{j}"] = X_num[:, k]
+                columns[name] = X_num[:, k]
                 k += 1
         return pd.DataFrame(columns)
 
-    def _fit_weights(self, sample_weight, X, y):
+    def _encode_target(self, y):
+        return y
+
+    def _encode_eval_target(self, y):
+        return y
+
+    def _check_weights(self, sample_weight, X, y):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -188,82 +237,72 @@ class _BaseBoosting(BaseEstimator):
         if class_weight is not None:
             from sklearn.utils import compute_sample_weight
 
-            cw = compute_sample_weight(class_weight, y)
+            cw = compute_sample_weight(class_weight, self._labels_of(y))
             sample_weight = cw if sample_weight is None else sample_weight * cw
         return sample_weight
 
-    # -------------------------------------------------------------------- fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the boosted trees.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training data. NaN marks a missing value. Non-numeric columns of a
-            DataFrame (``category``, strings) are categorical features.
-        y : array-like of shape (n_samples,)
-            Target values (class labels of any type for classifiers).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; multiplied by the ``class_weight`` weights.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        extra = self._extra_params()
-        X, y = self._validate_fit_data(X, y)
-        y = self._encode_target(y)
-        sample_weight = self._fit_weights(sample_weight, X, y)
-        if sample_weight is not None and not np.all(sample_weight > 0):
-            # a zero weight means "not there": drop the row, so that it does not
-            # move the libraries' histogram bins either
-            keep = np.flatnonzero(sample_weight > 0)
-            X, y, sample_weight = _take(X, keep), y[keep], sample_weight[keep]
-            if is_classifier(self) and len(np.unique(y)) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes with a "
-                    "positive sample_weight, but only one class has any."
-                )
-        seed = self._seed()
-        evaluation = None
-        if self.early_stopping_rounds is not None:
-            from sklearn.model_selection import train_test_split
-
-            stratify = y if is_classifier(self) else None
-            train, valid = train_test_split(
-                np.arange(len(y)),
-                test_size=self.validation_fraction,
-                stratify=stratify,
-                random_state=seed,
-            )
-            w = sample_weight
-            evaluation = (
-                _take(X, valid),
-                y[valid],
-                None if w is None else w[valid],
-            )
-            X, y = _take(X, train), y[train]
-            sample_weight = None if w is None else w[train]
-        self._train(X, y, sample_weight, evaluation, extra, seed)
-        return self
-
-    def _encode_target(self, y):
+    def _labels_of(self, y):
         return y
+
+    def _drop_zero_weights(self, X, y, sample_weight, *row_arrays):
+        """A zero weight means "not there": the row is dropped, so that it does
+        not move the libraries' histogram bins either."""
+        if sample_weight is None or np.all(sample_weight > 0):
+            return (X, y, sample_weight, *row_arrays)
+        keep = np.flatnonzero(sample_weight > 0)
+        if is_classifier(self) and np.ndim(y) == 1 and len(np.unique(y[keep])) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes with a "
+                "positive sample_weight, but only one class has any."
+            )
+        rows = [None if a is None else _take(np.asarray(a), keep) for a in row_arrays]
+        return (_take(X, keep), y[keep], sample_weight[keep], *rows)
+
+    def _validation_split(self, X, y, sample_weight, seed, *row_arrays):
+        """Train/validation parts of ``validation_fraction`` (stratified for
+        single-output classifiers, seeded by ``random_state``)."""
+        from sklearn.model_selection import train_test_split
+
+        stratify = y if is_classifier(self) and np.ndim(y) == 1 else None
+        train, valid = train_test_split(
+            np.arange(len(y)), test_size=self.validation_fraction, stratify=stratify,
+            random_state=seed if seed is not None else 0,
+        )
+
+        def part(idx):
+            return [_take(X, idx), y[idx], _take(sample_weight, idx),
+                    *[_take(a, idx) for a in row_arrays]]
+
+        return part(train), part(valid)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
         return tags
 
 
-class _ClassifierPart:
-    """Label encoding and probability-based prediction for the classifiers."""
+class ClassifierPart:
+    """Label encoding for the classifiers: ``classes_`` are any labels, the
+    native model sees 0 .. n_classes-1; a 0/1 indicator matrix is multi-label."""
 
     def _encode_target(self, y):
+        if np.ndim(y) == 2 and y.shape[1] == 1:
+            y = y.ravel()
         check_classification_targets(y)
+        if np.ndim(y) == 2:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError(
+                    f"{type(self).__name__}: a 2-D y must be a multi-label indicator "
+                    "matrix of 0 and 1."
+                )
+            self.multilabel_ = True
+            self.classes_ = np.arange(y.shape[1])
+            self.n_classes_ = y.shape[1]
+            return np.asarray(y, dtype=np.int64)
+        self.multilabel_ = False
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -273,56 +312,51 @@ class _ClassifierPart:
         self.n_classes_ = len(self.classes_)
         return y_encoded
 
-    def _fit_weights(self, sample_weight, X, y):
-        # class_weight is keyed by the original labels
-        if self.class_weight is not None:
-            return super()._fit_weights(sample_weight, X, self.classes_[y])
-        return super()._fit_weights(sample_weight, X, y)
+    def _encode_eval_target(self, y):
+        y = np.asarray(y)
+        if self.multilabel_:
+            return y
+        y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        if not np.all(self.classes_[index] == y):
+            unseen = sorted(set(y.tolist()) - set(self.classes_.tolist()))
+            raise ValueError(f"{type(self).__name__}: eval_set has labels not seen in y: "
+                             f"{unseen[:5]}")
+        return index
 
-    def predict_proba(self, X):
-        """Class probabilities.
+    def _labels_of(self, y):
+        return y if self.multilabel_ else self.classes_[y]
 
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
-        """
-        X = self._validate_X(X)
-        proba = np.asarray(self._predict_raw(X), dtype=np.float64)
-        if proba.ndim == 1:
-            proba = np.column_stack([1.0 - proba, proba])
-        return proba
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+    def _decode(self, encoded):
+        if self.multilabel_:
+            return encoded
+        return self.classes_[np.asarray(encoded).astype(np.intp).ravel()]
 
 
-class _RegressorPart:
-    def predict(self, X):
-        """Predicted values.
+def check_fitted(estimator):
+    check_is_fitted(estimator, "model_")
 
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
 
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        X = self._validate_X(X)
-        return np.asarray(self._predict_raw(X), dtype=np.float64).ravel()
+def fitted_property(name, doc):
+    """A read-only attribute answered by the native model (``model_``)."""
+
+    def getter(self):
+        if "model_" not in vars(self):
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r} before "
+                                 "it is fitted")
+        return getattr(self.model_, name)
+
+    return property(getter, doc=doc)
+
+
+def native_method(name):
+    """A method answered by the fitted native model."""
+
+    def method(self, *args, **kwargs):
+        check_fitted(self)
+        return getattr(self.model_, name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"The native model's ``{name}``, on ``model_``."
+    return method

@@ -1,22 +1,61 @@
-"""CatBoost behind scikit-learn's estimator contract.
+"""CatBoost's scikit-learn estimators behind scikit-learn's estimator contract.
 
-The learning is CatBoost's own ``CatBoostClassifier``/``CatBoostRegressor``
-fitted on a ``Pool``; this module adds the input checks, label encoding,
-sample and class weights, early stopping on a held-out split, categorical
-columns detected from pandas dtypes and the ``params`` rules. CatBoost never
-writes its ``catboost_info`` folder unless ``params`` asks for it.
-``catboost`` is imported only when fitting or predicting.
+The constructor is the installed ``catboost.CatBoostClassifier``'s /
+``CatBoostRegressor``'s (read from it when this module is imported), plus the
+adapter's ``device="auto"``, ``n_jobs``, ``class_weight``,
+``validation_fraction`` and ``params``. ``fit`` checks the data, encodes the
+labels, builds the ``Pool`` (categorical, text and embedding columns) and fits
+the native model, kept as ``model_``; its methods and attributes answer
+through it. CatBoost is silent and writes no ``catboost_info`` folder unless
+asked. This module imports catboost; ``sklml.boosting`` imports it on first
+use of a class.
 """
 
 import inspect
+import json
 from numbers import Integral, Real
 
+import catboost
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+import scipy.sparse as sp
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 
-from sklml.boosting._base import _BaseBoosting, _ClassifierPart, _RegressorPart
+from sklml.boosting._base import (
+    CLASS_WEIGHT_CONSTRAINT,
+    EXTRA_CONSTRAINTS,
+    BoostingBase,
+    ClassifierPart,
+    _is_dataframe,
+    check_fitted,
+    closest,
+    column_indices,
+    describe_unknown,
+    fitted_property,
+    make_init,
+    native_method,
+    native_signature,
+)
 from sklml.boosting._device import resolve_device
+
+_META_KEY = "sklml"
+# CatBoost's names for one parameter: setting two of a group is an error
+_ALIAS_GROUPS = [
+    ("iterations", "n_estimators", "num_boost_round", "num_trees"),
+    ("learning_rate", "eta"),
+    ("depth", "max_depth"),
+    ("l2_leaf_reg", "reg_lambda"),
+    ("random_seed", "random_state"),
+    ("rsm", "colsample_bylevel"),
+    ("min_data_in_leaf", "min_child_samples"),
+    ("max_leaves", "num_leaves"),
+    ("loss_function", "objective"),
+    ("thread_count", "n_jobs"),
+    ("task_type", "device"),
+    ("border_count", "max_bin"),
+]
+_VERBOSITY = ("verbose", "silent", "logging_level", "metric_period", "verbose_eval")
+_EXTRAS = ("device", "n_jobs", "validation_fraction", "params", "class_weight")
 
 
 def _catboost_has_cuda():
@@ -25,154 +64,414 @@ def _catboost_has_cuda():
     return get_gpu_device_count() > 0
 
 
-class _CatBoostBase(_BaseBoosting):
+def _xgboost_names():
+    try:
+        from xgboost.sklearn import XGBModel
+    except ImportError:  # pragma: no cover - xgboost is a dependency
+        return set()
+    return set(inspect.signature(XGBModel.__init__).parameters)
+
+
+def _constraints(signature):
+    constraints = {name: "no_validation" for name in signature.parameters if name != "self"}
+    positive_int = [Interval(Integral, 1, None, closed="left"), None]
+    constraints.update(
+        iterations=positive_int, n_estimators=positive_int,
+        learning_rate=[Interval(Real, 0, None, closed="neither"), None],
+        depth=[Interval(Integral, 1, 16, closed="both"), None],
+        max_depth=[Interval(Integral, 1, 16, closed="both"), None],
+        early_stopping_rounds=positive_int,
+        n_jobs=[Integral, None],
+        **EXTRA_CONSTRAINTS,
+    )
+    if "class_weight" in signature.parameters:
+        constraints["class_weight"] = CLASS_WEIGHT_CONSTRAINT
+    return constraints
+
+
+def _is_pool(data):
+    return isinstance(data, catboost.Pool)
+
+
+def _unpack_pool(pool, what):
+    """(X, y, weight, baseline) of a Pool of numeric features, so that the
+    adapter checks and encodes them as it does arrays; a Pool holding
+    categorical, text or embedding features cannot be read back."""
+    if (pool.get_cat_feature_indices() or pool.get_text_feature_indices()
+            or pool.get_embedding_feature_indices()):
+        raise ValueError(
+            f"{what}: a Pool with categorical, text or embedding features cannot be "
+            "read back by the adapter; pass the DataFrame with cat_features=..., "
+            "text_features=..., embedding_features=... instead."
+        )
+    X = np.asarray(pool.get_features())
+    names = pool.get_feature_names()
+    if any(names):
+        import pandas as pd
+
+        X = pd.DataFrame(X, columns=names)
+    y = np.asarray(pool.get_label()) if pool.has_label() else None
+    weight = np.asarray(pool.get_weight(), dtype=np.float64)
+    baseline = pool.get_baseline()
+    return (X, y, None if np.all(weight == 1) else weight,
+            baseline if baseline.size else None)
+
+
+class _CatBoostAdapter(BoostingBase):
     _LIBRARY = "CatBoost"
     _MIN_SAMPLES = 2
-    _NAMED_ALIASES = {
-        "n_estimators": ("iterations", "n_estimators", "num_boost_round", "num_trees"),
-        "learning_rate": ("learning_rate", "eta"),
-        "max_depth": ("depth", "max_depth"),
-        "subsample": ("subsample",),
-        "rsm": ("rsm", "colsample_bylevel"),
-        "l2_leaf_reg": ("l2_leaf_reg", "reg_lambda"),
-        "min_data_in_leaf": ("min_data_in_leaf", "min_child_samples"),
-        "random_state": ("random_seed", "random_state"),
-        "n_jobs": ("thread_count", "n_jobs"),
-        "device": ("task_type",),
-        "early_stopping_rounds": ("early_stopping_rounds", "od_wait", "od_type", "od_pval",
-                                  "use_best_model"),
-        "validation_fraction": ("eval_fraction",),
-        "verbose": ("verbose", "verbose_eval", "logging_level", "silent", "metric_period"),
-    }
-    _RESERVED = {
-        "cat_features": "categorical columns are the non-numeric columns of a DataFrame "
-        "(give them the pandas 'category' dtype)",
-        "text_features": "text features are not supported by the adapter",
-        "embedding_features": "embedding features are not supported by the adapter",
-    }
+    _LARGE_SPARSE = False  # CatBoost wants int32 sparse indices
+    _NATIVE = None
 
-    _parameter_constraints = {
-        **_BaseBoosting._parameter_constraints,
-        "max_depth": [Interval(Integral, 1, 16, closed="both"), None],
-        "rsm": [Interval(Real, 0, 1, closed="right"), None],
-        "l2_leaf_reg": [Interval(Real, 0, None, closed="left"), None],
-        "min_data_in_leaf": [Interval(Integral, 1, None, closed="left"), None],
-    }
+    def _unexpected_keywords(self, kwargs):
+        known = set(self._get_param_names())
+        hints = [describe_unknown(key, known, _xgboost_names(),
+                                  "sklml.boosting.XGBClassifier / XGBRegressor")
+                 for key in sorted(kwargs)]
+        raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s): "
+                        f"{', '.join(hints)}")
 
-    def __init__(
-        self,
-        *,
-        n_estimators=1000,
-        learning_rate=None,
-        max_depth=None,
-        subsample=None,
-        rsm=None,
-        l2_leaf_reg=None,
-        min_data_in_leaf=None,
-        random_state=None,
-        n_jobs=None,
-        device="auto",
-        early_stopping_rounds=None,
-        validation_fraction=0.1,
-        verbose=0,
-        params=None,
-    ):
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.subsample = subsample
-        self.rsm = rsm
-        self.l2_leaf_reg = l2_leaf_reg
-        self.min_data_in_leaf = min_data_in_leaf
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.device = device
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_fraction = validation_fraction
-        self.verbose = verbose
-        self.params = params
-
-    def _native_class(self):
-        raise NotImplementedError
-
-    def _loss(self):
-        return {}
-
-    def _model_params(self, extra, seed):
-        known = set(inspect.signature(self._native_class().__init__).parameters) - {"self"}
-        unknown = set(extra) - known
-        if unknown:
-            raise self._unknown_params_error(unknown, known)
-        named = {
-            "iterations": self.n_estimators,
-            "learning_rate": self.learning_rate,
-            "depth": self.max_depth,
-            "subsample": self.subsample,
-            "rsm": self.rsm,
-            "l2_leaf_reg": self.l2_leaf_reg,
-            "min_data_in_leaf": self.min_data_in_leaf,
-            "thread_count": self.n_jobs,
-        }
-        params = {k: v for k, v in named.items() if v is not None}
-        params["random_seed"] = seed
-        params["task_type"] = "GPU" if self.device_ == "cuda" else "CPU"
-        if self.verbose:
-            params["verbose"] = int(self.verbose)
-        else:
-            params["logging_level"] = "Silent"
-        params["allow_writing_files"] = False
-        params.update(self._loss())
+    # ------------------------------------------------------------ parameters
+    def _native_params(self, fit_verbosity=False):
+        """Keywords for the native model: those set, ``params``, and the
+        adapter's defaults (silent, no files, device, threads)."""
+        own = self._get_param_names()
+        params = {name: getattr(self, name) for name in own
+                  if name not in _EXTRAS and getattr(self, name) is not None}
+        extra = dict(self.params or {})
+        for key in extra:
+            if not isinstance(key, str):
+                raise TypeError(f"{type(self).__name__}: the keys of params must be "
+                                f"strings, got {key!r}")
+            if key not in own or key in _EXTRAS:
+                known = set(own) - set(_EXTRAS)
+                raise ValueError(
+                    f"{type(self).__name__}: unknown CatBoost parameter in params: "
+                    + describe_unknown(key, known, _xgboost_names(), "sklml.boosting.XGB*")
+                )
+            group = next((g for g in _ALIAS_GROUPS if key in g), (key,))
+            taken = [name for name in group
+                     if getattr(self, name, None) is not None
+                     and not (name == "device" and self.device == "auto")]
+            if taken:
+                raise ValueError(
+                    f"{type(self).__name__}: params[{key!r}] conflicts with the named "
+                    f"parameter {taken[0]!r}; set {taken[0]}=... instead of passing {key!r} "
+                    "in params."
+                )
         params.update(extra)
+        if self.n_jobs is not None and "thread_count" not in params:
+            params["thread_count"] = self.n_jobs
+        if "task_type" in params:
+            self.device_ = "cuda" if str(params["task_type"]).upper() == "GPU" else "cpu"
+        else:
+            self.device_ = resolve_device(self.device, _catboost_has_cuda, "catboost",
+                                          type(self).__name__)
+            params["task_type"] = "CPU" if self.device_ == "cpu" else "GPU"
+            if ":" in self.device_:
+                params.setdefault("devices", self.device_.split(":", 1)[1])
+        for name in ("random_seed", "random_state"):
+            if name in params:
+                params[name] = self._seed(params[name])
+        if not fit_verbosity and not any(name in params for name in _VERBOSITY):
+            params["logging_level"] = "Silent"
+        for name in ("cat_features", "text_features", "embedding_features"):
+            params.pop(name, None)  # the Pool carries them
+        params.setdefault("allow_writing_files", False)
         return params
 
-    def _pool(self, X, y=None, w=None):
-        from catboost import Pool
+    # ------------------------------------------------------------------ input
+    def _feature_groups(self, X, cat_features, text_features, embedding_features):
+        groups = dict.fromkeys(("cat_features", "text_features", "embedding_features"), [])
+        given = (self.cat_features, cat_features, self.text_features, text_features,
+                 self.embedding_features, embedding_features)
+        if all(g is None for g in given):
+            return groups
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+        if len(shape) != 2:
+            return groups  # validation says what is wrong
+        n = shape[1]
+        for what, native, given in [("cat_features", self.cat_features, cat_features),
+                                    ("text_features", self.text_features, text_features),
+                                    ("embedding_features", self.embedding_features,
+                                     embedding_features)]:
+            groups[what] = sorted(set(column_indices(native, X, n, what))
+                                  | set(column_indices(given, X, n, what)))
+        return groups
 
-        cat = self.categorical_features_
-        if len(cat):
+    def _pool(self, X, y=None, weight=None, baseline=None):
+        """A ``Pool`` of checked data with the fitted feature roles."""
+        cat = [int(j) for j in self.categorical_features_]
+        if sp.issparse(X) and not isinstance(X, sp.spmatrix):
+            X = sp.csr_matrix(X)  # CatBoost takes the matrix classes only
+        if cat:
             X = X.copy()
             for j in cat:
-                column = X[f"f{j}"]
-                X[f"f{j}"] = np.where(column.isna(), "nan", column.astype(str))
-        return Pool(X, label=y, weight=w, cat_features=[int(j) for j in cat] or None)
-
-    def _train(self, X, y, w, evaluation, extra, seed):
-        self.device_ = resolve_device(
-            self.device, _catboost_has_cuda, "catboost", type(self).__name__
+                column = X.iloc[:, j]
+                X.isetitem(j, np.where(column.isna(), "nan", column.astype(str)))
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and not _is_dataframe(X):
+            # the feature names CatBoost gives a model fitted on a DataFrame
+            names = [str(name) for name in names]
+        else:
+            names = None
+        return catboost.Pool(
+            X, label=y, weight=weight, baseline=baseline, cat_features=cat or None,
+            feature_names=names,
+            text_features=list(self._text_features) or None,
+            embedding_features=list(self._embedding_features) or None,
         )
-        params = self._model_params(extra, seed)
-        if w is not None and not np.isclose(np.mean(w), 1.0):
+
+    def _check_pool(self, data):
+        """Checked prediction data: a Pool as given, a plain matrix as checked
+        (CatBoost pools it as its own wrapper does), a frame as a Pool."""
+        if _is_pool(data):
+            check_fitted(self)
+            return data
+        X = self._validate_X(data)
+        if len(self.categorical_features_) or len(self._special_features):
+            return self._pool(X)
+        if sp.issparse(X) and not isinstance(X, sp.spmatrix):
+            X = sp.csr_matrix(X)  # CatBoost takes the matrix classes only
+        return X
+
+    def _eval_pools(self, eval_set):
+        if eval_set is None:
+            return None
+        if _is_pool(eval_set):
+            return eval_set
+        single = isinstance(eval_set, tuple)
+        sets = [eval_set] if single else list(eval_set)
+        pools = []
+        for item in sets:
+            weight = baseline = None
+            if _is_pool(item):
+                try:
+                    Xv, yv, weight, baseline = _unpack_pool(item, "eval_set")
+                except ValueError:
+                    pools.append(item)  # as given: its labels must be the encoded ones
+                    continue
+            else:
+                Xv, yv = item[0], item[1]
+            yv = self._encode_eval_target(yv)
+            pools.append(self._pool(self._validate_more_X(Xv), yv, weight, baseline))
+        return pools[0] if single else pools
+
+    # -------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, cat_features=None, text_features=None, embedding_features=None,
+            sample_weight=None, baseline=None, use_best_model=None, eval_set=None,
+            early_stopping_rounds=None, init_model=None, plot=False, **fit_params):
+        """Fit the model: CatBoost's own ``fit`` on checked data.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, DataFrame or Pool of shape (n_samples, n_features)
+            Training data; NaN marks a missing value. Non-numeric DataFrame
+            columns are categorical features unless named in ``text_features``
+            or ``embedding_features``. A Pool of numeric features gives ``X``,
+            ``y``, weights and baseline (a Pool with categorical features
+            cannot be read back: pass its DataFrame).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Needed unless ``X`` is a Pool. Class labels of any type (a 0/1 matrix for multi-label,
+            ``MultiLogloss``), or targets (one column each, ``MultiRMSE``).
+        cat_features, text_features, embedding_features : list of int or str, default=None
+            Columns (indices or DataFrame names) of each kind, as in CatBoost;
+            added to those given to the constructor.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights (multiplied by the ``class_weight`` weights).
+        baseline : array-like, default=None
+            Initial formula values, as in CatBoost.
+        use_best_model : bool, default=None
+            Keep the best iteration on ``eval_set`` (CatBoost's default: True
+            when there is one).
+        eval_set : (X, y), Pool, or a list of them, default=None
+            Validation data. Without it, ``early_stopping_rounds`` uses a
+            held-out ``validation_fraction`` of the training data.
+        early_stopping_rounds : int, default=None
+            Stop after this many rounds without improvement on ``eval_set``.
+        init_model : CatBoost model, adapter or path, default=None
+            A model to continue training from.
+        plot : bool, default=False
+            CatBoost's training plot (in a notebook).
+        **fit_params
+            Any other keyword of CatBoost's ``fit`` (``verbose``,
+            ``logging_level``, ``metric_period``, ``callbacks``...).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if _is_pool(X):
+            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
+            sample_weight = pool_weight if sample_weight is None else sample_weight
+            baseline = pool_baseline if baseline is None else baseline
+        native_fit = set(inspect.signature(self._NATIVE.fit).parameters)
+        unknown = set(fit_params) - native_fit
+        if unknown:
+            hints = [f"{k!r}" + (f" (did you mean {' or '.join(closest(k, native_fit))}?)"
+                                 if closest(k, native_fit) else "") for k in sorted(unknown)]
+            raise TypeError(f"{type(self).__name__}.fit() got unexpected keyword "
+                            f"argument(s): {', '.join(hints)}")
+        groups = self._feature_groups(X, cat_features, text_features, embedding_features)
+        self._text_features = groups["text_features"]
+        self._embedding_features = groups["embedding_features"]
+        X, y = self._validate_fit_data(X, y, passthrough=groups["cat_features"],
+                                       text=self._text_features,
+                                       embedding=self._embedding_features)
+        y = self._encode_target(y)
+        params = self._native_params(any(name in fit_params for name in _VERBOSITY))
+        sample_weight = self._check_weights(sample_weight, X, y)
+        X, y, sample_weight, baseline = self._drop_zero_weights(X, y, sample_weight, baseline)
+        self._target_params(params, y)
+        if sample_weight is not None and not np.isclose(np.mean(sample_weight), 1.0):
             # CatBoost multiplies l2_leaf_reg by the mean weight; undo it so that
             # integer weights mean repeated rows, as in scikit-learn
-            params["l2_leaf_reg"] = params.get("l2_leaf_reg", 3.0) / np.mean(w)
-        model = self._native_class()(**params)
-        fit_kwargs = {}
-        if evaluation is not None:
-            fit_kwargs = {
-                "eval_set": self._pool(*evaluation),
-                "early_stopping_rounds": self.early_stopping_rounds,
-                "use_best_model": True,
-            }
-        from catboost import CatBoostError
-
+            key = "reg_lambda" if "reg_lambda" in params else "l2_leaf_reg"
+            params[key] = params.get(key, 3.0) / np.mean(sample_weight)
+        stopping = early_stopping_rounds or self.early_stopping_rounds
+        eval_pools = self._eval_pools(eval_set)
+        if eval_pools is None and stopping is not None:
+            seed = params.get("random_seed", params.get("random_state"))
+            train, valid = self._validation_split(X, y, sample_weight, seed, baseline)
+            X, y, sample_weight, baseline = train
+            eval_pools = self._pool(valid[0], valid[1], valid[2], valid[3])
+            use_best_model = True if use_best_model is None else use_best_model
+        if isinstance(init_model, _CatBoostAdapter):
+            init_model = init_model.model_
+        model = self._NATIVE(**params)
         try:
-            model.fit(self._pool(X, y, w), **fit_kwargs)
-        except CatBoostError as exc:
+            model.fit(self._pool(X, y, sample_weight, baseline), eval_set=eval_pools,
+                      use_best_model=use_best_model,
+                      early_stopping_rounds=early_stopping_rounds, init_model=init_model,
+                      plot=plot, **fit_params)
+        except catboost.CatBoostError as exc:
             raise ValueError(f"CatBoost could not fit the data: {exc}") from exc
         self.model_ = model
         self.n_iter_ = int(model.tree_count_)
-        if evaluation is not None:
-            self.best_iteration_ = int(model.get_best_iteration())
+        return self
 
-    @property
-    def feature_importances_(self):
-        """CatBoost's ``PredictionValuesChange`` importances, normalised to sum 1."""
-        from sklearn.utils.validation import check_is_fitted
+    def _target_params(self, params, y):
+        default = inspect.signature(self._NATIVE.__init__).parameters["loss_function"].default
+        if (np.ndim(y) == 2 and params.get("loss_function") == default
+                and params.get("objective") is None):
+            params["loss_function"] = self._MULTI_LOSS
 
-        check_is_fitted(self)
-        values = np.asarray(self.model_.get_feature_importance(), dtype=np.float64)
-        total = values.sum()
-        return values / total if total > 0 else values
+    # ------------------------------------------------------------- prediction
+    def _raw_predict(self, data, prediction_type, ntree_start, ntree_end, thread_count,
+                     verbose, task_type):
+        pool = self._check_pool(data)
+        return self.model_.predict(pool, prediction_type=prediction_type,
+                                   ntree_start=ntree_start, ntree_end=ntree_end,
+                                   thread_count=thread_count, verbose=verbose,
+                                   task_type=task_type)
+
+    def get_feature_importance(self, data=None, *args, **kwargs):
+        """CatBoost's ``get_feature_importance``; ``data`` may be X as ``fit``
+        takes it or a Pool.
+
+        Parameters
+        ----------
+        data : array-like, DataFrame or Pool, default=None
+            Needed by some importance types (``ShapValues``, ``LossFunctionChange``).
+        *args, **kwargs
+            CatBoost's own arguments (``type``, ``prettified``...).
+
+        Returns
+        -------
+        ndarray, list or DataFrame
+            As CatBoost returns it.
+        """
+        check_fitted(self)
+        if data is not None and not _is_pool(data):
+            data = self._check_pool(data)
+        return self.model_.get_feature_importance(data, *args, **kwargs)
+
+    get_best_iteration = native_method("get_best_iteration")
+    get_best_score = native_method("get_best_score")
+    get_evals_result = native_method("get_evals_result")
+    get_all_params = native_method("get_all_params")
+    get_param = native_method("get_param")
+    get_cat_feature_indices = native_method("get_cat_feature_indices")
+    tree_count_ = fitted_property("tree_count_", "Number of trees.")
+    best_score_ = fitted_property("best_score_", "Best scores on the data sets.")
+    best_iteration_ = fitted_property("best_iteration_",
+                                      "Best iteration (None without an eval set).")
+    evals_result_ = fitted_property("evals_result_", "Metric values per iteration.")
+    feature_names_ = fitted_property("feature_names_", "Feature names of the model.")
+    learning_rate_ = fitted_property("learning_rate_", "Learning rate used.")
+    random_seed_ = fitted_property("random_seed_", "Seed used.")
+    feature_importances_ = fitted_property(
+        "feature_importances_",
+        "CatBoost's ``PredictionValuesChange`` importances (sum to 100)."
+    )
+
+    def save_model(self, fname, format="cbm", export_parameters=None, pool=None):
+        """Save the model as CatBoost does, readable by CatBoost's own
+        ``load_model`` and by this class's.
+
+        Parameters
+        ----------
+        fname : str
+        format : str, default="cbm"
+        export_parameters : dict, default=None
+        pool : Pool or array-like, default=None
+        """
+        check_fitted(self)
+        metadata = self.model_.get_metadata()
+        metadata[_META_KEY] = json.dumps(self._metadata())
+        try:
+            self.model_.save_model(fname, format=format, export_parameters=export_parameters,
+                                   pool=pool)
+        finally:
+            del metadata[_META_KEY]
+
+    def load_model(self, fname=None, format="cbm", stream=None, blob=None):
+        """Load a model saved by CatBoost (or this class): it becomes this
+        estimator's fitted model.
+
+        Parameters
+        ----------
+        fname : str, default=None
+        format : str, default="cbm"
+        stream, blob : file-like or bytes, default=None
+
+        Returns
+        -------
+        self : object
+        """
+        model = self._NATIVE()
+        model.load_model(fname, format=format, stream=stream, blob=blob)
+        metadata = model.get_metadata()
+        meta = json.loads(metadata[_META_KEY]) if _META_KEY in metadata else {}
+        if _META_KEY in metadata:
+            del metadata[_META_KEY]
+        self.model_ = model
+        self.device_ = "cpu"
+        self.n_iter_ = int(model.tree_count_)
+        self.n_features_in_ = len(model.feature_names_)
+        names = meta.get("feature_names_in")
+        if names is None and model.feature_names_ != [str(j) for j in range(self.n_features_in_)]:
+            names = model.feature_names_  # saved by CatBoost from a DataFrame
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        self.categorical_features_ = np.asarray(model.get_cat_feature_indices(), dtype=np.intp)
+        self._text_features = list(model.get_text_feature_indices())
+        self._embedding_features = list(model.get_embedding_feature_indices())
+        self._special_features = np.array(
+            sorted(self._text_features + self._embedding_features), dtype=np.intp)
+        self._load_target_metadata(meta, model)
+        return self
+
+    def _metadata(self):
+        meta = {}
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in"] = [str(c) for c in self.feature_names_in_]
+        return meta
+
+    def _load_target_metadata(self, meta, model):
+        pass
 
     @classmethod
     def get_test_params(cls):
@@ -180,67 +479,64 @@ class _CatBoostBase(_BaseBoosting):
         # no row bootstrap and little split-score noise, so that integer weights
         # match repeated rows, and a fixed learning rate: CatBoost derives its
         # default one from the number of rows, which repetition changes
-        return {
-            "n_estimators": 5,
-            "max_depth": 3,
-            "learning_rate": 0.3,
-            "n_jobs": 1,
-            "device": "cpu",
-            "params": {"bootstrap_type": "No", "random_strength": 0},
-        }
+        return {"n_estimators": 5, "max_depth": 3, "learning_rate": 0.3, "thread_count": 1,
+                "device": "cpu", "bootstrap_type": "No", "random_strength": 0}
 
     @classmethod
     def get_compare_params(cls):
         """A quick but sensible fit for ``sklml compare`` (one thread: compare
         fits the folds in parallel, and OpenMP threads collapse when they
         outnumber the cores)."""
-        return {"n_jobs": 1, "n_estimators": 200, "max_depth": 6, "device": "cpu"}
+        return {"thread_count": 1, "n_estimators": 200, "max_depth": 6, "device": "cpu"}
 
 
 _DOC_PARAMS = """
     Parameters
     ----------
-    n_estimators : int, default=1000
-        Number of trees, CatBoost's ``iterations`` (the upper bound with early
-        stopping).
-    learning_rate : float, default=None
-        None lets CatBoost pick it from the data size and ``n_estimators``.
-    max_depth : int in [1, 16], default=None
-        Tree depth (``depth``); None keeps CatBoost's default (6).
-    subsample : float in (0, 1], default=None
-        Fraction of rows sampled per tree; None keeps CatBoost's default.
-    rsm : float in (0, 1], default=None
-        Fraction of features considered per split (CatBoost's counterpart of
-        ``colsample_bytree``); None keeps CatBoost's default (1).
-    l2_leaf_reg : float, default=None
-        L2 penalty on leaf values (``reg_lambda``); None keeps the default (3).
-    min_data_in_leaf : int, default=None
-        Minimum samples in a leaf, CatBoost's counterpart of XGBoost's
-        ``min_child_weight``; used by the Depthwise and Lossguide grow policies
-        only (``params={"grow_policy": "Depthwise"}``).
-    random_state : int, RandomState instance or None, default=None
-        Seeds CatBoost and the early-stopping split; None uses CatBoost's
-        default seed 0, so fits are reproducible.
+    native keywords
+        Every keyword of the installed ``catboost.{name}`` (``iterations``,
+        ``depth``, ``learning_rate``, ``loss_function``, ``eval_metric``,
+        ``cat_features``, ``early_stopping_rounds``, ``random_seed``, their
+        aliases ``n_estimators``, ``max_depth``, ``random_state``...), read from
+        it, with its meaning and default. An unknown keyword raises
+        ``TypeError`` naming the closest ones. Differences: CatBoost is silent
+        unless a verbosity keyword is given, ``allow_writing_files`` defaults to
+        False, ``task_type`` follows ``device`` unless given,
+        ``early_stopping_rounds`` without an ``eval_set`` stops on a held-out
+        split, a 2-D ``y`` defaults ``loss_function`` to ``{multi}``.
+    device : str, default="auto"
+        "auto" trains on a CUDA GPU when one is present, otherwise on the CPU;
+        "cuda" (or "cuda:N") without one warns and uses the CPU. The device used
+        is ``device_``.
     n_jobs : int, default=None
-        Threads (``thread_count``); None lets CatBoost use all cores.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        "auto" trains on a CUDA GPU when one is present, otherwise on the CPU.
-        "cuda" without a GPU warns and uses the CPU. The device used is
-        ``device_``.
-    early_stopping_rounds : int, default=None
-        Stop when the validation loss has not improved for this many rounds,
-        on a split of ``validation_fraction`` of the training data (stratified
-        for classifiers, seeded by ``random_state``); the best model is kept.
+        Threads (``thread_count`` when that is not set); None: all cores.
     validation_fraction : float in (0, 1), default=0.1
-        Held-out fraction used by early stopping only.
-    verbose : int, default=0
-        Print progress every ``verbose`` iterations; 0 is silent.
+        Held-out fraction of the training data used by ``early_stopping_rounds``
+        when ``fit`` gets no ``eval_set`` (stratified for classifiers, seeded by
+        ``random_seed``).
     params : dict, default=None
-        Any other parameter of CatBoost's estimator (``border_count``,
-        ``grow_policy``, ``loss_function`` for regressors...). An unknown key,
-        or one that a named parameter already sets (``iterations``, ``depth``,
-        ``random_seed``, ``thread_count``...), raises ``ValueError``.
-        ``allow_writing_files`` is False unless set here.
+        CatBoost keywords as a dict (``{{"bootstrap_type": "No"}}``). An unknown
+        key, or one whose keyword (or an alias of it) is also set, raises
+        ``ValueError``.
+"""
+
+_DOC_ATTRIBUTES = """
+    model_ : catboost.{name}
+        The fitted native model; ``get_feature_importance()``,
+        ``get_best_iteration()``, ``get_best_score()``, ``get_evals_result()``,
+        ``get_all_params()``, ``tree_count_``, ``best_score_``,
+        ``best_iteration_``, ``evals_result_``, ``feature_names_`` and
+        ``feature_importances_`` (sum 100) answer through it.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    categorical_features_ : ndarray of int
+        Indices of the columns passed to CatBoost as ``cat_features``.
+    n_iter_ : int
+        Number of trees in the final model.
+    device_ : str
+        "cpu" or "cuda": where training ran.
 """
 
 _DOC_NOTES = """
@@ -250,52 +546,31 @@ _DOC_NOTES = """
     means repeated rows. Rows of weight 0 are dropped before training, and
     ``l2_leaf_reg`` is divided by the mean weight, because CatBoost multiplies
     it by that mean. Without weights (or with a mean weight of 1) the model is
-    exactly CatBoost's. CatBoost's default ``learning_rate`` is chosen from the
-    number of rows; set it to make weighted and repeated data agree exactly.
+    exactly CatBoost's. Predictions are float64.
 """
 
-_DOC_ATTRIBUTES = """
-    model_ : catboost.CatBoostClassifier or catboost.CatBoostRegressor
-        The native model (trained on encoded labels 0..n_classes-1 for the
-        classifier).
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when ``X`` was a DataFrame with string column names.
-    categorical_features_ : ndarray of int
-        Indices of the DataFrame columns passed to CatBoost as ``cat_features``.
-    feature_importances_ : ndarray of shape (n_features_in_,)
-        Normalised ``PredictionValuesChange`` importances.
-    n_iter_ : int
-        Number of trees in the final model.
-    best_iteration_ : int
-        Index of the best iteration (early stopping only).
-    device_ : str
-        "cpu" or "cuda": where training ran.
-"""
+_CAT_EXTRAS = {"device": "auto", "n_jobs": None, "validation_fraction": 0.1, "params": None}
 
 
-class CatBoostClassifier(_ClassifierPart, ClassifierMixin, _CatBoostBase):
+class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
     __doc__ = (
         """CatBoost gradient-boosted oblivious trees for classification.
 
-    A thin adapter over ``catboost.CatBoostClassifier`` (loss ``Logloss`` or
-    ``MultiClass``) that passes scikit-learn's estimator checks: any class
-    labels, sample and class weights, NaN as missing values, pandas
-    ``category``/string columns given to CatBoost as ``cat_features``, early
-    stopping on an internal split.
-"""
-        + _DOC_PARAMS
+    ``catboost.CatBoostClassifier`` with scikit-learn's contract: any class
+    labels, ``class_weight``, NaN as missing values, sparse matrices, pandas
+    ``category``/string columns as ``cat_features``, multi-label 0/1 targets,
+    and ``device="auto"``.
+""" + _DOC_PARAMS.format(name="CatBoostClassifier", multi="MultiLogloss")
         + """    class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into ``sample_weight``.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (the label columns for multi-label targets).
     n_classes_ : int
         Number of classes."""
-        + _DOC_ATTRIBUTES
+        + _DOC_ATTRIBUTES.format(name="CatBoostClassifier")
         + _DOC_NOTES
         + """
     Examples
@@ -303,77 +578,175 @@ class CatBoostClassifier(_ClassifierPart, ClassifierMixin, _CatBoostBase):
     >>> from sklearn.datasets import make_classification
     >>> from sklml.boosting import CatBoostClassifier
     >>> X, y = make_classification(n_samples=200, random_state=0)
-    >>> clf = CatBoostClassifier(n_estimators=50, random_state=0).fit(X, y)
+    >>> clf = CatBoostClassifier(iterations=50, depth=4, random_seed=0)
+    >>> clf = clf.fit(X[:150], y[:150], eval_set=(X[150:], y[150:]))
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
-    >>> bool(clf.score(X, y) > 0.9)
-    True
+    >>> round(float(clf.feature_importances_.sum()))
+    100
     """
     )
 
-    _RESERVED = {
-        **_CatBoostBase._RESERVED,
-        **{
-            key: "the classifier sets it; use class_weight for class weights"
-            for key in ("loss_function", "objective", "class_weights", "auto_class_weights",
-                        "scale_pos_weight", "class_names", "classes_count")
-        },
-    }
-    _parameter_constraints = {
-        **_CatBoostBase._parameter_constraints,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-    }
+    __init__ = make_init(native_signature(catboost.CatBoostClassifier.__init__,
+                                          dict(_CAT_EXTRAS, class_weight=None)))
+    _parameter_constraints = _constraints(inspect.signature(__init__))
+    _NATIVE = catboost.CatBoostClassifier
+    _MULTI_LOSS = "MultiLogloss"
 
-    def __init__(
-        self,
-        *,
-        n_estimators=1000,
-        learning_rate=None,
-        max_depth=None,
-        subsample=None,
-        rsm=None,
-        l2_leaf_reg=None,
-        min_data_in_leaf=None,
-        random_state=None,
-        n_jobs=None,
-        device="auto",
-        early_stopping_rounds=None,
-        validation_fraction=0.1,
-        verbose=0,
-        class_weight=None,
-        params=None,
-    ):
-        super().__init__(
-            n_estimators=n_estimators,
-            learning_rate=learning_rate,
-            max_depth=max_depth,
-            subsample=subsample,
-            rsm=rsm,
-            l2_leaf_reg=l2_leaf_reg,
-            min_data_in_leaf=min_data_in_leaf,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            device=device,
-            early_stopping_rounds=early_stopping_rounds,
-            validation_fraction=validation_fraction,
-            verbose=verbose,
-            params=params,
-        )
-        self.class_weight = class_weight
+    def _target_params(self, params, y):
+        super()._target_params(params, y)
+        if self.multilabel_:
+            return
+        if "class_names" in params:
+            params["class_names"] = self._encode_eval_target(params["class_names"]).tolist()
+        else:
+            params["class_names"] = list(range(self.n_classes_))
+        if isinstance(params.get("class_weights"), dict):
+            weights = params["class_weights"]
+            params["class_weights"] = {int(self._encode_eval_target([k])[0]): v
+                                       for k, v in weights.items()}
 
-    def _native_class(self):
-        from catboost import CatBoostClassifier as Native
+    def predict(self, data, prediction_type="Class", ntree_start=0, ntree_end=0,
+                thread_count=-1, verbose=None, task_type="CPU"):
+        """Class labels (or another ``prediction_type``), as CatBoost's.
 
-        return Native
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default="Class"
+            "Class", "Probability", "LogProbability", "RawFormulaVal"...
+        ntree_start, ntree_end : int, default=0
+            Trees ``[ntree_start, ntree_end)`` to use (0: to the end).
+        thread_count : int, default=-1
+        verbose : bool, default=None
+        task_type : str, default="CPU"
 
-    def _loss(self):
-        return {
-            "loss_function": "MultiClass" if self.n_classes_ > 2 else "Logloss",
-            "class_names": list(range(self.n_classes_)),
-        }
+        Returns
+        -------
+        ndarray
+            Labels of shape (n_samples,) for "Class" (a 0/1 matrix for
+            multi-label), float64 values otherwise.
+        """
+        out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
+                                verbose, task_type)
+        return self._finish(out, prediction_type)
 
-    def _predict_raw(self, X):
-        return self.model_.predict(self._pool(X), prediction_type="Probability")
+    def _finish(self, out, prediction_type):
+        if prediction_type == "Class":
+            return np.asarray(out).astype(np.int64) if self.multilabel_ else self._decode(out)
+        return np.asarray(out, dtype=np.float64)
+
+    def predict_proba(self, X, ntree_start=0, ntree_end=0, thread_count=-1, verbose=None,
+                      task_type="CPU"):
+        """Class probabilities, as CatBoost's (float64).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, DataFrame or Pool
+        ntree_start, ntree_end : int, default=0
+            Trees ``[ntree_start, ntree_end)`` to use (0: to the end).
+        thread_count : int, default=-1
+        verbose : bool, default=None
+        task_type : str, default="CPU"
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        pool = self._check_pool(X)
+        proba = self.model_.predict_proba(pool, ntree_start=ntree_start,
+                                          ntree_end=ntree_end, thread_count=thread_count,
+                                          verbose=verbose, task_type=task_type)
+        return np.asarray(proba, dtype=np.float64)
+
+    def predict_log_proba(self, X, ntree_start=0, ntree_end=0, thread_count=-1,
+                          verbose=None, task_type="CPU"):
+        """Logarithm of ``predict_proba``, as CatBoost's.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, DataFrame or Pool
+        ntree_start, ntree_end, thread_count, verbose, task_type
+            As in ``predict_proba``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        pool = self._check_pool(X)
+        proba = self.model_.predict_log_proba(pool, ntree_start=ntree_start,
+                                              ntree_end=ntree_end,
+                                              thread_count=thread_count, verbose=verbose,
+                                              task_type=task_type)
+        return np.asarray(proba, dtype=np.float64)
+
+    def staged_predict(self, data, prediction_type="Class", ntree_start=0, ntree_end=0,
+                       eval_period=1, thread_count=-1, verbose=None):
+        """Predictions after each ``eval_period`` trees, as CatBoost's.
+
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default="Class"
+        ntree_start, ntree_end : int, default=0
+        eval_period : int, default=1
+        thread_count : int, default=-1
+        verbose : bool, default=None
+
+        Yields
+        ------
+        ndarray
+            As ``predict`` after each stage.
+        """
+        pool = self._check_pool(data)
+        for out in self.model_.staged_predict(pool, prediction_type,
+                                              ntree_start, ntree_end, eval_period,
+                                              thread_count, verbose):
+            yield self._finish(out, prediction_type)
+
+    def staged_predict_proba(self, data, ntree_start=0, ntree_end=0, eval_period=1,
+                             thread_count=-1, verbose=None):
+        """Class probabilities after each ``eval_period`` trees.
+
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        ntree_start, ntree_end : int, default=0
+        eval_period : int, default=1
+        thread_count : int, default=-1
+        verbose : bool, default=None
+
+        Yields
+        ------
+        ndarray of shape (n_samples, n_classes)
+        """
+        pool = self._check_pool(data)
+        for out in self.model_.staged_predict_proba(pool, ntree_start,
+                                                    ntree_end, eval_period, thread_count,
+                                                    verbose):
+            yield np.asarray(out, dtype=np.float64)
+
+    def _metadata(self):
+        meta = super()._metadata()
+        labels = self.classes_.tolist()
+        try:
+            json.dumps(labels)
+        except TypeError:
+            labels = None
+        meta.update(classes=labels, multilabel=bool(self.multilabel_))
+        return meta
+
+    def _load_target_metadata(self, meta, model):
+        self.multilabel_ = bool(meta.get("multilabel", False))
+        labels = meta.get("classes")
+        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(model.classes_)
+        self.n_classes_ = len(self.classes_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     @classmethod
     def get_test_params(cls):
@@ -381,23 +754,22 @@ class CatBoostClassifier(_ClassifierPart, ClassifierMixin, _CatBoostBase):
         params = super().get_test_params()
         # a trace of split noise: these 5 trees then also pass the extreme
         # class_weight check, which the noise-free trees miss (0.80 < 0.87)
-        params["params"] = {"bootstrap_type": "No", "random_strength": 0.001}
+        params["random_strength"] = 0.001
         return params
 
 
-class CatBoostRegressor(_RegressorPart, RegressorMixin, _CatBoostBase):
+class CatBoostRegressor(RegressorMixin, _CatBoostAdapter):
     __doc__ = (
         """CatBoost gradient-boosted oblivious trees for regression.
 
-    A thin adapter over ``catboost.CatBoostRegressor`` (loss ``RMSE`` unless
-    ``params["loss_function"]`` says otherwise) that passes scikit-learn's
-    estimator checks.
-"""
-        + _DOC_PARAMS
+    ``catboost.CatBoostRegressor`` with scikit-learn's contract: NaN as
+    missing values, sparse matrices, pandas categorical columns, multi-target
+    ``y`` (``MultiRMSE``) and ``device="auto"``.
+""" + _DOC_PARAMS.format(name="CatBoostRegressor", multi="MultiRMSE")
         + """
     Attributes
     ----------"""
-        + _DOC_ATTRIBUTES
+        + _DOC_ATTRIBUTES.format(name="CatBoostRegressor")
         + _DOC_NOTES
         + """
     Examples
@@ -405,7 +777,7 @@ class CatBoostRegressor(_RegressorPart, RegressorMixin, _CatBoostBase):
     >>> from sklearn.datasets import make_regression
     >>> from sklml.boosting import CatBoostRegressor
     >>> X, y = make_regression(n_samples=200, n_features=5, random_state=0)
-    >>> reg = CatBoostRegressor(n_estimators=100, random_state=0).fit(X, y)
+    >>> reg = CatBoostRegressor(iterations=100, random_seed=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
     (3,)
     >>> bool(reg.score(X, y) > 0.9)
@@ -413,10 +785,53 @@ class CatBoostRegressor(_RegressorPart, RegressorMixin, _CatBoostBase):
     """
     )
 
-    def _native_class(self):
-        from catboost import CatBoostRegressor as Native
+    __init__ = make_init(native_signature(catboost.CatBoostRegressor.__init__, _CAT_EXTRAS))
+    _parameter_constraints = _constraints(inspect.signature(__init__))
+    _NATIVE = catboost.CatBoostRegressor
+    _MULTI_LOSS = "MultiRMSE"
 
-        return Native
+    def predict(self, data, prediction_type=None, ntree_start=0, ntree_end=0,
+                thread_count=-1, verbose=None, task_type="CPU"):
+        """Predicted values (or another ``prediction_type``), as CatBoost's, in float64.
 
-    def _predict_raw(self, X):
-        return self.model_.predict(self._pool(X))
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default=None
+            None: what the loss predicts ("Exponent" for Poisson/Tweedie...).
+        ntree_start, ntree_end : int, default=0
+            Trees ``[ntree_start, ntree_end)`` to use (0: to the end).
+        thread_count : int, default=-1
+        verbose : bool, default=None
+        task_type : str, default="CPU"
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
+                                verbose, task_type)
+        return np.asarray(out, dtype=np.float64)
+
+    def staged_predict(self, data, prediction_type="RawFormulaVal", ntree_start=0,
+                       ntree_end=0, eval_period=1, thread_count=-1, verbose=None):
+        """Predictions after each ``eval_period`` trees, as CatBoost's.
+
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default="RawFormulaVal"
+        ntree_start, ntree_end : int, default=0
+        eval_period : int, default=1
+        thread_count : int, default=-1
+        verbose : bool, default=None
+
+        Yields
+        ------
+        ndarray
+        """
+        pool = self._check_pool(data)
+        for out in self.model_.staged_predict(pool, prediction_type,
+                                              ntree_start, ntree_end, eval_period,
+                                              thread_count, verbose):
+            yield np.asarray(out, dtype=np.float64)

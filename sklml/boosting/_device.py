@@ -30,23 +30,25 @@ def cuda_device_count():
 
 
 def resolve_device(device, library_has_cuda, library_name, estimator_name):
-    """``"cpu"`` or ``"cuda"``: what ``device`` means on this machine.
+    """``"cpu"`` or the GPU device to train on: what ``device`` means here.
 
-    ``"cuda"`` without a usable GPU warns and falls back to the CPU, saying so.
+    ``None`` and ``"cpu"`` mean the CPU; ``"auto"`` a GPU when one is usable;
+    ``"cuda"``, ``"cuda:N"`` or ``"gpu"`` without a usable GPU warn and fall
+    back to the CPU, saying so.
     """
-    if device == "cpu":
+    if device is None or device == "cpu":
         return "cpu"
     usable = cuda_device_count() > 0 and library_has_cuda()
     if usable:
-        return "cuda"
-    if device == "cuda":
+        return "cuda" if device == "auto" else device
+    if device != "auto":
         why = (
             "no CUDA GPU was found"
             if cuda_device_count() == 0
             else f"the installed {library_name} was built without CUDA support"
         )
         warnings.warn(
-            f"{estimator_name}: device='cuda' was requested but {why}; "
+            f"{estimator_name}: device={device!r} was requested but {why}; "
             "training on the CPU instead (device_='cpu').",
             UserWarning,
             stacklevel=3,

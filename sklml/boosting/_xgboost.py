@@ -1,171 +1,219 @@
-"""XGBoost behind scikit-learn's estimator contract.
+"""XGBoost's scikit-learn wrapper behind scikit-learn's estimator contract.
 
-The learning is ``xgboost.train`` on a ``QuantileDMatrix``, as XGBoost's own
-scikit-learn wrapper does it; this module adds the input checks, label
-encoding, sample and class weights, early stopping on a held-out split and the
-``params`` rules. ``xgboost`` is imported only when fitting or predicting.
+The constructor is the installed ``xgboost.XGBClassifier``'s / ``XGBRegressor``'s
+(read from it when this module is imported, so a keyword of a newer xgboost
+works at once), plus the adapter's ``device="auto"``, ``class_weight``,
+``validation_fraction`` and ``params``. ``fit`` checks the data, encodes the
+labels and fits the native wrapper, kept as ``model_``; its methods and
+attributes answer through it. This module imports xgboost; ``sklml.boosting``
+imports it on first use of a class.
 """
 
+import inspect
 import json
 import re
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+import xgboost
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from xgboost.sklearn import XGBModel
 
-from sklml.boosting._base import _BaseBoosting, _ClassifierPart, _RegressorPart
+from sklml.boosting._base import (
+    CLASS_WEIGHT_CONSTRAINT,
+    EXTRA_CONSTRAINTS,
+    BoostingBase,
+    ClassifierPart,
+    check_fitted,
+    describe_unknown,
+    fitted_property,
+    make_init,
+    native_method,
+    native_signature,
+)
 from sklml.boosting._device import resolve_device
 
 _UNUSED = re.compile(r"Parameters:\s*\{(.*?)\}\s*(?:are|is) not used", re.S)
+_META_KEY = "sklml"
+
+# keys of ``params`` that name a constructor keyword under another name
+_ALIASES = {
+    "eta": "learning_rate", "lambda": "reg_lambda", "alpha": "reg_alpha",
+    "seed": "random_state", "nthread": "n_jobs", "num_boost_round": "n_estimators",
+    "num_round": "n_estimators", "gpu_id": "device", "min_split_loss": "gamma",
+}
+_RESERVED = {"num_class": "the number of classes is read from y"}
+
+
+def _is_set(value, default):
+    if value is default:
+        return False
+    try:
+        return not bool(value == default)
+    except (TypeError, ValueError):
+        return True
 
 
 def _xgboost_has_cuda():
-    import xgboost
-
     return bool(xgboost.build_info().get("USE_CUDA", False))
 
 
-class _XGBBase(_BaseBoosting):
+def _catboost_names():
+    try:
+        import catboost
+    except ImportError:  # pragma: no cover - catboost is a dependency
+        return set()
+    return set(native_signature(catboost.CatBoostClassifier.__init__, {}).parameters) | set(
+        native_signature(catboost.CatBoostRegressor.__init__, {}).parameters
+    )
+
+
+def _constraints(signature):
+    constraints = {name: "no_validation" for name in signature.parameters if name != "self"}
+    constraints.pop("kwargs", None)
+    constraints.update(
+        n_estimators=[Interval(Integral, 1, None, closed="left"), None],
+        learning_rate=[Interval(Real, 0, None, closed="neither"), None],
+        max_depth=[Interval(Integral, 0, None, closed="left"), None],
+        subsample=[Interval(Real, 0, 1, closed="right"), None],
+        n_jobs=[Integral, None],
+        random_state=["random_state", np.random.Generator],
+        early_stopping_rounds=[Interval(Integral, 1, None, closed="left"), None],
+        **EXTRA_CONSTRAINTS,
+    )
+    if "class_weight" in signature.parameters:
+        constraints["class_weight"] = CLASS_WEIGHT_CONSTRAINT
+    return constraints
+
+
+class _XGBAdapter(BoostingBase):
     _LIBRARY = "XGBoost"
-    _NAMED_ALIASES = {
-        "n_estimators": ("n_estimators", "num_boost_round", "num_round"),
-        "learning_rate": ("learning_rate", "eta"),
-        "max_depth": ("max_depth",),
-        "subsample": ("subsample",),
-        "colsample_bytree": ("colsample_bytree",),
-        "reg_lambda": ("reg_lambda", "lambda"),
-        "min_child_weight": ("min_child_weight",),
-        "random_state": ("random_state", "seed"),
-        "n_jobs": ("n_jobs", "nthread"),
-        "device": ("device", "gpu_id"),
-        "early_stopping_rounds": ("early_stopping_rounds",),
-        "verbose": ("verbose", "verbose_eval"),
-    }
-    _RESERVED = {
-        "num_class": "the number of classes is read from y",
-        "enable_categorical": "categorical columns of a DataFrame are detected from their dtype",
-    }
+    _NATIVE = XGBModel
 
-    _parameter_constraints = {
-        **_BaseBoosting._parameter_constraints,
-        "max_depth": [Interval(Integral, 0, None, closed="left"), None],
-        "colsample_bytree": [Interval(Real, 0, 1, closed="right"), None],
-        "reg_lambda": [Interval(Real, 0, None, closed="left"), None],
-        "min_child_weight": [Interval(Real, 0, None, closed="left"), None],
-    }
+    # ------------------------------------------------------------ parameters
+    def _unexpected_keywords(self, kwargs):
+        # as the native wrapper: any other keyword is a booster parameter
+        self.kwargs = kwargs
 
-    def __init__(
-        self,
-        *,
-        n_estimators=100,
-        learning_rate=None,
-        max_depth=None,
-        subsample=None,
-        colsample_bytree=None,
-        reg_lambda=None,
-        min_child_weight=None,
-        random_state=None,
-        n_jobs=None,
-        device="auto",
-        early_stopping_rounds=None,
-        validation_fraction=0.1,
-        verbose=0,
-        params=None,
-    ):
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.reg_lambda = reg_lambda
-        self.min_child_weight = min_child_weight
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.device = device
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_fraction = validation_fraction
-        self.verbose = verbose
-        self.params = params
-
-    # ---------------------------------------------------------------- helpers
-    def _objective(self):
-        return {}
-
-    def _booster_params(self, extra, seed):
-        named = {
-            "learning_rate": self.learning_rate,
-            "max_depth": self.max_depth,
-            "subsample": self.subsample,
-            "colsample_bytree": self.colsample_bytree,
-            "reg_lambda": self.reg_lambda,
-            "min_child_weight": self.min_child_weight,
-            "nthread": self.n_jobs,
-        }
-        params = {k: v for k, v in named.items() if v is not None}
-        params["seed"] = seed
-        params["device"] = self.device_
-        params.update(self._objective())
-        params.update(extra)
+    def get_params(self, deep=True):
+        """Parameters of this estimator, the extra booster keywords included
+        (as the native wrapper's ``get_params``)."""
+        params = super().get_params(deep=deep)
+        params.update(getattr(self, "kwargs", None) or {})
         return params
 
-    def _check_unused(self, params, n_features):
-        """Ask XGBoost itself which keys it does not use (its own validation)."""
-        import xgboost
+    def set_params(self, **params):
+        """Set parameters; a keyword that is not in the signature becomes an
+        extra booster parameter, as in the native wrapper."""
+        own = set(self._get_param_names())
+        extra = {key: params.pop(key) for key in list(params) if key not in own}
+        super().set_params(**params)
+        if extra:
+            self.kwargs = {**(getattr(self, "kwargs", None) or {}), **extra}
+        return self
 
-        probe = dict(params, verbosity=1, validate_parameters=True, device="cpu",
+    def _native_names(self):
+        own = set(self._get_param_names())
+        return [name for name in own if name not in ("class_weight", "validation_fraction",
+                                                      "params")]
+
+    def _params_dict(self):
+        """``params`` checked: string keys, nothing reserved, and no key whose
+        keyword (or the keyword it is an alias of) is also set."""
+        extra = dict(self.params or {})
+        signature = inspect.signature(type(self).__init__).parameters
+        for key in extra:
+            if not isinstance(key, str):
+                raise TypeError(f"{type(self).__name__}: the keys of params must be "
+                                f"strings, got {key!r}")
+            if key in _RESERVED:
+                raise ValueError(f"{type(self).__name__}: params[{key!r}] is not accepted: "
+                                 f"{_RESERVED[key]}.")
+            name = key if key in signature else _ALIASES.get(key)
+            if name is not None and _is_set(getattr(self, name), signature[name].default):
+                raise ValueError(
+                    f"{type(self).__name__}: params[{key!r}] conflicts with the named "
+                    f"parameter {name!r}; set {name}=... instead of passing {key!r} in "
+                    "params."
+                )
+        return extra
+
+    def _native_params(self, resolve=True):
+        """Keywords for the native wrapper: the native ones as set, the extra
+        booster keywords and ``params``; ``device`` resolved."""
+        params = {name: getattr(self, name) for name in self._native_names()}
+        params.update(getattr(self, "kwargs", None) or {})
+        params.update(self._params_dict())
+        for key in _RESERVED:
+            if key in (getattr(self, "kwargs", None) or {}):
+                raise ValueError(f"{type(self).__name__}: {key}= is not accepted: "
+                                 f"{_RESERVED[key]}.")
+        if resolve:
+            self.device_ = resolve_device(self.device, _xgboost_has_cuda, "xgboost",
+                                          type(self).__name__)
+            params["device"] = self.device_
+            params["random_state"] = self._seed(self.random_state)
+            if len(self.categorical_features_):
+                params["enable_categorical"] = True
+        elif params["device"] == "auto":
+            params["device"] = None
+        return params
+
+    def _check_unknown(self, native, n_features):
+        """Ask XGBoost itself which extra keys it does not use (its own check)."""
+        extra = set(getattr(self, "kwargs", None) or {}) | set(self.params or {})
+        if not extra:
+            return
+        probe = {k: v for k, v in native.get_xgb_params().items() if not callable(v)}
+        probe.update(verbosity=1, validate_parameters=True, device="cpu",
                      num_feature=n_features)
+        probe.pop("num_class", None)
+        if str(probe.get("objective", "")).startswith("multi:"):
+            probe["num_class"] = 3
         unused = set()
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 booster = xgboost.Booster(
-                    probe,
-                    [xgboost.DMatrix(np.zeros((1, n_features)), label=np.zeros(1), nthread=1)],
+                    probe, [xgboost.DMatrix(np.zeros((1, n_features)), label=np.zeros(1),
+                                            nthread=1)],
                 )
                 config = json.loads(booster.save_config())
         except xgboost.core.XGBoostError:
-            return  # a bad value: training will raise XGBoost's own message
+            return  # a bad value: training raises XGBoost's own message
         for warning in caught:
             match = _UNUSED.search(str(warning.message))
             if match:
                 unused |= set(re.findall(r'"([^"]+)"', match.group(1)))
-        unused &= set(self.params or {})
-        if unused:
-            known = set()
+        unused &= extra
+        if not unused:
+            return
+        known = set(self._get_param_names())
 
-            def walk(node):
-                if isinstance(node, dict):
-                    for key, value in node.items():
-                        known.add(key)
-                        walk(value)
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    known.add(key)
+                    walk(value)
 
-            walk(config)
-            error = self._unknown_params_error(unused, known)
-            raise ValueError(
-                f"{error} XGBoost reports them as not used with this configuration."
-            )
+        walk(config)
+        other = _catboost_names()
+        hints = [describe_unknown(key, known, other, "sklml.boosting.CatBoostClassifier "
+                                  "/ CatBoostRegressor") for key in sorted(unused)]
+        raise ValueError(
+            f"{type(self).__name__}: unknown XGBoost parameter(s): {', '.join(hints)}. "
+            "XGBoost reports them as not used with this configuration."
+        )
 
-    def _to_native_X(self, X):
-        """ndarray as is; a categorical DataFrame with the fitted categories."""
-        if not len(self.categorical_features_):
-            return X
-        import pandas as pd
-
-        X = X.copy()
-        for j, categories in self._categories.items():
-            column = X[f"f{j}"]
-            unseen = column.notna() & ~column.isin(categories)  # -> missing
-            X[f"f{j}"] = pd.Categorical(column.astype(object).mask(unseen), categories=categories)
-        return X
-
+    # ----------------------------------------------------------- categorical
     def _learn_categories(self, X):
         import pandas as pd
 
         self._categories = {}
         for j in self.categorical_features_:
-            column = X[f"f{j}"]
+            column = X.iloc[:, j]
             if isinstance(column.dtype, pd.CategoricalDtype):
                 categories = column.cat.categories
             else:
@@ -176,74 +224,249 @@ class _XGBBase(_BaseBoosting):
                     pass
             self._categories[int(j)] = categories
 
-    def _dmatrix(self, X, y, w, params, ref=None):
-        import xgboost
+    def _to_native_X(self, X):
+        """Checked X as the native model takes it: categorical columns with
+        the categories seen in fit (an unseen one is missing)."""
+        if not len(self.categorical_features_):
+            return X
+        import pandas as pd
 
-        categorical = bool(len(self.categorical_features_))
-        quantile = params.get("tree_method", "hist") in ("hist", "auto") and (
-            params.get("booster", "gbtree") != "gblinear"
-        )
-        if quantile:
-            return xgboost.QuantileDMatrix(
-                X, label=y, weight=w, ref=ref, nthread=self.n_jobs,
-                max_bin=params.get("max_bin"), enable_categorical=categorical,
-            )
-        return xgboost.DMatrix(
-            X, label=y, weight=w, nthread=self.n_jobs, enable_categorical=categorical
-        )
+        X = X.copy()
+        for j, categories in self._categories.items():
+            column = X.iloc[:, j]
+            unseen = column.notna() & ~column.isin(categories)
+            X.isetitem(j, pd.Categorical(column.astype(object).mask(unseen),
+                                         categories=categories))
+        return X
 
-    def _train(self, X, y, w, evaluation, extra, seed):
-        import xgboost
+    def _named(self, X):
+        """A checked array as a DataFrame with the fitted column names, so that
+        the booster's features are named as when XGBoost fits a DataFrame;
+        names XGBoost refuses ("[", "]", "<") leave it unnamed (f0, f1...)."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None or not isinstance(X, np.ndarray):
+            return X
+        names = [str(name) for name in names]
+        if any(c in name for name in names for c in "[]<") or len(set(names)) < len(names):
+            return X
+        import pandas as pd
 
-        self.device_ = resolve_device(
-            self.device, _xgboost_has_cuda, "xgboost", type(self).__name__
+        return pd.DataFrame(X, columns=names, copy=False)
+
+    def _check_X(self, X):
+        return self._to_native_X(self._validate_X(X))
+
+    # -------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, sample_weight=None, base_margin=None, eval_set=None, verbose=True,
+            xgb_model=None, sample_weight_eval_set=None, base_margin_eval_set=None,
+            feature_weights=None):
+        """Fit the gradient-boosted model: the native wrapper's ``fit``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Training data; NaN marks a missing value. Non-numeric columns of a
+            DataFrame (``category``, strings) are categorical features.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: class labels of any type for the classifier (a 0/1 matrix
+            for multi-label), values (one column per target) for the regressor.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights (multiplied by the ``class_weight`` weights).
+        base_margin : array-like, default=None
+            Global bias of each sample, as in XGBoost.
+        eval_set : list of (X, y) pairs, default=None
+            Data sets evaluated every round (``evals_result()``); the last one
+            drives ``early_stopping_rounds``. Without it, ``early_stopping_rounds``
+            uses a held-out ``validation_fraction`` of the training data.
+        verbose : bool or int, default=True
+            Print the evaluation every round (every ``verbose`` rounds for an
+            int) for the given ``eval_set``; the held-out split is printed only
+            for an int.
+        xgb_model : Booster, str, XGBModel or adapter, default=None
+            A model to continue training from.
+        sample_weight_eval_set, base_margin_eval_set : list of array-like, default=None
+            Weights and margins of the ``eval_set`` data sets.
+        feature_weights : array-like of shape (n_features,), default=None
+            Weight of each feature when sampling columns.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = self._validate_fit_data(X, y)
+        y = self._encode_target(y)
+        params = self._native_params()
+        sample_weight = self._check_weights(sample_weight, X, y)
+        X, y, sample_weight, base_margin = self._drop_zero_weights(
+            X, y, sample_weight, base_margin
         )
-        params = self._booster_params(extra, seed)
-        self._check_unused(params, self.n_features_in_)
         if len(self.categorical_features_):
             self._learn_categories(X)
-        dtrain = self._dmatrix(self._to_native_X(X), y, w, params)
-        evals = []
-        if evaluation is not None:
-            Xv, yv, wv = evaluation
-            evals = [(self._dmatrix(self._to_native_X(Xv), yv, wv, params, ref=dtrain),
-                      "validation")]
-        elif self.verbose:
-            evals = [(dtrain, "train")]
-        self.booster_ = xgboost.train(
-            params,
-            dtrain,
-            num_boost_round=self.n_estimators,
-            evals=evals,
-            early_stopping_rounds=self.early_stopping_rounds,
-            verbose_eval=int(self.verbose) if self.verbose else False,
+        if eval_set is not None:
+            eval_set = [(self._to_native_X(self._validate_more_X(Xv)),
+                         self._encode_eval_target(yv)) for Xv, yv in eval_set]
+        elif self.early_stopping_rounds is not None:
+            train, valid = self._validation_split(X, y, sample_weight, params["random_state"],
+                                                  base_margin)
+            X, y, sample_weight, base_margin = train
+            eval_set = [tuple(valid[:2])]
+            sample_weight_eval_set = None if valid[2] is None else [valid[2]]
+            base_margin_eval_set = None if valid[3] is None else [valid[3]]
+            verbose = False if isinstance(verbose, bool) else verbose
+        y = self._to_native_y(y, eval_set)
+        if isinstance(xgb_model, _XGBAdapter):
+            xgb_model = xgb_model.get_booster()
+        native = self._NATIVE(**params)
+        self._check_unknown(native, self.n_features_in_)
+        if eval_set is not None:
+            eval_set = [(self._named(Xv), yv) for Xv, yv in eval_set]
+        native.fit(
+            self._named(self._to_native_X(X)), y, sample_weight=sample_weight,
+            base_margin=base_margin, eval_set=eval_set, verbose=verbose, xgb_model=xgb_model,
+            sample_weight_eval_set=sample_weight_eval_set,
+            base_margin_eval_set=base_margin_eval_set, feature_weights=feature_weights,
         )
-        if self.early_stopping_rounds is not None:
-            self.best_iteration_ = int(self.booster_.best_iteration)
-            self.n_iter_ = self.best_iteration_ + 1
-        else:
-            self.n_iter_ = self.n_estimators
         if self.device_ != "cpu":
-            self.booster_.set_param({"device": "cpu"})  # predict on CPU, load anywhere
+            native.get_booster().set_param({"device": "cpu"})  # predict anywhere
+            native.set_params(device="cpu")
+        self.model_ = native
+        self._set_fitted_attributes()
+        return self
 
-    def _predict_raw(self, X):
-        return self.booster_.inplace_predict(
-            self._to_native_X(X), iteration_range=(0, self.n_iter_)
-        )
+    def _to_native_y(self, y, eval_set):
+        return y
 
+    def _set_fitted_attributes(self):
+        booster = self.model_.get_booster()
+        try:
+            self.best_iteration_ = int(booster.best_iteration)
+            self.n_iter_ = self.best_iteration_ + 1
+        except AttributeError:
+            self.n_iter_ = int(booster.num_boosted_rounds())
+
+    # ------------------------------------------------------------- prediction
+    def _predict_native(self, X, output_margin=False, validate_features=True,
+                        base_margin=None, iteration_range=None):
+        X = self._check_X(X)
+        return XGBModel.predict(self.model_, X, output_margin=output_margin,
+                                validate_features=validate_features,
+                                base_margin=base_margin, iteration_range=iteration_range)
+
+    def apply(self, X, iteration_range=None):
+        """Leaf index of each sample in each tree, as XGBoost's ``apply``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        iteration_range : tuple of int, default=None
+            Trees ``[begin, end)`` to use.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_trees)
+        """
+        X = self._check_X(X)
+        return self.model_.apply(X, iteration_range=iteration_range)
+
+    # ------------------------------------------------- native API, answered by model_
     @property
-    def feature_importances_(self):
-        """Normalised total gain of each feature (``weight`` for gblinear)."""
-        from sklearn.utils.validation import check_is_fitted
+    def booster_(self):
+        """The native ``xgboost.Booster`` (``get_booster()``)."""
+        return self.get_booster()
 
-        check_is_fitted(self)
-        linear = (self.params or {}).get("booster") == "gblinear"
-        score = self.booster_.get_score(importance_type="weight" if linear else "gain")
-        values = np.array(
-            [score.get(f"f{j}", 0.0) for j in range(self.n_features_in_)], dtype=np.float64
-        )
-        total = values.sum()
-        return values / total if total > 0 else values
+    def get_booster(self):
+        """The native ``xgboost.Booster`` of the fitted model.
+
+        Returns
+        -------
+        xgboost.Booster
+        """
+        check_fitted(self)
+        return self.model_.get_booster()
+
+    evals_result = native_method("evals_result")
+    get_num_boosting_rounds = native_method("get_num_boosting_rounds")
+    best_iteration = fitted_property("best_iteration", "Best round (early stopping).")
+    best_score = fitted_property("best_score", "Best evaluation score (early stopping).")
+    coef_ = fitted_property("coef_", "Coefficients (``booster='gblinear'`` only).")
+    intercept_ = fitted_property("intercept_", "Intercept (base score or gblinear bias).")
+    feature_importances_ = fitted_property(
+        "feature_importances_",
+        "Normalised importances of ``importance_type`` (gain for trees by default)."
+    )
+
+    def get_xgb_params(self):
+        """The booster parameters, as the native wrapper's ``get_xgb_params``.
+
+        Returns
+        -------
+        dict
+        """
+        if "model_" in vars(self):
+            return self.model_.get_xgb_params()
+        return self._NATIVE(**self._native_params(resolve=False)).get_xgb_params()
+
+    def save_model(self, fname):
+        """Save the model in XGBoost's format (JSON or UBJSON by extension),
+        readable by XGBoost's own ``load_model`` and by this class's.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+        """
+        check_fitted(self)
+        booster = self.get_booster()
+        booster.set_attr(**{_META_KEY: json.dumps(self._metadata())})
+        try:
+            self.model_.save_model(fname)
+        finally:
+            booster.set_attr(**{_META_KEY: None})
+
+    def load_model(self, fname):
+        """Load a model saved by XGBoost (or this class): it becomes this
+        estimator's fitted model.
+
+        Parameters
+        ----------
+        fname : str, os.PathLike, bytearray
+        """
+        native = self._NATIVE(**self._native_params(resolve=False))
+        native.load_model(fname)
+        booster = native.get_booster()
+        meta = json.loads(booster.attr(_META_KEY) or "{}")
+        booster.set_attr(**{_META_KEY: None})
+        self.model_ = native
+        self.device_ = "cpu"
+        self.n_features_in_ = int(booster.num_features())
+        if "feature_names_in" in meta:
+            self.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
+        self.categorical_features_ = np.asarray(meta.get("categorical_features", []),
+                                                dtype=np.intp)
+        self._special_features = np.array([], dtype=np.intp)
+        if len(self.categorical_features_):
+            import pandas as pd
+
+            self._categories = {int(j): pd.Index(c) for j, c in meta["categories"].items()}
+        self._load_target_metadata(meta, native)
+        self._set_fitted_attributes()
+
+    def _metadata(self):
+        meta = {"categorical_features": self.categorical_features_.tolist()}
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in"] = [str(c) for c in self.feature_names_in_]
+        if len(self.categorical_features_):
+            meta["categories"] = {str(j): c.tolist() for j, c in self._categories.items()}
+        return meta
+
+    def _load_target_metadata(self, meta, native):
+        pass
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     @classmethod
     def get_test_params(cls):
@@ -255,48 +478,60 @@ class _XGBBase(_BaseBoosting):
         """A quick but sensible fit for ``sklml compare`` (one thread: compare
         fits the folds in parallel, and OpenMP threads collapse when they
         outnumber the cores)."""
-        return {"n_jobs": 1, "n_estimators": 200, "learning_rate": 0.1, "max_depth": 4, "device": "cpu"}
+        return {"n_jobs": 1, "n_estimators": 200, "learning_rate": 0.1, "max_depth": 4,
+                "device": "cpu"}
 
 
 _DOC_PARAMS = """
     Parameters
     ----------
-    n_estimators : int, default=100
-        Number of boosting rounds (the upper bound with early stopping).
-    learning_rate : float, default=None
-        Shrinkage ``eta``; None keeps XGBoost's default (0.3).
-    max_depth : int, default=None
-        Maximum tree depth; None keeps XGBoost's default (6).
-    subsample : float in (0, 1], default=None
-        Fraction of rows sampled per tree; None keeps XGBoost's default (1).
-    colsample_bytree : float in (0, 1], default=None
-        Fraction of features sampled per tree; None keeps XGBoost's default (1).
-    reg_lambda : float, default=None
-        L2 penalty on leaf weights (``lambda``); None keeps XGBoost's default (1).
-    min_child_weight : float, default=None
-        Minimum hessian sum in a leaf; None keeps XGBoost's default (1).
-    random_state : int, RandomState instance or None, default=None
-        Seeds XGBoost and the early-stopping split; None uses XGBoost's default
-        seed 0, so fits are reproducible.
-    n_jobs : int, default=None
-        Threads; None lets XGBoost use all cores.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        "auto" trains on a CUDA GPU when XGBoost has CUDA support and the machine
-        a GPU, otherwise on the CPU. "cuda" without a GPU warns and uses the CPU.
-        The device used is ``device_``; predictions run on the CPU.
-    early_stopping_rounds : int, default=None
-        Stop when the validation loss has not improved for this many rounds,
-        on a split of ``validation_fraction`` of the training data (stratified
-        for classifiers, seeded by ``random_state``).
+    native keywords
+        Every keyword of the installed ``xgboost.{name}`` (``n_estimators``,
+        ``max_depth``, ``learning_rate``, ``gamma``, ``eval_metric``,
+        ``early_stopping_rounds``, ``objective``, ``multi_strategy``,
+        ``importance_type``, ...), read from it, with its meaning and
+        default, and any other booster parameter as a keyword (``eta=...``),
+        as the native wrapper takes it. A keyword XGBoost does not use raises
+        ``ValueError`` in ``fit`` naming the closest known ones. Differences:
+        ``device`` defaults to "auto" (below); ``enable_categorical`` is set
+        when ``X`` has categorical columns; ``early_stopping_rounds`` without
+        an ``eval_set`` stops on a held-out split; ``n_jobs=None`` uses all
+        cores, as XGBoost does.
+    device : str, default="auto"
+        "auto" trains on a CUDA GPU when XGBoost has CUDA support and the
+        machine a GPU, otherwise on the CPU; "cuda" (or "cuda:N") without one
+        warns and uses the CPU. The device used is ``device_``; predictions run
+        on the CPU.
     validation_fraction : float in (0, 1), default=0.1
-        Held-out fraction used by early stopping only.
-    verbose : int, default=0
-        Print the evaluation metric every ``verbose`` rounds.
+        Held-out fraction of the training data used by ``early_stopping_rounds``
+        when ``fit`` gets no ``eval_set`` (stratified for classifiers, seeded by
+        ``random_state``).
     params : dict, default=None
-        Any other XGBoost booster parameter (``gamma``, ``max_bin``,
-        ``objective`` for regressors, ``eval_metric``...). A key that XGBoost
-        does not use, or that a named parameter already sets (``eta``,
-        ``lambda``, ``seed``, ``nthread``...), raises ``ValueError``.
+        More booster parameters (``max_bin``, ``huber_slope``...). A key that
+        XGBoost does not use, or that names a keyword (``eta`` for
+        ``learning_rate``, ``seed``, ``nthread``...), raises ``ValueError``.
+"""
+
+_DOC_ATTRIBUTES = """
+    model_ : xgboost.{name}
+        The fitted native wrapper; ``get_booster()``, ``evals_result()``,
+        ``best_iteration``, ``best_score``, ``feature_importances_``,
+        ``coef_``, ``intercept_`` and ``get_num_boosting_rounds()`` answer
+        through it.
+    booster_ : xgboost.Booster
+        ``get_booster()``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    categorical_features_ : ndarray of int
+        Indices of the DataFrame columns treated as categorical.
+    n_iter_ : int
+        Boosting rounds used for prediction.
+    best_iteration_ : int
+        Index of the best round (with an evaluation set).
+    device_ : str
+        Where training ran ("cpu", "cuda"...).
 """
 
 _DOC_NOTES = """
@@ -304,50 +539,43 @@ _DOC_NOTES = """
     -----
     Rows with ``sample_weight`` 0 are dropped before training, so they do not
     shape the histogram bins either; an integer weight then means repeated
-    rows, up to XGBoost's float32 arithmetic.
+    rows, up to XGBoost's float32 arithmetic. Predictions are float64.
 """
 
-_DOC_ATTRIBUTES = """
-    booster_ : xgboost.Booster
-        The native model.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when ``X`` was a DataFrame with string column names.
-    categorical_features_ : ndarray of int
-        Indices of the DataFrame columns treated as categorical.
-    feature_importances_ : ndarray of shape (n_features_in_,)
-        Normalised total gain per feature.
-    n_iter_ : int
-        Boosting rounds used for prediction.
-    best_iteration_ : int
-        Index of the best round (early stopping only).
-    device_ : str
-        "cpu" or "cuda": where training ran.
-"""
+_XGB_EXTRAS = {"device": "auto", "validation_fraction": 0.1, "params": None}
 
 
-class XGBClassifier(_ClassifierPart, ClassifierMixin, _XGBBase):
+def _signature(native_cls, classifier):
+    extras = dict(_XGB_EXTRAS, **({"class_weight": None} if classifier else {}))
+    objective = native_signature(native_cls.__init__, {}).parameters["objective"].default
+    return native_signature(XGBModel.__init__, extras,
+                            defaults={"device": "auto", "objective": objective},
+                            var_keyword=True)
+
+
+_CLF_SIGNATURE = _signature(xgboost.XGBClassifier, classifier=True)
+_REG_SIGNATURE = _signature(xgboost.XGBRegressor, classifier=False)
+
+
+class XGBClassifier(ClassifierPart, ClassifierMixin, _XGBAdapter):
     __doc__ = (
         """XGBoost gradient-boosted trees for classification.
 
-    A thin adapter over ``xgboost.train`` (objective ``binary:logistic`` or
-    ``multi:softprob``) that passes scikit-learn's estimator checks: any
-    class labels (strings included), sample and class weights, NaN as
-    missing values, pandas ``category``/string columns as categorical
-    features, early stopping on an internal split.
-"""
-        + _DOC_PARAMS
+    ``xgboost.XGBClassifier`` with scikit-learn's contract: any class labels
+    (strings included), ``class_weight``, NaN as missing values, sparse
+    matrices, pandas ``category``/string columns as categorical features,
+    multi-label 0/1 targets, and ``device="auto"``.
+""" + _DOC_PARAMS.format(name="XGBClassifier")
         + """    class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into ``sample_weight``.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (the label columns for multi-label targets).
     n_classes_ : int
         Number of classes."""
-        + _DOC_ATTRIBUTES
+        + _DOC_ATTRIBUTES.format(name="XGBClassifier")
         + _DOC_NOTES
         + """
     Examples
@@ -355,79 +583,138 @@ class XGBClassifier(_ClassifierPart, ClassifierMixin, _XGBBase):
     >>> from sklearn.datasets import make_classification
     >>> from sklml.boosting import XGBClassifier
     >>> X, y = make_classification(n_samples=200, random_state=0)
-    >>> clf = XGBClassifier(n_estimators=20, max_depth=3, random_state=0).fit(X, y)
+    >>> clf = XGBClassifier(n_estimators=20, max_depth=3, gamma=0.1, random_state=0)
+    >>> clf = clf.fit(X[:150], y[:150], eval_set=[(X[150:], y[150:])], verbose=False)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
-    >>> bool(clf.score(X, y) > 0.9)
-    True
+    >>> len(clf.evals_result()["validation_0"]["logloss"])
+    20
     """
     )
 
-    _RESERVED = {
-        **_XGBBase._RESERVED,
-        "objective": "the classifier uses binary:logistic or multi:softprob",
-    }
-    _parameter_constraints = {
-        **_XGBBase._parameter_constraints,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-    }
+    __init__ = make_init(_CLF_SIGNATURE)
+    _parameter_constraints = _constraints(_CLF_SIGNATURE)
+    _NATIVE = xgboost.XGBClassifier
 
-    def __init__(
-        self,
-        *,
-        n_estimators=100,
-        learning_rate=None,
-        max_depth=None,
-        subsample=None,
-        colsample_bytree=None,
-        reg_lambda=None,
-        min_child_weight=None,
-        random_state=None,
-        n_jobs=None,
-        device="auto",
-        early_stopping_rounds=None,
-        validation_fraction=0.1,
-        verbose=0,
-        class_weight=None,
-        params=None,
-    ):
-        super().__init__(
-            n_estimators=n_estimators,
-            learning_rate=learning_rate,
-            max_depth=max_depth,
-            subsample=subsample,
-            colsample_bytree=colsample_bytree,
-            reg_lambda=reg_lambda,
-            min_child_weight=min_child_weight,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            device=device,
-            early_stopping_rounds=early_stopping_rounds,
-            validation_fraction=validation_fraction,
-            verbose=verbose,
-            params=params,
-        )
-        self.class_weight = class_weight
+    def _to_native_y(self, y, eval_set):
+        # XGBoost wants the labels 0 .. k-1 of the classes present; zero
+        # weights may have removed one
+        self._present = None
+        if self.multilabel_:
+            return y
+        present = np.unique(y)
+        if len(present) == self.n_classes_:
+            return y
+        self._present = present
+        if eval_set:
+            eval_set[:] = [(Xv, np.searchsorted(present, yv)) for Xv, yv in eval_set]
+        return np.searchsorted(present, y)
 
-    def _objective(self):
-        if self.n_classes_ > 2:
-            return {"objective": "multi:softprob", "num_class": self.n_classes_}
-        return {"objective": "binary:logistic"}
+    def _expand(self, proba):
+        present = getattr(self, "_present", None)
+        if present is None:
+            return proba
+        full = np.zeros((proba.shape[0], self.n_classes_), dtype=proba.dtype)
+        full[:, present] = proba
+        return full
+
+    def predict(self, X, *, output_margin=False, validate_features=True, base_margin=None,
+                iteration_range=None):
+        """Class labels, or margins with ``output_margin=True``, as XGBoost's.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        output_margin : bool, default=False
+            Return the raw margins instead of labels.
+        validate_features : bool, default=True
+            Passed to XGBoost.
+        base_margin : array-like, default=None
+            Global bias of each sample.
+        iteration_range : tuple of int, default=None
+            Trees ``[begin, end)`` to use; default: up to the best iteration.
+
+        Returns
+        -------
+        ndarray
+            Labels of shape (n_samples,) (a 0/1 matrix for multi-label), or
+            margins.
+        """
+        check_fitted(self)
+        kwargs = dict(validate_features=validate_features, base_margin=base_margin,
+                      iteration_range=iteration_range)
+        if output_margin:
+            return np.asarray(self._predict_native(X, output_margin=True, **kwargs),
+                              dtype=np.float64)
+        if self.multilabel_:
+            X = self._check_X(X)
+            return np.asarray(self.model_.predict(X, **kwargs)).astype(np.int64)
+        if getattr(self, "_present", None) is not None:
+            proba = self.predict_proba(X, **kwargs)
+            return self.classes_[np.argmax(proba, axis=1)]
+        X = self._check_X(X)
+        return self._decode(self.model_.predict(X, **kwargs))
+
+    def predict_proba(self, X, *, validate_features=True, base_margin=None,
+                      iteration_range=None):
+        """Class probabilities, as XGBoost's (float64).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        validate_features : bool, default=True
+            Passed to XGBoost.
+        base_margin : array-like, default=None
+            Global bias of each sample.
+        iteration_range : tuple of int, default=None
+            Trees ``[begin, end)`` to use; default: up to the best iteration.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        X = self._check_X(X)
+        proba = self.model_.predict_proba(X, validate_features=validate_features,
+                                          base_margin=base_margin,
+                                          iteration_range=iteration_range)
+        return self._expand(np.asarray(proba, dtype=np.float64))
+
+    def _metadata(self):
+        meta = super()._metadata()
+        labels = self.classes_.tolist()
+        try:
+            json.dumps(labels)
+        except TypeError:
+            labels = None
+        meta.update(classes=labels, multilabel=bool(self.multilabel_))
+        return meta
+
+    def _load_target_metadata(self, meta, native):
+        self.multilabel_ = bool(meta.get("multilabel", False))
+        labels = meta.get("classes")
+        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(native.classes_)
+        self.n_classes_ = len(self.classes_)
+        self._present = None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
 
-class XGBRegressor(_RegressorPart, RegressorMixin, _XGBBase):
+class XGBRegressor(RegressorMixin, _XGBAdapter):
     __doc__ = (
         """XGBoost gradient-boosted trees for regression.
 
-    A thin adapter over ``xgboost.train`` (objective ``reg:squarederror``
-    unless ``params["objective"]`` says otherwise) that passes
-    scikit-learn's estimator checks.
-"""
-        + _DOC_PARAMS
+    ``xgboost.XGBRegressor`` with scikit-learn's contract: NaN as missing
+    values, sparse matrices, pandas categorical columns, multi-target ``y``
+    (``multi_strategy``) and ``device="auto"``.
+""" + _DOC_PARAMS.format(name="XGBRegressor")
         + """
     Attributes
     ----------"""
-        + _DOC_ATTRIBUTES
+        + _DOC_ATTRIBUTES.format(name="XGBRegressor")
         + _DOC_NOTES
         + """
     Examples
@@ -443,5 +730,31 @@ class XGBRegressor(_RegressorPart, RegressorMixin, _XGBBase):
     """
     )
 
-    def _objective(self):
-        return {"objective": "reg:squarederror"}
+    __init__ = make_init(_REG_SIGNATURE)
+    _parameter_constraints = _constraints(_REG_SIGNATURE)
+    _NATIVE = xgboost.XGBRegressor
+
+    def predict(self, X, *, output_margin=False, validate_features=True, base_margin=None,
+                iteration_range=None):
+        """Predicted values (or margins), as XGBoost's, in float64.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        output_margin : bool, default=False
+            Return the raw margins (differs for objectives with a link).
+        validate_features : bool, default=True
+            Passed to XGBoost.
+        base_margin : array-like, default=None
+            Global bias of each sample.
+        iteration_range : tuple of int, default=None
+            Trees ``[begin, end)`` to use; default: up to the best iteration.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        out = self._predict_native(X, output_margin=output_margin,
+                                   validate_features=validate_features,
+                                   base_margin=base_margin, iteration_range=iteration_range)
+        return np.asarray(out, dtype=np.float64)
