@@ -313,3 +313,62 @@ def test_unfitted_or_not_an_estimator_writes_nothing(tmp_path):
     with pytest.raises(TypeError):  # skops cannot save a lambda; nothing half-written
         sklml.io.dump(FunctionTransformer(func=lambda x: x).fit(X_REG), path)
     assert os.listdir(tmp_path) == []
+
+
+def test_registered_plugin_estimator_is_trusted(tmp_path, monkeypatch):
+    from plugin_helpers import make_distribution
+
+    root = make_distribution(tmp_path, "sklml-plugin-template", "0.1.0",
+                             {"ClosedFormRidge": "sklml_plugin_template:ClosedFormRidge"},
+                             copy_template=True)
+    monkeypatch.syspath_prepend(str(root))
+    clear_cache()
+    from sklml_plugin_template import ClosedFormRidge
+
+    ridge = ClosedFormRidge().fit(X_REG, Y_REG)
+    sklml.io.dump(ridge, tmp_path / "ridge.skops")
+    assert skops.io.get_untrusted_types(file=tmp_path / "ridge.skops")  # skops alone refuses
+    np.testing.assert_array_equal(sklml.io.load(tmp_path / "ridge.skops").predict(X_NEW),
+                                  ridge.predict(X_NEW))
+
+
+def test_model_fitted_on_a_gpu_loads_on_a_cpu(tmp_path):
+    """A file whose tensors and net were on CUDA (simulated: the device fields of the
+    archive say cuda) loads on the CPU when CUDA is absent, with the same predictions."""
+    import torch
+    from sklml.neural import MLPClassifier
+
+    if torch.cuda.is_available():
+        pytest.skip("the machine has CUDA: the file would load there")
+    est = _fitted(MLPClassifier)
+    path = tmp_path / "gpu.skops"
+    sklml.io.dump(est, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    schema = json.loads(members["schema.json"])
+    n_tensors = 0
+
+    def to_cuda(node):
+        nonlocal n_tensors
+        if isinstance(node, dict):
+            if node.get("__loader__") == "SklmlTensorNode":
+                node["device"] = "cuda"
+                n_tensors += 1
+            for value in node.values():
+                to_cuda(value)
+        elif isinstance(node, list):
+            for value in node:
+                to_cuda(value)
+
+    to_cuda(schema)
+    assert n_tensors > 0
+    text = json.dumps(schema).replace('"content": "\\"cpu\\""', '"content": "\\"cuda\\""')
+    assert text != json.dumps(schema)  # the net's device said cpu
+    members["schema.json"] = text.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    loaded = sklml.io.load(path)
+    assert loaded.net_.device == "cpu"
+    assert all(p.device.type == "cpu" for p in loaded.net_.module_.parameters())
+    np.testing.assert_array_equal(loaded.predict_proba(X_NEW), est.predict_proba(X_NEW))

@@ -47,7 +47,9 @@ from ._trust import is_trusted_by_default
 
 __all__ = [
     "dump",
+    "dumps",
     "load",
+    "loads",
     "convert_pickle",
     "get_untrusted_types",
     "FORMAT_VERSION",

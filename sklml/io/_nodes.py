@@ -70,7 +70,7 @@ def tensor_get_state(obj, save_context):
         "content": get_state(np.ascontiguousarray(array), save_context),
         "dtype": dtype,
         "requires_grad": bool(obj.requires_grad),
-        "device": data.device.type if obj.device.type == "cpu" else obj.device.type,
+        "device": obj.device.type,
     }
 
 
