@@ -372,3 +372,26 @@ def test_model_fitted_on_a_gpu_loads_on_a_cpu(tmp_path):
     assert loaded.net_.device == "cpu"
     assert all(p.device.type == "cpu" for p in loaded.net_.module_.parameters())
     np.testing.assert_array_equal(loaded.predict_proba(X_NEW), est.predict_proba(X_NEW))
+
+
+@pytest.mark.parametrize("name, trusted", [
+    ("sklml.tree._predictor.Tree", True),
+    ("torch.nn.modules.linear.Linear", True),
+    ("torch.optim.adam.Adam", True),
+    ("sklearn.preprocessing._data.StandardScaler", True),
+    ("skorch.callbacks.training.EarlyStopping", True),
+    ("xgboost.core.Booster", True),
+    ("os.system", False),
+    ("posix.system", False),
+    ("builtins.eval", False),
+    ("subprocess.Popen", False),
+    ("sklml.cli.main", False),  # reads and writes files
+    ("sklml.io.convert_pickle", False),
+    ("skorch.callbacks.training.LoadInitState", False),  # unpickles a checkpoint
+    ("sklearn.tree._tree.Tree", False),  # unchecked node ids (skops' warning)
+    ("sklearn.utils.fixes.threadpool_limits", False),  # a function, not a class
+])
+def test_default_trust_policy(name, trusted):
+    from sklml.io._trust import is_trusted_by_default
+
+    assert is_trusted_by_default(name) is trusted

@@ -111,6 +111,8 @@ def register_converters():
 
 
 def _check_sample(X_sample, est):
+    if hasattr(X_sample, "toarray"):  # a scipy sparse matrix: the graph takes dense rows
+        X_sample = X_sample[:2].toarray()
     X = np.asarray(X_sample)
     if X.ndim < 2 or X.shape[0] < 1:
         raise ValueError(

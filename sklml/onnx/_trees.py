@@ -74,7 +74,9 @@ def _ensemble_node(trees, leaf_values, op, out, prefix):
 
 
 def _check_single_output_classifier(est):
-    if getattr(est, "n_outputs_", 1) != 1 or np.ndim(est.classes_) != 1:
+    classes = est.classes_
+    if (getattr(est, "n_outputs_", 1) != 1 or isinstance(classes, list)
+            or np.asarray(classes).ndim != 1):
         raise NotExportableError(
             f"{type(est).__name__} with several outputs cannot be exported: the ONNX-ML "
             "tree ensemble classifier has one label per row")
