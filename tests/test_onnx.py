@@ -161,8 +161,8 @@ def test_pipeline_through_sklml_and_through_skl2onnx():
     np.testing.assert_allclose(_run(model, X_test)[1], pipe.predict_proba(X_test), atol=1e-5)
 
     Xr, yr, Xr_test = _data("regressor")
-    search = GridSearchCV(make_pipeline(StandardScaler(), GDRegressor(random_state=0)),
-                          {"gdregressor__alpha": [1e-4, 1e-2]}, cv=3).fit(Xr, yr)
+    search = _fit(GridSearchCV(make_pipeline(StandardScaler(), GDRegressor(random_state=0)),
+                               {"gdregressor__alpha": [1e-4, 1e-2]}, cv=3), Xr, yr)
     _assert_parity(search, to_onnx(search, Xr[:1]), Xr_test, "regressor", False)
 
 

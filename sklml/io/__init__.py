@@ -319,10 +319,25 @@ def load(path, trusted=None):
 
 
 def _load_checked(data, trusted, path):
-    needed, refused = _split_untrusted(data, trusted)
-    if refused:
-        raise UntrustedTypesError(refused, path)
-    return _skops_io.loads(data, trusted=needed or None)
+    """skops' ``loads`` (read the tree, audit it, build it) with sklml's audit,
+    in one pass over the archive."""
+    from skops.io._audit import get_tree
+    from skops.io._utils import get_type_paths, read_schema
+
+    given = set(get_type_paths(trusted)) if trusted else set()
+    plugins = None
+    with zipfile.ZipFile(_io.BytesIO(data)) as archive:
+        schema, context = read_schema(archive)
+        tree = get_tree(schema, context, trusted=None)
+        refused = []
+        for name in sorted(tree.get_unsafe_set() - given):
+            if plugins is None and not is_trusted_by_default(name):
+                plugins = _plugin_trusted_types()  # reads installed metadata: only if needed
+            if not is_trusted_by_default(name, plugins or frozenset()):
+                refused.append(name)
+        if refused:
+            raise UntrustedTypesError(refused, path)
+        return tree.construct()
 
 
 def convert_pickle(src, dst):
