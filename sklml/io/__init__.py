@@ -115,8 +115,8 @@ def dumps(estimator):
     """
     _check_fitted(estimator)
     _nodes.register_save_hooks()
-    data = _skops_io.dumps(estimator, compression=zipfile.ZIP_DEFLATED)
-    unnamed = [t for t in _skops_io.get_untrusted_types(data=data) if "<" in t]
+    data = _skops_io.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    unnamed = _unnamed_callables(data)
     if unnamed:  # functions are stored by name: these could never be loaded
         raise TypeError(
             f"{type(estimator).__name__} holds {unnamed}: lambdas and functions defined "
@@ -132,6 +132,23 @@ def dumps(estimator):
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(META_NAME, json.dumps(meta, indent=2))
     return buffer.getvalue()
+
+
+def _unnamed_callables(data):
+    """Types and functions in the archive that have no import path."""
+    with zipfile.ZipFile(_io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found, stack = set(), [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            name = node.get("__class__")
+            if isinstance(name, str) and "<" in name:
+                found.add(f"{node.get('__module__')}.{name}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(found)
 
 
 def dump(estimator, path):
