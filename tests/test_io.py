@@ -310,8 +310,10 @@ def test_unfitted_or_not_an_estimator_writes_nothing(tmp_path):
         sklml.io.dump(DecisionTreeClassifier(), path)
     with pytest.raises(TypeError, match="fitted estimators"):
         sklml.io.dump({"a": 1}, path)
-    with pytest.raises(TypeError):  # skops cannot save a lambda; nothing half-written
+    with pytest.raises(TypeError, match="lambda"):  # a file that could never load
         sklml.io.dump(FunctionTransformer(func=lambda x: x).fit(X_REG), path)
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        sklml.io.dump(DecisionTreeClassifier().fit(X_CLF, Y_CLF), tmp_path / "no" / "m.skops")
     assert os.listdir(tmp_path) == []
 
 

@@ -180,9 +180,11 @@ def dump(estimator, path):
     >>> reg = GDRegressor(random_state=0).fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
     >>> sklml.io.dump(reg, os.path.join(tempfile.mkdtemp(), "reg.skops"))
     """
-    data = dumps(estimator)
     path = Path(os.fspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: no folder {str(path.parent)!r}")
+    data = dumps(estimator)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -32,6 +32,8 @@ def run_export(args, usage_error):
     from sklml.onnx import NotExportableError, to_onnx
 
     out = Path(args.out) if args.out else Path(args.model).with_suffix(".onnx")
+    if not out.parent.is_dir():
+        raise usage_error(f"cannot write {out}: no folder {out.parent}")
     try:
         estimator = sklml.io.load(args.model, trusted=args.trust or None)
     except (OSError, ValueError, TypeError) as exc:  # missing, pickle, untrusted, corrupt
@@ -42,7 +44,7 @@ def run_export(args, usage_error):
     except (NotExportableError, NotFittedError, ValueError) as exc:
         raise usage_error(str(exc)) from None
     data = model.SerializeToString()
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
