@@ -16,8 +16,8 @@ attribute update), and the type's own code then only computes with the data.
 - the wrapped libraries' data types: torch modules (``torch.nn.modules``),
   optimizers and schedulers (``torch.optim``), ``torch.device``; skorch's nets,
   history, datasets, helper functions and callbacks (not the checkpoint ones,
-  which read and write files); xgboost's
-  ``Booster`` (restored from xgboost's own binary model format); CatBoost's
+  which read and write files); xgboost's ``Booster`` and scikit-learn
+  wrappers (restored from xgboost's own binary model format); CatBoost's
   model classes (restored from CatBoost's binary model format); gymnasium's
   spaces.  ``functools.partial`` too: the function it wraps is checked on its
   own.
@@ -74,6 +74,12 @@ TRUSTED_NAMES = frozenset({
     "skorch.utils._indexing_ndframe",
     "skorch.utils.noop",
     "xgboost.core.Booster",
+    "xgboost.sklearn.XGBModel",
+    "xgboost.sklearn.XGBClassifier",
+    "xgboost.sklearn.XGBRegressor",
+    "xgboost.sklearn.XGBRanker",
+    "xgboost.sklearn.XGBRFClassifier",
+    "xgboost.sklearn.XGBRFRegressor",
     "catboost.core.CatBoost",
     "catboost.core.CatBoostClassifier",
     "catboost.core.CatBoostRegressor",

@@ -70,9 +70,12 @@ def _converter_for(est):
                 else _linear.convert_gd_regressor)
         return lambda e, X: conv(e)
     if family == "boosting":
-        if hasattr(est, "booster_"):
+        library = _boosting.native_library(est)
+        if library == "xgboost":
             return lambda e, X: _boosting.convert_xgboost(e)
-        return lambda e, X: _boosting.convert_catboost(e)
+        if library == "catboost":
+            return lambda e, X: _boosting.convert_catboost(e)
+        raise NotExportableError(f"{name} holds no fitted XGBoost or CatBoost model")
     if family == "neural":
         from sklearn.base import is_classifier, is_regressor
 

@@ -1,7 +1,8 @@
 """XGBoost and CatBoost models through onnxmltools and CatBoost's exporter.
 
-The native models are read from the fitted wrappers' public state
-(``booster_`` for XGBoost, ``model_`` for CatBoost, ``n_iter_`` rounds).
+The native models are read from the fitted wrappers' public state: the
+XGBoost booster (``booster_``, or ``model_`` as a native model or booster),
+the CatBoost model (``model_``), and the ``n_iter_`` rounds in use.
 Outputs follow skl2onnx's classifiers: ``label`` (the estimator's class
 labels) and ``probabilities``; ``variable`` for regressors.
 """
@@ -76,12 +77,39 @@ def _prune(graph):
     graph.node.extend(reversed(kept))
 
 
+def native_library(est):
+    """"xgboost" or "catboost", from the fitted native model's type (or None)."""
+    for attr in ("booster_", "model_"):
+        module = type(getattr(est, attr, None)).__module__
+        for library in ("xgboost", "catboost"):
+            if module.startswith(library + "."):
+                return library
+    return None
+
+
+def _xgboost_booster(est):
+    booster = getattr(est, "booster_", None)
+    if booster is None:
+        model = est.model_
+        booster = model.get_booster() if hasattr(model, "get_booster") else model
+    n_iter = getattr(est, "n_iter_", None)
+    return booster if n_iter is None else booster[0:int(n_iter)]
+
+
+def _check_single_output(est):
+    if getattr(est, "multilabel_", False) or getattr(est, "n_outputs_", 1) != 1:
+        raise NotExportableError(
+            f"{type(est).__name__} with several outputs (multi-label or multi-target) "
+            "cannot be exported: the converters write one label or value per row")
+
+
 def convert_xgboost(est):
     from onnxmltools import convert_xgboost as _convert
     from onnxmltools.convert.common.data_types import FloatTensorType
 
     _check_numeric(est)
-    booster = est.booster_[0:int(est.n_iter_)]
+    _check_single_output(est)
+    booster = _xgboost_booster(est)
     classifier = hasattr(est, "classes_")
     try:
         model = _convert(booster, initial_types=[(INPUT, FloatTensorType([None, est.n_features_in_]))],
@@ -98,6 +126,7 @@ def convert_xgboost(est):
 
 def convert_catboost(est):
     _check_numeric(est)
+    _check_single_output(est)
     classifier = hasattr(est, "classes_")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.onnx")
