@@ -378,6 +378,7 @@ def test_model_fitted_on_a_gpu_loads_on_a_cpu(tmp_path):
 
 @pytest.mark.parametrize("name, trusted", [
     ("sklml.tree._predictor.Tree", True),
+    ("sklml._training.NoImprovementStopping", True),
     ("torch.nn.modules.linear.Linear", True),
     ("torch.optim.adam.Adam", True),
     ("sklearn.preprocessing._data.StandardScaler", True),

@@ -6,7 +6,8 @@ execution: skops builds it with ``__new__`` and its ``__setstate__`` (or
 attribute update), and the type's own code then only computes with the data.
 
 - sklml's estimator families (``sklml.tree``, ``.ensemble``, ``.linear_model``,
-  ``.neural``, ``.boosting``, ``.rl``): every class and function.  Not
+  ``.neural``, ``.boosting``, ``.rl``) and their shared ``sklml._training``:
+  every class and function.  Not
   ``sklml.cli``, ``sklml.compare``, ``sklml.io`` or ``sklml.datasets``, which
   read and write files.
 - scikit-learn: every class (scorers, splitters, ...) but the two skops
@@ -35,6 +36,7 @@ SKLML_FAMILIES = ("tree", "ensemble", "linear_model", "neural", "boosting", "rl"
 
 #: module prefixes whose every class and function is trusted
 TRUSTED_MODULE_PREFIXES = tuple(f"sklml.{family}." for family in SKLML_FAMILIES) + (
+    "sklml._training.",  # the training contract shared by the iterative families
     "torch.nn.modules.",
     "torch.optim.",
     "gymnasium.spaces.",
