@@ -116,6 +116,7 @@ def convert_tree(est):
     """A single decision tree (classifier: leaf class fractions)."""
     tree = _tree_of(est)
     if hasattr(est, "classes_"):
+        _check_single_output_classifier(est)
         values = [np.asarray(tree.value)[:, 0, :]]
         return _classifier_model(est, [tree], values, values[0].shape[1], None,
                                  type(est).__name__)
@@ -128,6 +129,7 @@ def convert_forest(est):
     trees = [_tree_of(e) for e in est.estimators_]
     n = len(trees)
     if hasattr(est, "classes_"):
+        _check_single_output_classifier(est)
         values = [np.asarray(t.value)[:, 0, :] / n for t in trees]
         return _classifier_model(est, trees, values, int(est.n_classes_), None,
                                  type(est).__name__)
@@ -149,6 +151,7 @@ def convert_adaboost_classifier(est):
     """SAMME: each tree votes +w for its class and -w/(K-1) for the others;
     probabilities are the softmax of the normalised votes over K-1."""
     trees = _adaboost_trees(est)
+    _check_single_output_classifier(est)
     k = int(est.n_classes_)
     if k < 2:
         raise NotExportableError(f"{type(est).__name__} fitted on a single class "
