@@ -68,6 +68,8 @@ API_MODULES = [
     ("sklml.compare", "Compare", "The cross-validated leaderboard behind ``sklml compare``."),
     ("sklml.registry", "Registry", "Entry-point discovery of estimators and plugins."),
     ("sklml.testing", "Testing", "scikit-learn's checks for any estimator."),
+    ("sklml.io", "Persistence", "Safe saving and loading on skops (no code runs on load)."),
+    ("sklml.onnx", "ONNX export", "Fitted estimators as ONNX models for ONNX Runtime."),
 ]
 
 

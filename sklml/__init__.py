@@ -16,7 +16,7 @@ __all__ = ["__version__", "all_estimators", "get_estimator", "load_errors"]
 
 _SUBMODULES = {
     "boosting", "datasets", "ensemble", "linear_model", "neural", "registry",
-    "rl", "testing", "tree", "cli",
+    "rl", "testing", "tree", "cli", "io", "onnx",
 }
 
 

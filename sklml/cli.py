@@ -164,6 +164,21 @@ def _cmd_bench(args):
 _EXTRA_COMMANDS = [_add_compare, _add_bench]
 
 
+def _add_export(sub):
+    from sklml.onnx._cli import add_export
+
+    add_export(sub).set_defaults(func=_cmd_export)
+
+
+def _cmd_export(args):
+    from sklml.onnx._cli import run_export
+
+    return run_export(args, UsageError)
+
+
+_EXTRA_COMMANDS.append(_add_export)
+
+
 def main(argv=None):
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()

@@ -38,6 +38,7 @@ __all__ = [
     "load_errors",
     "estimator_kind",
     "clear_cache",
+    "trusted_types",
 ]
 
 GROUP = "sklml.estimators"
@@ -315,3 +316,50 @@ def load_errors():
             )
     errors.extend(_cache["errors"].values())
     return sorted(errors)
+
+
+TRUSTED_TYPES_GROUP = "sklml.trusted_types"
+
+
+def trusted_types():
+    """Type names that ``sklml.io.load`` trusts on behalf of installed plugins.
+
+    A plugin's registered estimator classes are trusted; other types its
+    fitted estimators hold (a node class, a helper function) are declared in
+    the entry-point group ``sklml.trusted_types``, each entry pointing at a
+    list of fully qualified names (or of the types themselves)::
+
+        [project.entry-points."sklml.trusted_types"]
+        my_package = "my_package:TRUSTED_TYPES"
+
+    An entry that fails to load is reported by :func:`load_errors` and
+    trusts nothing.
+
+    Returns
+    -------
+    list of str
+    """
+    names = set()
+    for name, regs in registrations().items():
+        for reg in regs:
+            if reg.distribution.lower() == OWN_DISTRIBUTION:
+                continue
+            cls = _load(reg)
+            if cls is not None:
+                names.add(f"{cls.__module__}.{cls.__qualname__}")
+    for ep in importlib.metadata.entry_points(group=TRUSTED_TYPES_GROUP):
+        dist, _ = _distribution_of(ep)
+        key = f"{dist}:{ep.name}"
+        if key in _cache["errors"]:
+            continue
+        try:
+            declared = ep.load()
+            if callable(declared) and not isinstance(declared, type):
+                declared = declared()
+            for item in declared:
+                names.add(item if isinstance(item, str)
+                          else f"{item.__module__}.{item.__qualname__}")
+        except Exception as exc:  # a broken plugin must never break loading
+            _cache["errors"][key] = LoadError(ep.name, dist, f"{TRUSTED_TYPES_GROUP}: "
+                                              f"{type(exc).__name__}: {exc}")
+    return sorted(names)

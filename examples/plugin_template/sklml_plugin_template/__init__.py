@@ -47,3 +47,10 @@ class ClosedFormRidge(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
+
+
+# Types that sklml.io.load must trust to load this package's fitted models, besides the
+# registered estimator classes (trusted already): a helper class a model holds, a function
+# it calls. ClosedFormRidge holds numpy arrays only, so the list is empty. Registered in
+# pyproject.toml under [project.entry-points."sklml.trusted_types"].
+TRUSTED_TYPES = []
