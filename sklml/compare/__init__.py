@@ -9,20 +9,28 @@
 
 from sklml.compare._run import (
     CLASSIFICATION_METRICS,
+    PHYSICS_METRICS,
     REGRESSION_METRICS,
+    YIELD_METRICS,
     CompareError,
     CompareResult,
     build_estimator,
     compare,
+    fit_final,
     select_estimators,
+    training_weights,
 )
 
 __all__ = [
     "CLASSIFICATION_METRICS",
+    "PHYSICS_METRICS",
     "REGRESSION_METRICS",
+    "YIELD_METRICS",
     "CompareError",
     "CompareResult",
     "build_estimator",
     "compare",
+    "fit_final",
     "select_estimators",
+    "training_weights",
 ]
