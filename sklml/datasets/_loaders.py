@@ -272,12 +272,12 @@ def load_events(signal, background, *, features=None, selection=None, weight=Non
                                     weight=weight)
         frames[label].append(frame)
         records.append(record)
-    parts = []
-    for label in ("background", "signal"):
-        frame = pd.concat(frames[label], ignore_index=True)
-        if len(frame) == 0:
+    parts = {}
+    for label in ("signal", "background"):
+        parts[label] = pd.concat(frames[label], ignore_index=True)
+        if len(parts[label]) == 0:
             raise DatasetError(f"no {label} event" + (" passes the selection" if selection else ""))
-        parts.append(frame)
+    parts = [parts["background"], parts["signal"]]
     y = np.concatenate([np.zeros(len(parts[0]), dtype=np.int64),
                         np.ones(len(parts[1]), dtype=np.int64)])
     frame = pd.concat(parts, ignore_index=True)
