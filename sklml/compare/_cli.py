@@ -133,6 +133,12 @@ def run_compare(args, usage_error):
         if not names:
             raise usage_error("--estimators needs at least one registered name (see `sklml list`)")
     yields = _yields(args.yields, usage_error)
+    if args.save_best:
+        from pathlib import Path
+
+        folder = Path(args.save_best).resolve().parent
+        if not folder.is_dir():
+            raise usage_error(f"--save-best {args.save_best}: no folder {folder}")
     data = _load(args, usage_error)
     data = _subsample(data, args.max_samples, args.random_state, usage_error)
     try:
