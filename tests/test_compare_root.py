@@ -109,6 +109,24 @@ def test_load_events_reads_trees_globs_selection_and_provenance(root_files):
     assert _load(folder).feature_names == FEATURES + ["event"]
 
 
+def test_one_tree_with_a_class_branch(root_files, tmp_path):
+    from sklml.datasets import load_dataset
+
+    _, files = root_files
+    columns = {k: np.concatenate([files["signal"][k], files["background"][k]])
+               for k in files["signal"]}
+    columns["is_signal"] = np.repeat([1, 0], [len(files["signal"]["event"]),
+                                             len(files["background"]["event"])]).astype(np.int8)
+    _write_tree(tmp_path / "mixed.root", "Events", columns)
+    data = load_dataset(f"{tmp_path}/mixed.root:Events", target="is_signal", weight="weight",
+                        selection="met > 10")
+    keep = columns["met"] > 10
+    assert data.feature_names == FEATURES + ["event"]
+    np.testing.assert_array_equal(data.y, columns["is_signal"][keep])
+    np.testing.assert_allclose(data.sample_weight, columns["weight"][keep])
+    assert data.provenance[0].entries == len(keep) and data.provenance[0].selected == keep.sum()
+
+
 def _brute_efficiencies(y, score, w):
     """eff_B and eff_S of every cut score >= t, from the tightest to the loosest."""
     cuts = np.r_[np.inf, np.unique(score)[::-1]]

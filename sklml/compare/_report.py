@@ -71,6 +71,10 @@ def leaderboard_text(result):
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         else:  # a failed model: its error in place of the metrics
             lines.append(f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}"[:200])
+    board = result.leaderboard
+    if "note" in board:
+        lines += [f"note: {model}: {note}" for model, note in
+                  zip(board["model"], board["note"].fillna("")) if note]
     return "\n".join(lines)
 
 
