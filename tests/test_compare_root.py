@@ -162,14 +162,10 @@ def test_figures_match_direct_computations(plugins, root_files):
             cuts, eff_b, eff_s, n_b = _brute_efficiencies(y[test], oof[test], w[test])
             run_b, run_s = np.maximum.accumulate(eff_b), np.maximum.accumulate(eff_s)
             for key, target in (("e01", 0.01), ("e10", 0.1), ("e30", 0.3)):
-                # linear interpolation between the two cuts around the target
-                above = np.searchsorted(run_b, target, side="left")
-                below = np.flatnonzero(run_b < target)[-1] if above > 0 else 0
-                above = min(above, len(run_b) - 1)
-                while above + 1 < len(run_b) and run_b[above + 1] == run_b[above]:
-                    above += 1  # the best signal efficiency at that background efficiency
-                x0, x1, y0, y1 = run_b[below], run_b[above], run_s[below], run_s[above]
-                per_fold[key].append(y0 if x1 == x0 else y0 + (y1 - y0) * (target - x0) / (x1 - x0))
+                # walk the ROC polyline, cut after cut, to the segment that crosses the target
+                i = next(k for k in range(1, len(run_b)) if run_b[k] > target)
+                x0, x1, y0, y1 = run_b[i - 1], run_b[i], run_s[i - 1], run_s[i]
+                per_fold[key].append(y0 + (y1 - y0) * (target - x0) / (x1 - x0))
             s, b = yields[0] * eff_s, yields[1] * eff_b
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = np.sqrt(np.maximum(2 * ((s + b) * np.log(1 + s / b) - s), 0))

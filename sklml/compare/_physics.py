@@ -82,13 +82,17 @@ def signal_efficiency_at(y, score, weight, eff_b_target):
     --------
     >>> from sklml.compare._physics import signal_efficiency_at
     >>> signal_efficiency_at([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], None, 0.25)
-    0.75
+    0.5
     """
     eff_b, eff_s, _ = efficiency_curve(y, score, weight)
     eff_b, eff_s = _monotone(eff_b, eff_s)
-    # np.interp needs increasing x: of equal eff_b, take the highest eff_s (last one)
-    last = np.r_[eff_b[1:] != eff_b[:-1], True]
-    return float(np.interp(eff_b_target, eff_b[last], eff_s[last]))
+    # the ROC polyline's segment that crosses the target: from the last point at or below it
+    # (the highest eff_s there) to the first point above it
+    above = int(np.searchsorted(eff_b, eff_b_target, side="right"))
+    if above >= len(eff_b):
+        return float(eff_s[-1])
+    x0, x1, y0, y1 = eff_b[above - 1], eff_b[above], eff_s[above - 1], eff_s[above]
+    return float(y0 + (y1 - y0) * (eff_b_target - x0) / (x1 - x0))
 
 
 def weighted_roc_auc(y, score, weight=None):
