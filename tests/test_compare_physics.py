@@ -13,6 +13,7 @@ from sklml.compare._physics import (
     weighted_correlation,
     weighted_ks,
     weighted_roc_auc,
+    variable_ranking,
 )
 
 SEEDS = [0, 1, 2]
@@ -108,3 +109,14 @@ def test_weighted_correlation_matches_numpy_for_positive_weights():
     cov = np.cov(X.T, aweights=w)
     std = np.sqrt(np.diag(cov))
     np.testing.assert_allclose(weighted_correlation(X, w), cov / np.outer(std, std), atol=1e-12)
+
+
+def test_variable_ranking_is_each_variables_own_separation():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 1000)
+    X = np.c_[rng.normal(size=2000), rng.normal(size=2000) + 2 * y, rng.normal(size=2000) + y]
+    w = rng.uniform(0.5, 1.5, 2000)
+    ranking = variable_ranking(X, y, w, ["noise", "strong", "weak"])
+    assert [name for name, _ in ranking] == ["strong", "weak", "noise"]
+    low, high = np.percentile(X[:, 1], [0.5, 99.5])
+    assert ranking[0][1] == pytest.approx(separation(y, np.clip(X[:, 1], low, high), w))

@@ -271,6 +271,8 @@ def test_compare_then_apply_end_to_end(plugins, root_files, tmp_path, capsys):
     html = (out_dir / "report.html").read_text()
     assert "sig_a.root:Events" in html and "bkg.root:Events" in html and "met &gt;= 0" in html
     assert "with negative weight" in html and html.count("data:image/png;base64,") == len(pngs)
+    # the variable ranking: the dilepton mass separates best (the signal is a narrow resonance)
+    assert "Variable ranking" in html and "<td>1</td><td class='model'>m_ll</td>" in html
     assert "sig_b.root:Events" in stdout and "eff_S@B=10%" in stdout
     best = board.loc[0, "model"]
     assert f"best model {best} saved" in stdout

@@ -21,6 +21,7 @@ __all__ = [
     "asimov_significance",
     "significance_scan",
     "weighted_correlation",
+    "variable_ranking",
     "BACKGROUND_EFFICIENCIES",
 ]
 
@@ -246,3 +247,32 @@ def weighted_correlation(X, weight=None):
     corr[~np.isfinite(corr)] = 0.0
     np.fill_diagonal(corr, 1.0)
     return np.clip(corr, -1.0, 1.0)
+
+
+def variable_ranking(X, y, weight=None, names=None):
+    """Input variables ranked by their own separation <S²> (TMVA's variable ranking).
+
+    Each feature is histogrammed in 40 bins between its 0.5 and 99.5 percentiles
+    (values outside go to the first and last bins).
+
+    Returns
+    -------
+    list of (str, float)
+        ``(name, separation)``, best first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.compare._physics import variable_ranking
+    >>> y = np.repeat([0, 1], 100)
+    >>> X = np.c_[np.tile(np.linspace(0, 1, 100), 2), y + np.tile(np.linspace(0, 0.5, 100), 2)]
+    >>> [name for name, _ in variable_ranking(X, y, names=["flat", "shifted"])]
+    ['shifted', 'flat']
+    """
+    X = np.asarray(X, dtype=np.float64)
+    names = [str(n) for n in names] if names is not None else [f"x{i}" for i in range(X.shape[1])]
+    ranking = []
+    for i, name in enumerate(names):
+        low, high = np.percentile(X[:, i], [0.5, 99.5])
+        ranking.append((name, separation(y, np.clip(X[:, i], low, high), weight)))
+    return sorted(ranking, key=lambda item: -item[1])

@@ -87,10 +87,14 @@ def _input_variables(result, fig):
     cols = min(4, n)
     rows = int(np.ceil(n / cols))
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    for i, ax in enumerate(axes):
-        if i >= n:
+    names = [str(f) for f in data.feature_names]
+    ranking = _physics.variable_ranking(data.X, data.y, w, names)
+    for panel, ax in enumerate(axes):
+        if panel >= n:
             ax.set_visible(False)
             continue
+        name, sep = ranking[panel]  # best separating variable first
+        i = names.index(name)
         x = data.X[:, i]
         low, high = np.percentile(x, [0.5, 99.5])
         if high <= low:
@@ -105,12 +109,13 @@ def _input_variables(result, fig):
             h, _ = _histogram(np.clip(x[mine], edges[0], edges[-1]), w[mine], edges)
             mplhep.histplot(h, edges, ax=ax, histtype="fill" if c else "step", color=color,
                             alpha=0.4 if c else 1.0, label=label)
-        ax.set_xlabel(str(data.feature_names[i]))
+        ax.set_xlabel(name)
+        ax.set_title(f"#{panel + 1}: <S²> = {sep:.3f}", fontsize="small")
         ax.tick_params(labelsize="small")
-        if i == 0:
+        if panel == 0:
             ax.legend(fontsize="small")
-    fig.suptitle("Input variables, weighted and normalised (first and last bins hold the "
-                 "overflow)")
+    fig.suptitle("Input variables by separation, weighted and normalised (first and last bins "
+                 "hold the overflow)")
 
 
 def _correlation(result, c, ax, fig):

@@ -261,6 +261,21 @@ def _html_provenance(result):
     return f"<h2>Data</h2>\n<table class='provenance'><tbody>{rows}</tbody></table>"
 
 
+def _html_ranking(result):
+    if not result.two_classes:
+        return ""
+    from sklml.compare._physics import variable_ranking
+
+    data = result.dataset
+    ranking = variable_ranking(data.X, data.y, data.sample_weight, data.feature_names)
+    rows = "".join(f"<tr><td>{rank}</td><td class='model'>{html.escape(name)}</td>"
+                   f"<td>{value:.4f}</td></tr>" for rank, (name, value) in enumerate(ranking, 1))
+    return ("<h2>Variable ranking</h2>\n<p>Each input variable's own separation "
+            "&lt;S²&gt; between signal and background (weighted; 0: same shape, 1: no "
+            "overlap), as TMVA ranks them.</p>\n<table><thead><tr><th>rank</th><th>variable"
+            f"</th><th>&lt;S²&gt;</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
 def _html_notes(result):
     board = result.leaderboard
     if "note" not in board or not board["note"].fillna("").astype(bool).any():
@@ -312,6 +327,7 @@ sorted by {html.escape(_LABELS[result.metric])}; {result.backend} backend,
 {_html_notes(result)}
 <p>Fit and predict times are per fold, in seconds. Predict time is the time of
 <code>predict</code> on the held-out fold.</p>
+{_html_ranking(result)}
 <h2>Plots</h2>
 {figures or '<p>No model finished: nothing to plot.</p>'}
 <h2>Settings of each model</h2>
