@@ -158,7 +158,7 @@ def training_weights(y, sample_weight, rows, negative_weights="ignore", balance=
         The training events.
     negative_weights : {"ignore", "abs", "keep"}
         "ignore" leaves events of negative weight out of training (TMVA's
-        ``IgnoreNegWeightsInTraining``), "abs" uses |w|, "keep" keeps them.
+        ``IgnoreNegWeightsInTraining``), "abs" uses ``abs(w)``, "keep" keeps them.
     balance : bool
         With two classes, scale the weights so that signal and background have
         the same total weight, the total being the number of training events.
@@ -551,7 +551,7 @@ def compare(
         ``distributed.Client``.
     negative_weights : {"ignore", "abs", "keep"}, default="ignore"
         Events of negative weight: left out of training ("ignore", as TMVA's
-        ``IgnoreNegWeightsInTraining``), trained with |w| ("abs") or as they are
+        ``IgnoreNegWeightsInTraining``), trained with ``abs(w)`` ("abs") or as they are
         ("keep": a model whose fit refuses them fails). Always kept in the figures.
     balance : bool, default=True
         Train with signal and background scaled to equal total weight.
