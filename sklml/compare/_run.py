@@ -241,8 +241,9 @@ def _run_fold(name, estimator, X, y, train, test, fold, task, sample_weight=None
                 two_classes = len(getattr(model, "classes_", ())) == 2
                 if two_classes and result.scores is not None:
                     # the overtraining check compares these with the held-out scores
-                    result.train_scores = _positive_scores(
-                        _scores(model, X[train]), 2).astype(np.float32)
+                    train_scores = _positive_scores(_scores(model, X[train]), 2)
+                    if train_scores is not None:
+                        result.train_scores = train_scores.astype(np.float32)
             result.importances, result.importance_kind = _importances(model)
     except Exception as exc:  # a failing estimator is reported, it does not stop the others
         message = " ".join(str(exc).split())
@@ -639,7 +640,6 @@ def compare(
     wall_time = time.perf_counter() - start
 
     rows, oof_pred, oof_scores, importances, train_scores = [], {}, {}, {}, {}
-    figure_weight = None if sample_weight is None else sample_weight
     for name in list(built) + list(failed):
         mine = sorted((f for f in folds if f.name == name), key=lambda f: f.fold)
         errors = [f.error for f in mine if f.error]
@@ -651,10 +651,10 @@ def compare(
             rows.append(row)
             continue
         per_fold = [_fold_metrics(task, y[f.test], f.predictions, f.scores, n_classes,
-                                  None if figure_weight is None else figure_weight[f.test])
+                                  None if sample_weight is None else sample_weight[f.test])
                     for f in mine]
         if two_classes:
-            weight = np.ones(len(y)) if figure_weight is None else figure_weight
+            weight = np.ones(len(y)) if sample_weight is None else sample_weight
             for f, metrics_of_fold in zip(mine, per_fold):
                 score = _positive_scores(f.scores, 2)
                 if score is None:

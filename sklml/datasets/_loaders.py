@@ -291,7 +291,7 @@ def load_events(signal, background, *, features=None, selection=None, weight=Non
                    f"{len(signal_pairs) + len(background_pairs)} file(s)")
     if selection:
         description += f", selection {selection!r}"
-    name = Path(signal_pairs[0][0]).stem
+    name = f"{Path(signal_pairs[0][0]).stem} vs {Path(background_pairs[0][0]).stem}"
     return Dataset(name, X, y, features, "classification", ["background", "signal"],
                    description, sample_weight=sample_weight, provenance=records,
                    selection=selection or "")
