@@ -26,6 +26,15 @@ def _histogram(values, weight, edges):
     return counts / area, np.sqrt(sumw2) / area
 
 
+def _thin(*curves, points=4000):
+    """Every k-th point of long curves (and the last): a million-point line draws slowly."""
+    n = len(curves[0])
+    if n <= points:
+        return curves
+    keep = np.unique(np.r_[np.linspace(0, n - 1, points).astype(int), n - 1])
+    return tuple(c[keep] for c in curves)
+
+
 def _weights(result):
     w = result.sample_weight
     return np.ones(len(result.dataset.y)) if w is None else w
@@ -36,6 +45,7 @@ def _roc_rejection(result, fig):
     ax_lin, ax_log = fig.subplots(1, 2)
     for name in [m for m in result.leaderboard["model"] if m in result.oof_scores]:
         eff_b, eff_s, _ = _physics.efficiency_curve(y, result.oof_scores[name], w)
+        eff_b, eff_s = _thin(eff_b, eff_s)
         ax_lin.plot(eff_s, 1.0 - eff_b, label=name)
         with np.errstate(divide="ignore"):
             keep = eff_b > 0
@@ -141,6 +151,9 @@ def _significance(result, name, ax):
     cuts, z, best_cut, best_z = _physics.significance_scan(
         y, result.oof_scores[name], w, signal_yield, background_yield)
     eff_b, eff_s, thresholds = _physics.efficiency_curve(y, result.oof_scores[name], w)
+    finite = np.isfinite(thresholds)
+    eff_b, eff_s, thresholds = _thin(eff_b[finite], eff_s[finite], thresholds[finite])
+    cuts, z = _thin(cuts, z)
     ax.plot(cuts, z, color="black", label="Asimov Z")
     if np.isfinite(best_cut):
         ax.axvline(best_cut, ls="--", color="grey",
@@ -149,10 +162,8 @@ def _significance(result, name, ax):
            ylabel="$Z=\\sqrt{2((s+b)\\ln(1+s/b)-s)}$",
            title=f"{name}: significance for S = {signal_yield:g}, B = {background_yield:g}")
     twin = ax.twinx()
-    finite = np.isfinite(thresholds)
-    twin.plot(thresholds[finite], eff_s[finite], color=_SIGNAL, lw=1, label="signal efficiency")
-    twin.plot(thresholds[finite], eff_b[finite], color=_BACKGROUND, lw=1,
-              label="background efficiency")
+    twin.plot(thresholds, eff_s, color=_SIGNAL, lw=1, label="signal efficiency")
+    twin.plot(thresholds, eff_b, color=_BACKGROUND, lw=1, label="background efficiency")
     twin.set_ylabel("efficiency")
     twin.set_ylim(0, 1.05)
     lines = ax.get_legend_handles_labels()
