@@ -429,3 +429,26 @@ def test_apply_errors_are_one_line_exit_2(root_files, tmp_path, capsys):
         assert code == 2, (message, err)
         assert err.startswith("sklml: error:") and err.count("\n") == 1, err
         assert message in err
+
+
+def test_apply_keeps_jagged_branches(tmp_path):
+    """Branches with a variable number of values per event (jets) are copied as they are."""
+    import awkward as ak
+    from sklearn.linear_model import LogisticRegression
+
+    from sklml.compare import apply_model
+
+    jets = ak.Array([[41.0, 30.5], [], [55.0], [120.0, 60.0, 31.0]] * 5)
+    with uproot.recreate(tmp_path / "jets.root") as file:
+        file.mktree("Events", {"met": "f8", "jet_pt": "var * float64"})
+        for start in range(0, 20, 4):
+            file["Events"].extend({"met": np.arange(start, start + 4.0),
+                                   "jet_pt": jets[start:start + 4]})
+    met = pd.DataFrame({"met": np.arange(20.0)})
+    model = LogisticRegression().fit(met, met["met"] > 9)
+    summary = apply_model(model, f"{tmp_path}/jets.root:Events", tmp_path / "out.root", "mva",
+                          step_size=6)
+    assert summary.chunks == 4
+    out = uproot.open(tmp_path / "out.root")["Events"].arrays()
+    assert out["jet_pt"].tolist() == jets.tolist()
+    np.testing.assert_allclose(out["mva"], model.predict_proba(met)[:, 1])
