@@ -72,7 +72,8 @@ def test_roc_and_efficiency_at_fixed_background(seed):
     kept = np.cumsum(w[y == 0][order]) / w[y == 0].sum()
     cut = score[y == 0][order][np.searchsorted(kept, 0.1)]
     direct = w[(y == 1) & (score >= cut)].sum() / w[y == 1].sum()
-    assert signal_efficiency_at(y, score, w, 0.1) == pytest.approx(direct, abs=3 * w.max() / w[y == 1].sum())
+    step = w.max() / w[y == 1].sum()  # one signal event more or less
+    assert signal_efficiency_at(y, score, w, 0.1) == pytest.approx(direct, abs=3 * step)
     # a good classifier beats a random cut, which keeps as much signal as background
     assert signal_efficiency_at(y, score, w, 0.1) > 0.25
 

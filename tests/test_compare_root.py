@@ -115,8 +115,8 @@ def test_one_tree_with_a_class_branch(root_files, tmp_path):
     _, files = root_files
     columns = {k: np.concatenate([files["signal"][k], files["background"][k]])
                for k in files["signal"]}
-    columns["is_signal"] = np.repeat([1, 0], [len(files["signal"]["event"]),
-                                             len(files["background"]["event"])]).astype(np.int8)
+    counts = [len(files["signal"]["event"]), len(files["background"]["event"])]
+    columns["is_signal"] = np.repeat([1, 0], counts).astype(np.int8)
     _write_tree(tmp_path / "mixed.root", "Events", columns)
     data = load_dataset(f"{tmp_path}/mixed.root:Events", target="is_signal", weight="weight",
                         selection="met > 10")

@@ -24,7 +24,7 @@ _TRUSTED_TYPES = ("functools.partial",)
 
 
 class ApplyError(ValueError):
-    """A request ``sklml apply`` cannot run (missing file, branch, untrusted model): for the user."""
+    """A request ``sklml apply`` cannot run (missing file or branch, untrusted model)."""
 
 
 @dataclass
