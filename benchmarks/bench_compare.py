@@ -121,7 +121,7 @@ def run_command(cmd):
     return wall, monitor.cpu_seconds, monitor.peak, output
 
 
-def run_anchor(X, y, cv, n_jobs):
+def run_anchor(X, y, models, cv, n_jobs):
     """scikit-learn's cross_validate of the same pipelines: fit + ROC AUC, nothing else."""
     from sklearn.model_selection import StratifiedKFold, cross_validate
 
@@ -131,7 +131,7 @@ def run_anchor(X, y, cv, n_jobs):
     folds = StratifiedKFold(cv, shuffle=True, random_state=0)
     start = time.perf_counter()
     with TreeMonitor(os.getpid()) as monitor:
-        for name in TREE_MODELS:
+        for name in models:
             cross_validate(build_estimator(get_estimator(name)), X, y, cv=folds,
                            n_jobs=n_jobs, scoring="roc_auc")
     return time.perf_counter() - start, monitor.cpu_seconds, monitor.peak
@@ -145,10 +145,13 @@ def main(argv=None):
     parser.add_argument("--cv", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=-1)
     parser.add_argument("--no-anchor", action="store_true")
+    parser.add_argument("--estimators", default=",".join(TREE_MODELS),
+                        help="models to compare (default: the five tree models)")
     args = parser.parse_args(argv)
     n_events = args.events or (100_000 if args.quick else 1_000_000)
+    models = [m.strip() for m in args.estimators.split(",") if m.strip()]
     load = os.getloadavg()[0]
-    print(f"bench_compare: {n_events} events x 10 features, {len(TREE_MODELS)} tree models, "
+    print(f"bench_compare: {n_events} events x 10 features, {len(models)} model(s), "
           f"{args.cv} folds, n_jobs={args.n_jobs}, {os.cpu_count()} cores, "
           f"load average {load:.1f}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -158,7 +161,7 @@ def main(argv=None):
         cmd = [sys.executable, "-m", "sklml", "compare", "--quiet",
                "--signal", f"{folder}/signal.root:Events",
                "--background", f"{folder}/background.root:Events", "--weight", "weight",
-               "--estimators", ",".join(TREE_MODELS), "--cv", str(args.cv),
+               "--estimators", ",".join(models), "--cv", str(args.cv),
                "--n-jobs", str(args.n_jobs), "--yields", "100,10000",
                "--out", f"{folder}/report"]
         runs = [run_command(cmd) for _ in range(args.repeat)]
@@ -173,7 +176,7 @@ def main(argv=None):
                   f"at this load; ~{cpu * scale / cores / 60:.1f} min on {cores} idle cores "
                   f"(CPU time / cores)")
         if not args.no_anchor:
-            anchor = [run_anchor(X, y, args.cv, args.n_jobs) for _ in range(args.repeat)]
+            anchor = [run_anchor(X, y, models, args.cv, args.n_jobs) for _ in range(args.repeat)]
             a_wall, a_cpu, a_peak = (float(np.median([r[i] for r in anchor])) for i in range(3))
             print(f"anchor cross_validate (fit + ROC AUC): wall {a_wall:.1f} s, CPU {a_cpu:.1f} s,"
                   f" peak RSS {a_peak / 2**30:.2f} GiB (this process holds the data too)")
