@@ -1,4 +1,4 @@
-"""The ``sklml`` command: ``list``, ``check``, ``compare`` (the main job) and ``bench``.
+"""The ``sklml`` command: ``list``, ``check``, ``compare`` (the main job), ``apply`` and ``bench``.
 
 Each subcommand is a small function taking the parsed arguments and returning
 an exit code. A user's mistake raises :class:`UsageError`, printed as one line
@@ -92,10 +92,31 @@ def _add_compare(sub):
             "With no argument: 5,000 simulated collider events (signal_background)."
         ),
     )
-    p.add_argument("--data", default="signal_background", metavar="NAME|PATH",
+    p.add_argument("--data", default=None, metavar="NAME|PATH",
                    help="signal_background (default), iris, digits, breast_cancer, wine, "
-                   "diabetes, or a .csv/.parquet file")
-    p.add_argument("--target", metavar="COLUMN", help="target column of a data file")
+                   "diabetes, or a file: .csv, .parquet, FILE.root:TREE, FILE.h5:KEY")
+    p.add_argument("--target", metavar="COLUMN", help="target column (branch) of a data file")
+    p.add_argument("--signal", action="append", metavar="FILE[:TREE]",
+                   help="signal events (ROOT tree, CSV, Parquet, HDF5); repeat it or use globs")
+    p.add_argument("--background", action="append", metavar="FILE[:TREE]",
+                   help="background events, as --signal")
+    p.add_argument("--features", metavar="A,B,...",
+                   help="feature branches (default: every flat numeric one but target and weight)")
+    p.add_argument("--selection", metavar="EXPR",
+                   help='cut applied before training, e.g. "n_jets >= 1 and met > 20"')
+    p.add_argument("--weight", metavar="BRANCH", help="event-weight branch (column)")
+    p.add_argument("--negative-weights", choices=("ignore", "abs", "keep"), default="ignore",
+                   help="events of negative weight in training: left out (ignore, default, as "
+                   "TMVA), |w| (abs) or kept (keep); always kept in the evaluation")
+    p.add_argument("--no-balance", action="store_true",
+                   help="train with the signal and background yields as they are (default: "
+                   "reweighted to equal total weight)")
+    p.add_argument("--yields", metavar="S,B",
+                   help="expected signal and background events after the selection: adds the "
+                   "best cut and its Asimov significance")
+    p.add_argument("--save-best", metavar="PATH",
+                   help="refit the best model on all events and save it (skops format) for "
+                   "`sklml apply`")
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="for data files: guess from the target (default) or force")
     p.add_argument("--estimators", metavar="NAME,...",
@@ -111,7 +132,8 @@ def _add_compare(sub):
                    help="folder for leaderboard.csv, the plots and report.html (default sklml_report)")
     p.add_argument("--no-report", action="store_true", help="print the leaderboard only")
     p.add_argument("--sort", metavar="METRIC",
-                   help="sort by this metric (default accuracy, or r2 for regression)")
+                   help="sort by this metric (default roc_auc for two classes, accuracy for "
+                   "more, r2 for regression)")
     p.add_argument("--max-samples", type=int, metavar="N",
                    help="use a stratified random subset of N rows (quicker on big files)")
     p.add_argument("--no-scale", action="store_true",
@@ -177,6 +199,45 @@ def _cmd_export(args):
 
 
 _EXTRA_COMMANDS.append(_add_export)
+
+
+def _add_apply(sub):
+    p = sub.add_parser(
+        "apply",
+        help="write a saved model's score of every event into a copy of a ROOT tree or table",
+        description="Evaluate a model saved by `sklml compare --save-best` on every entry of "
+        "a ROOT tree (or CSV/Parquet file), in chunks, and write the original branches plus "
+        "the score to --out.",
+    )
+    p.add_argument("model", metavar="MODEL", help="model file written by --save-best")
+    p.add_argument("--data", required=True, metavar="FILE[:TREE]",
+                   help="FILE.root:TREE, FILE.csv or FILE.parquet")
+    p.add_argument("--out", required=True, metavar="FILE", help="file to write (same kind)")
+    p.add_argument("--branch", required=True, metavar="NAME", help="name of the score branch")
+    p.add_argument("--features", metavar="A,B,...",
+                   help="the model's input branches (default: the names it was fitted with)")
+    p.add_argument("--step-size", type=int, default=100_000, metavar="N",
+                   help="events per chunk (default 100000)")
+    p.set_defaults(func=_cmd_apply)
+
+
+def _cmd_apply(args):
+    from sklml.compare._apply import ApplyError, apply_model
+
+    features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features \
+        else None
+    try:
+        summary = apply_model(args.model, args.data, args.out, args.branch, features=features,
+                              step_size=args.step_size)
+    except ApplyError as exc:
+        raise UsageError(str(exc)) from None
+    where = f"{summary.out}:{summary.tree}" if summary.tree else summary.out
+    print(f"sklml apply: {summary.entries} events in {summary.chunks} chunk(s) -> {where} "
+          f"(branch {args.branch!r} from {', '.join(summary.features)})")
+    return 0
+
+
+_EXTRA_COMMANDS.append(_add_apply)
 
 
 def main(argv=None):

@@ -88,7 +88,7 @@ def test_classification_leaderboard_and_report(plugins, tmp_path, capsys):
     assert code == 0, err
     board = pd.read_csv(out_dir / "leaderboard.csv")
     assert list(board["model"][:3]) == ["SkLogistic", "QuickForest", "SkTree"]
-    assert board["accuracy_mean"][:3].is_monotonic_decreasing
+    assert board["roc_auc_mean"][:3].is_monotonic_decreasing  # two classes: by ROC AUC
     failed = board.iloc[-1]
     assert failed["model"] == "FailingClassifier" and failed["status"] == "failed"
     assert "RuntimeError: this model fails on purpose" in failed["error"]
@@ -117,7 +117,11 @@ def test_classification_leaderboard_and_report(plugins, tmp_path, capsys):
         assert (out_dir / name).stat().st_size > 1000, name
     assert (out_dir / "roc_curves.png").read_bytes()[:4] == b"\x89PNG"
     html = (out_dir / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4
+    pngs = sorted(p.name for p in out_dir.glob("*.png"))
+    assert html.count("data:image/png;base64,") == len(pngs) == 11
+    for name in ["roc_rejection.png", "input_variables.png", "correlation_signal.png",
+                 "correlation_background.png", "overtraining_SkLogistic.png"]:
+        assert name in pngs
     assert "src='http" not in html and 'src="http' not in html and "<link" not in html
     assert "this model fails on purpose" in html and "QuickForest" in html
     assert "n_estimators" in html  # the settings of each model
@@ -162,9 +166,12 @@ def test_default_selection_includes_plugins_excludes_others(plugins):
     regressors = [n for n, _ in select_estimators("regression")]
     assert {"ClosedFormRidge", "SkKNNRegressor"} <= set(regressors)
     assert not {"SkLogistic", "QuickForest"} & set(regressors)
+    structured = {"CNNClassifier", "RNNClassifier", "RNNRegressor"}  # images and sequences
     for name, cls in all_estimators("regressor"):
-        if "agent" not in estimator_kind(cls) and getattr(cls, "get_compare_params", dict)() is not None:
+        if ("agent" not in estimator_kind(cls) and name not in structured
+                and getattr(cls, "get_compare_params", dict)() is not None):
             assert name in regressors
+    assert "RNNRegressor" not in regressors
     names = [n for n, _ in select_estimators("classification")]
     assert {"SkLogistic", "SkTree", "FailingClassifier", "QuickForest"} <= set(names)
     assert "ImagesOnly" not in names  # get_compare_params() returned None
@@ -173,8 +180,12 @@ def test_default_selection_includes_plugins_excludes_others(plugins):
         kinds = estimator_kind(cls)
         if "agent" in kinds:
             assert name not in names
+    assert not structured & set(names)  # left out of the tabular default set
+    assert {"DecisionTreeClassifier", "XGBClassifier", "MLPClassifier"} <= set(names)
     # asking for it by name is allowed
     assert [n for n, _ in select_estimators("classification", ["ImagesOnly"])] == ["ImagesOnly"]
+    assert [n for n, _ in select_estimators("classification", ["CNNClassifier"])] == [
+        "CNNClassifier"]
 
 
 def test_parallel_run_gives_the_same_leaderboard(plugins):

@@ -23,6 +23,14 @@ _LABELS = {
     "rmse": "RMSE",
     "fit_time": "fit time [s]",
     "predict_time": "predict time [s]",
+    "sig_eff_at_bkg_0.01": "eff_S@B=1%",
+    "sig_eff_at_bkg_0.1": "eff_S@B=10%",
+    "sig_eff_at_bkg_0.3": "eff_S@B=30%",
+    "separation": "<S²>",
+    "ks_pvalue_signal": "KS p (S)",
+    "ks_pvalue_background": "KS p (B)",
+    "best_cut": "best cut",
+    "significance": "Z",
 }
 
 
@@ -63,10 +71,15 @@ def leaderboard_text(result):
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         else:  # a failed model: its error in place of the metrics
             lines.append(f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}"[:200])
+    board = result.leaderboard
+    if "note" in board:
+        lines += [f"note: {model}: {note}" for model, note in
+                  zip(board["model"], board["note"].fillna("")) if note]
     return "\n".join(lines)
 
 
-def _safe(name):
+def safe_name(name):
+    """``name`` made safe for a file name."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
@@ -179,6 +192,10 @@ def _figures(result):
         fig = Figure(figsize=(3.6 * n_imp + 1, height), layout="constrained")
         _plot_importances(result, fig)
         yield "feature_importances.png", "Feature importances where the model has them", fig
+    if result.two_classes:
+        from sklml.compare._physics_plots import physics_figures
+
+        yield from physics_figures(result)
 
 
 _CSS = """
@@ -187,6 +204,7 @@ table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
 th { background: #f0f0f0; } td.model { text-align: left; font-weight: 600; }
 tr.failed td { color: #a00; text-align: left; }
+table.provenance td { text-align: left; }
 figure { display: inline-block; margin: 1em; vertical-align: top; }
 img { max-width: 100%; border: 1px solid #ddd; }
 code, pre { background: #f6f6f6; padding: 0.1em 0.3em; }
@@ -208,6 +226,63 @@ def _html_table(result):
                        f"</td><td colspan='{len(header) - 2}'>{html.escape(r[2])}</td></tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
+
+
+def provenance_lines(result):
+    """What the data is: files, trees, selection, entries and summed weights per class."""
+    data = result.dataset
+    lines = [record.describe() for record in data.provenance]
+    if data.selection:
+        lines.append(f"selection: {data.selection}")
+    if result.two_classes and data.sample_weight is not None:
+        w, y = np.asarray(data.sample_weight, dtype=float), np.asarray(data.y)
+        names = data.target_names or ["0", "1"]
+        for c in (1, 0):
+            mine = w[y == c]
+            lines.append(
+                f"{names[c]}: {mine.size} events, sum of weights {mine.sum():.6g}, "
+                f"{int((mine < 0).sum())} with negative weight "
+                f"(summing to {mine[mine < 0].sum():.4g})")
+        lines.append(
+            f"training: negative weights {result.negative_weights}, signal and background "
+            + ("balanced to equal total weight" if result.balance else "at their yields")
+            + "; every figure uses the event weights, negative ones included")
+    if result.yields:
+        lines.append(f"expected yields after preselection: S = {result.yields[0]:g}, "
+                     f"B = {result.yields[1]:g}")
+    return lines
+
+
+def _html_provenance(result):
+    lines = provenance_lines(result)
+    if not lines:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(line)}</td></tr>" for line in lines)
+    return f"<h2>Data</h2>\n<table class='provenance'><tbody>{rows}</tbody></table>"
+
+
+def _html_ranking(result):
+    if not result.two_classes:
+        return ""
+    from sklml.compare._physics import variable_ranking
+
+    data = result.dataset
+    ranking = variable_ranking(data.X, data.y, data.sample_weight, data.feature_names)
+    rows = "".join(f"<tr><td>{rank}</td><td class='model'>{html.escape(name)}</td>"
+                   f"<td>{value:.4f}</td></tr>" for rank, (name, value) in enumerate(ranking, 1))
+    return ("<h2>Variable ranking</h2>\n<p>Each input variable's own separation "
+            "&lt;S²&gt; between signal and background (weighted; 0: same shape, 1: no "
+            "overlap), as TMVA ranks them.</p>\n<table><thead><tr><th>rank</th><th>variable"
+            f"</th><th>&lt;S²&gt;</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _html_notes(result):
+    board = result.leaderboard
+    if "note" not in board or not board["note"].fillna("").astype(bool).any():
+        return ""
+    items = "".join(f"<li><b>{html.escape(m)}</b>: {html.escape(n)}</li>"
+                    for m, n in zip(board["model"], board["note"].fillna("")) if n)
+    return f"<ul>{items}</ul>"
 
 
 def _html(result, images):
@@ -246,10 +321,13 @@ sorted by {html.escape(_LABELS[result.metric])}; {result.backend} backend,
 {result.wall_time:.1f} s in all</li>
 <li>sklml {sklml.__version__}, scikit-learn {sklearn.__version__}, {now}</li>
 </ul>
+{_html_provenance(result)}
 <h2>Leaderboard</h2>
 {_html_table(result)}
+{_html_notes(result)}
 <p>Fit and predict times are per fold, in seconds. Predict time is the time of
 <code>predict</code> on the held-out fold.</p>
+{_html_ranking(result)}
 <h2>Plots</h2>
 {figures or '<p>No model finished: nothing to plot.</p>'}
 <h2>Settings of each model</h2>

@@ -9,12 +9,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["CompareError", "CompareResult", "compare", "select_estimators", "build_estimator"]
+__all__ = ["CompareError", "CompareResult", "compare", "select_estimators", "build_estimator",
+           "training_weights", "fit_final"]
 
 CLASSIFICATION_METRICS = ("accuracy", "roc_auc", "f1", "precision", "recall")
+#: Signal-versus-background figures (two classes; class 1 is the signal), TMVA's evaluation.
+PHYSICS_METRICS = ("sig_eff_at_bkg_0.01", "sig_eff_at_bkg_0.1", "sig_eff_at_bkg_0.3",
+                   "separation", "ks_pvalue_signal", "ks_pvalue_background")
+#: With expected yields: the cut on the classifier output maximising the Asimov significance.
+YIELD_METRICS = ("best_cut", "significance")
 REGRESSION_METRICS = ("r2", "mae", "rmse")
 TIME_COLUMNS = ("fit_time", "predict_time")
 LOWER_IS_BETTER = {"mae", "rmse", "fit_time", "predict_time"}
+NEGATIVE_WEIGHTS = ("ignore", "abs", "keep")
 
 
 class CompareError(ValueError):
@@ -33,8 +40,9 @@ def select_estimators(task, names=None):
     task : {"classification", "regression"}
     names : list of str, default=None
         Registered names to use; by default every registered classifier (or
-        regressor) that is not a reinforcement-learning agent and whose
-        ``get_compare_params()`` does not return None.
+        regressor) that is not a reinforcement-learning agent, whose
+        ``get_compare_params()`` does not return None, and that is not made for
+        images or sequences (tag ``input_tags.three_d_array``: CNN, RNN).
 
     Returns
     -------
@@ -65,8 +73,20 @@ def select_estimators(task, names=None):
         get_params = getattr(cls, "get_compare_params", None)
         if callable(get_params) and get_params() is None:
             continue  # the estimator says it does not fit tabular data (e.g. images)
+        if _wants_structured_input(cls):
+            continue  # images or sequences (CNN, RNN): only when asked for by name
         chosen.append((name, cls))
     return chosen
+
+
+def _wants_structured_input(cls):
+    """True for estimators made for images or sequences (their tags accept 3-D arrays)."""
+    from sklearn.utils import get_tags
+
+    try:
+        return bool(get_tags(cls()).input_tags.three_d_array)
+    except Exception:  # a class that cannot be built without arguments: not ours to judge
+        return False
 
 
 def build_estimator(cls, *, random_state=0, scale=True):
@@ -95,6 +115,8 @@ class _Fold:
     test: np.ndarray
     predictions: np.ndarray = None
     scores: np.ndarray = None  # predict_proba or decision_function, classification only
+    train_scores: np.ndarray = None  # signal score of the training events (two classes only)
+    note: str = ""
     fit_time: float = np.nan
     predict_time: float = np.nan
     importances: np.ndarray = None
@@ -123,7 +145,82 @@ def _importances(estimator):
     return coef, "|coefficient| (standardised features)"
 
 
-def _run_fold(name, estimator, X, y, train, test, fold, task):
+def training_weights(y, sample_weight, rows, negative_weights="ignore", balance=True):
+    """The events and weights a model is trained on.
+
+    Parameters
+    ----------
+    y : ndarray
+        Class indices (1 is the signal when there are two classes).
+    sample_weight : ndarray or None
+        Event weights; None trains unweighted on ``rows``.
+    rows : ndarray of int
+        The training events.
+    negative_weights : {"ignore", "abs", "keep"}
+        "ignore" leaves events of negative weight out of training (TMVA's
+        ``IgnoreNegWeightsInTraining``), "abs" uses ``abs(w)``, "keep" keeps them.
+    balance : bool
+        With two classes, scale the weights so that signal and background have
+        the same total weight, the total being the number of training events.
+
+    Returns
+    -------
+    rows, weights : ndarray, ndarray or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.compare import training_weights
+    >>> y = np.array([1, 1, 0, 0, 0, 0])
+    >>> rows, w = training_weights(y, np.array([1.0, -0.5, 2.0, 2.0, 2.0, 2.0]), np.arange(6))
+    >>> rows.tolist(), w.tolist()
+    ([0, 2, 3, 4, 5], [2.5, 0.625, 0.625, 0.625, 0.625])
+    """
+    if sample_weight is None:
+        return rows, None
+    w = sample_weight[rows]
+    if negative_weights == "ignore":
+        keep = w >= 0
+        rows, w = rows[keep], w[keep]
+    elif negative_weights == "abs":
+        w = np.abs(w)
+    else:
+        w = w.copy()
+    classes = np.unique(y[rows])
+    if balance and len(classes) == 2:
+        for c in classes:
+            mine = y[rows] == c
+            total = w[mine].sum()
+            if total <= 0:
+                raise CompareError(
+                    f"the training events of class {c} have a total weight of {total:.4g}: "
+                    "they cannot be balanced (use --negative-weights ignore or abs)")
+            w[mine] *= 0.5 * len(rows) / total
+    return rows, w
+
+
+def _fit(model, X, y, weight):
+    """Fit with ``sample_weight`` where the model takes it; returns a note otherwise."""
+    from sklearn.utils.validation import has_fit_parameter
+
+    if weight is None:
+        model.fit(X, y)
+        return ""
+    final = _final_step(model)
+    if not has_fit_parameter(final, "sample_weight"):
+        if np.any(weight < 0):
+            raise CompareError(f"{type(final).__name__}.fit takes no sample_weight: it cannot "
+                               "use negative weights (--negative-weights keep)")
+        model.fit(X, y)
+        return "trained without event weights (fit takes no sample_weight)"
+    steps = getattr(model, "steps", None)
+    key = f"{steps[-1][0]}__sample_weight" if steps else "sample_weight"
+    model.fit(X, y, **{key: weight})
+    return ""
+
+
+def _run_fold(name, estimator, X, y, train, test, fold, task, sample_weight=None,
+              negative_weights="ignore", balance=True):
     """Fit on one training fold and predict the held-out fold; errors are returned."""
     from sklearn.base import clone
 
@@ -132,14 +229,21 @@ def _run_fold(name, estimator, X, y, train, test, fold, task):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = clone(estimator)
+            rows, weight = training_weights(y, sample_weight, train, negative_weights, balance)
             start = time.perf_counter()
-            model.fit(X[train], y[train])
+            result.note = _fit(model, X[rows], y[rows], weight)
             result.fit_time = time.perf_counter() - start
             start = time.perf_counter()
             result.predictions = np.asarray(model.predict(X[test]))
             result.predict_time = time.perf_counter() - start
             if task == "classification":
                 result.scores = _scores(model, X[test])
+                two_classes = len(getattr(model, "classes_", ())) == 2
+                if two_classes and result.scores is not None:
+                    # the overtraining check compares these with the held-out scores
+                    train_scores = _positive_scores(_scores(model, X[train]), 2)
+                    if train_scores is not None:
+                        result.train_scores = train_scores.astype(np.float32)
             result.importances, result.importance_kind = _importances(model)
     except Exception as exc:  # a failing estimator is reported, it does not stop the others
         message = " ".join(str(exc).split())
@@ -171,7 +275,7 @@ def _execute(jobs, n_jobs, bar):
             call for _, _, call in batch
         ):
             done[(result.name, result.fold)] = result
-            bar.set_postfix_str(result.name, refresh=False)
+            bar.set_postfix_str(f"{result.name} fold {result.fold + 1}", refresh=False)
             bar.update()
 
     try:
@@ -224,6 +328,15 @@ class CompareResult:
         that did not see it), and fold-averaged feature importances, per model.
     params : dict
         The parameters of each compared estimator.
+    train_scores : dict
+        Two classes: the signal score of the first fold's training events, per
+        model (the overtraining check compares them with the held-out scores).
+    splits : list of (train, test)
+        The folds' event indices.
+    sample_weight : ndarray or None
+        The event weights every figure is computed with (negative ones kept).
+    negative_weights, balance, yields
+        How the models were trained and the expected yields ``(S, B)``, if given.
     """
 
     leaderboard: object
@@ -238,10 +351,21 @@ class CompareResult:
     params: dict = field(default_factory=dict)
     wall_time: float = 0.0
     backend: str = "local"
+    train_scores: dict = field(default_factory=dict)
+    splits: list = field(default_factory=list)
+    sample_weight: np.ndarray = None
+    negative_weights: str = "ignore"
+    balance: bool = True
+    yields: tuple = None
+
+    @property
+    def two_classes(self):
+        """True for a signal-versus-background comparison (two classes, 1 = signal)."""
+        return self.task == "classification" and len(np.unique(self.dataset.y)) == 2
 
     @property
     def metrics(self):
-        return CLASSIFICATION_METRICS if self.task == "classification" else REGRESSION_METRICS
+        return _metric_names(self.task, self.two_classes, self.yields)
 
     @property
     def best(self):
@@ -268,27 +392,43 @@ class CompareResult:
         return write_report(self, out_dir)
 
 
-def _fold_metrics(task, y_true, pred, scores, n_classes):
+def _metric_names(task, two_classes, yields):
+    if task == "regression":
+        return REGRESSION_METRICS
+    if not two_classes:
+        return CLASSIFICATION_METRICS
+    return CLASSIFICATION_METRICS + PHYSICS_METRICS + (YIELD_METRICS if yields else ())
+
+
+def _fold_metrics(task, y_true, pred, scores, n_classes, weight=None):
     from sklearn import metrics
+
+    from sklml.compare._physics import weighted_roc_auc
 
     if task == "regression":
         return {
-            "r2": metrics.r2_score(y_true, pred),
-            "mae": metrics.mean_absolute_error(y_true, pred),
-            "rmse": metrics.root_mean_squared_error(y_true, pred),
+            "r2": metrics.r2_score(y_true, pred, sample_weight=weight),
+            "mae": metrics.mean_absolute_error(y_true, pred, sample_weight=weight),
+            "rmse": metrics.root_mean_squared_error(y_true, pred, sample_weight=weight),
         }
     average = "binary" if n_classes == 2 else "macro"
-    out = {
-        "accuracy": metrics.accuracy_score(y_true, pred),
-        "f1": metrics.f1_score(y_true, pred, average=average, zero_division=0),
-        "precision": metrics.precision_score(y_true, pred, average=average, zero_division=0),
-        "recall": metrics.recall_score(y_true, pred, average=average, zero_division=0),
-        "roc_auc": np.nan,
-    }
+    out = {"roc_auc": np.nan}
+    for name, metric, kwargs in [
+        ("accuracy", metrics.accuracy_score, {}),
+        ("f1", metrics.f1_score, {"average": average, "zero_division": 0}),
+        ("precision", metrics.precision_score, {"average": average, "zero_division": 0}),
+        ("recall", metrics.recall_score, {"average": average, "zero_division": 0}),
+    ]:
+        try:
+            out[name] = metric(y_true, pred, sample_weight=weight, **kwargs)
+        except ValueError:  # e.g. a total weight of zero
+            out[name] = np.nan
     score = _positive_scores(scores, n_classes)
     if score is not None:
         with contextlib.suppress(ValueError):
-            if n_classes == 2:
+            if n_classes == 2 and weight is not None:
+                out["roc_auc"] = weighted_roc_auc(y_true, score, weight)
+            elif n_classes == 2:
                 out["roc_auc"] = metrics.roc_auc_score(y_true, score)
             else:
                 from sklearn.preprocessing import label_binarize
@@ -296,6 +436,30 @@ def _fold_metrics(task, y_true, pred, scores, n_classes):
                 out["roc_auc"] = metrics.roc_auc_score(
                     label_binarize(y_true, classes=np.arange(n_classes)), score, average="macro"
                 )
+    return out
+
+
+def _physics_fold_metrics(y, weight, train, test, score_test, score_train, yields):
+    """TMVA's figures on one fold's held-out events (KS: its training events too)."""
+    from sklml.compare import _physics
+
+    y_test, w_test = y[test], weight[test]
+    out = {}
+    for eff_b in _physics.BACKGROUND_EFFICIENCIES:
+        out[f"sig_eff_at_bkg_{eff_b}"] = _physics.signal_efficiency_at(
+            y_test, score_test, w_test, eff_b)
+    out["separation"] = _physics.separation(y_test, score_test, w_test)
+    y_train, w_train = y[train], weight[train]
+    for label, c in (("signal", 1), ("background", 0)):
+        if score_train is None:
+            out[f"ks_pvalue_{label}"] = np.nan
+            continue
+        out[f"ks_pvalue_{label}"] = _physics.weighted_ks(
+            score_train[y_train == c], score_test[y_test == c],
+            w_train[y_train == c], w_test[y_test == c])[1]
+    if yields:
+        _, _, out["best_cut"], out["significance"] = _physics.significance_scan(
+            y_test, score_test, w_test, yields[0], yields[1])
     return out
 
 
@@ -345,8 +509,19 @@ def compare(
     sort_by=None,
     progress=False,
     backend="local",
+    negative_weights="ignore",
+    balance=True,
+    yields=None,
 ):
     """Cross-validate registered estimators on a dataset and rank them.
+
+    With two classes the second one (label 1) is the signal, and the leaderboard
+    adds the physicist's figures: the signal efficiency at background
+    efficiencies of 1, 10 and 30 %, the separation <S²>, Kolmogorov-Smirnov
+    p-values of training versus held-out output for signal and background and,
+    with ``yields``, the best cut and its Asimov significance. Event weights
+    (``dataset.sample_weight``) enter the training (as ``sample_weight``) and
+    every figure.
 
     Parameters
     ----------
@@ -368,13 +543,24 @@ def compare(
     scale : bool, default=True
         Standardise the features (inside each fold) before every estimator.
     sort_by : str, default=None
-        Metric the leaderboard is sorted by; accuracy (classification) or r2
-        (regression) by default.
+        Metric the leaderboard is sorted by: ROC AUC for two classes, accuracy
+        for more, r2 for regression by default.
     progress : bool, default=False
         Show a tqdm progress bar on stderr.
     backend : {"local", "dask"}, default="local"
         "dask" runs the folds through joblib's Dask backend on the current
         ``distributed.Client``.
+    negative_weights : {"ignore", "abs", "keep"}, default="ignore"
+        Events of negative weight: left out of training ("ignore", as TMVA's
+        ``IgnoreNegWeightsInTraining``), trained with ``abs(w)`` ("abs") or as they are
+        ("keep": a model whose fit refuses them fails). Always kept in the figures.
+    balance : bool, default=True
+        Train with signal and background scaled to equal total weight.
+        Applies when the dataset has event weights (``--weight``, or
+        ``--signal``/``--background`` files).
+    yields : tuple of (float, float), default=None
+        Expected signal and background events after the preselection: adds
+        ``best_cut`` and ``significance`` (two classes only).
 
     Returns
     -------
@@ -394,8 +580,18 @@ def compare(
 
     task = dataset.task
     _check_cv(dataset, cv)
-    metric_names = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
-    sort_by = sort_by or metric_names[0]
+    if negative_weights not in NEGATIVE_WEIGHTS:
+        raise CompareError(f"negative_weights must be one of {', '.join(NEGATIVE_WEIGHTS)}, "
+                           f"got {negative_weights!r}")
+    two_classes = task == "classification" and len(np.unique(dataset.y)) == 2
+    if yields is not None:
+        if not two_classes:
+            raise CompareError("--yields needs two classes (signal and background)")
+        if len(yields) != 2 or not all(np.isfinite(v) and v > 0 for v in yields):
+            raise CompareError(f"--yields needs two positive numbers S,B, got {yields!r}")
+        yields = (float(yields[0]), float(yields[1]))
+    metric_names = _metric_names(task, two_classes, yields)
+    sort_by = sort_by or ("roc_auc" if two_classes else metric_names[0])
     if sort_by not in metric_names + TIME_COLUMNS:
         raise CompareError(
             f"cannot sort a {task} leaderboard by {sort_by!r}; use one of "
@@ -404,6 +600,9 @@ def compare(
     chosen = select_estimators(task, estimators) if estimators is None or estimators else []
     X = np.ascontiguousarray(dataset.X, dtype=np.float64)
     y = dataset.y
+    sample_weight = dataset.sample_weight
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
     n_classes = 0
     if task == "classification":
         y = LabelEncoder().fit_transform(y)
@@ -419,7 +618,8 @@ def compare(
             failed[name] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
     jobs = [
-        (name, fold, delayed(_run_fold)(name, est, X, y, train, test, fold, task))
+        (name, fold, delayed(_run_fold)(name, est, X, y, train, test, fold, task,
+                                        sample_weight, negative_weights, balance))
         for name, est in built.items()
         for fold, (train, test) in enumerate(splits)
     ]
@@ -430,7 +630,8 @@ def compare(
 
         config = parallel_config(backend="dask") if backend == "dask" else contextlib.nullcontext()
         with config, warnings.catch_warnings(), tqdm(
-            total=len(jobs), disable=not progress, desc="cross-validating", unit="fit",
+            total=len(jobs), disable=not progress,
+            desc=f"{len(built)} model(s) x {cv} folds", unit="fit",
             leave=False,
         ) as bar:
             # loky replaces a worker whose memory grew (torch, numba): harmless, not news
@@ -438,7 +639,7 @@ def compare(
             folds = _execute(jobs, n_jobs, bar)
     wall_time = time.perf_counter() - start
 
-    rows, oof_pred, oof_scores, importances = [], {}, {}, {}
+    rows, oof_pred, oof_scores, importances, train_scores = [], {}, {}, {}, {}
     for name in list(built) + list(failed):
         mine = sorted((f for f in folds if f.name == name), key=lambda f: f.fold)
         errors = [f.error for f in mine if f.error]
@@ -446,11 +647,24 @@ def compare(
         if name in failed or errors:
             row.update({f"{m}_{s}": np.nan for m in metric_names + TIME_COLUMNS
                         for s in ("mean", "std")})
-            row.update(status="failed", error=failed.get(name) or errors[0])
+            row.update(status="failed", error=failed.get(name) or errors[0], note="")
             rows.append(row)
             continue
-        per_fold = [_fold_metrics(task, y[f.test], f.predictions, f.scores, n_classes)
+        per_fold = [_fold_metrics(task, y[f.test], f.predictions, f.scores, n_classes,
+                                  None if sample_weight is None else sample_weight[f.test])
                     for f in mine]
+        if two_classes:
+            weight = np.ones(len(y)) if sample_weight is None else sample_weight
+            for f, metrics_of_fold in zip(mine, per_fold):
+                score = _positive_scores(f.scores, 2)
+                if score is None:
+                    metrics_of_fold.update({m: np.nan for m in metric_names
+                                            if m not in metrics_of_fold})
+                    continue
+                metrics_of_fold.update(_physics_fold_metrics(
+                    y, weight, splits[f.fold][0], f.test, score, f.train_scores, yields))
+            if mine[0].train_scores is not None:
+                train_scores[name] = mine[0].train_scores
         for m in metric_names:
             values = np.array([p[m] for p in per_fold], dtype=float)
             row[f"{m}_mean"] = np.nan if np.isnan(values).any() else values.mean()
@@ -458,7 +672,8 @@ def compare(
         for m in TIME_COLUMNS:
             values = np.array([getattr(f, m) for f in mine])
             row[f"{m}_mean"], row[f"{m}_std"] = values.mean(), values.std()
-        row.update(status="ok", error="")
+        row.update(status="ok", error="", note="; ".join(dict.fromkeys(f.note for f in mine
+                                                                       if f.note)))
         rows.append(row)
         pred = np.empty(len(y), dtype=np.asarray(mine[0].predictions).dtype)
         for f in mine:
@@ -475,7 +690,7 @@ def compare(
             importances[name] = (np.mean(imps, axis=0), mine[0].importance_kind)
 
     columns = ["model"] + [f"{m}_{s}" for m in metric_names + TIME_COLUMNS
-                           for s in ("mean", "std")] + ["status", "error"]
+                           for s in ("mean", "std")] + ["status", "error", "note"]
     board = pd.DataFrame(rows, columns=columns)
     if len(board):
         board["_failed"] = board["status"] != "ok"
@@ -498,4 +713,43 @@ def compare(
         params=params,
         wall_time=wall_time,
         backend=backend,
+        train_scores=train_scores,
+        splits=splits,
+        sample_weight=sample_weight,
+        negative_weights=negative_weights,
+        balance=balance,
+        yields=yields,
     )
+
+
+def fit_final(dataset, name, *, random_state=0, scale=True, negative_weights="ignore",
+              balance=True):
+    """Fit the registered model ``name`` on every event, as :func:`compare` trains it.
+
+    The features are passed as a pandas frame, so the fitted model records
+    their names in ``feature_names_in_`` (``sklml apply`` reads them from it).
+
+    Returns
+    -------
+    estimator
+        The fitted estimator (a pipeline when ``scale``).
+    """
+    import pandas as pd
+    from sklearn.preprocessing import LabelEncoder
+
+    from sklml.registry import get_estimator
+
+    model = build_estimator(get_estimator(name), random_state=random_state, scale=scale)
+    y = dataset.y
+    if dataset.task == "classification":
+        y = LabelEncoder().fit_transform(y)
+    weight = dataset.sample_weight
+    rows, weight = training_weights(
+        y, None if weight is None else np.asarray(weight, dtype=np.float64),
+        np.arange(len(y)), negative_weights, balance)
+    X = pd.DataFrame(np.asarray(dataset.X, dtype=np.float64)[rows],
+                     columns=[str(f) for f in dataset.feature_names])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _fit(model, X, y[rows], weight)
+    return model

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Dataset", "DatasetError", "load_dataset", "BUILTIN_DATASETS"]
+__all__ = ["Dataset", "DatasetError", "load_dataset", "load_events", "BUILTIN_DATASETS"]
 
 #: Names :func:`load_dataset` accepts besides a file path, with their task.
 BUILTIN_DATASETS = {
@@ -49,6 +49,11 @@ class Dataset:
     task: str  # "classification" or "regression"
     target_names: list = field(default_factory=list)  # class labels, for classification
     description: str = ""
+    #: Event weights (``--weight``; ones for a signal/background sample without one), or None.
+    sample_weight: np.ndarray = None
+    #: :class:`~sklml.datasets._sources.SourceRecord` per file read (empty for built-in data).
+    provenance: list = field(default_factory=list)
+    selection: str = ""  # the cut applied before training, if any
 
     @property
     def n_samples(self):
@@ -89,25 +94,6 @@ def _builtin(name, random_state):
                    task, target_names, f"scikit-learn's {_DESCRIPTIONS[name]}")
 
 
-def _read_table(path):
-    import pandas as pd
-
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise DatasetError(
-                f"reading {path.name} needs pyarrow (pip install pyarrow), or save it as .csv"
-            ) from None
-        return pd.read_parquet(path)
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatasetError(f"cannot read {path} as CSV: {first}") from None
-
-
 def _infer_task(target):
     import pandas as pd
 
@@ -121,40 +107,51 @@ def _infer_task(target):
     return "classification" if target.nunique() <= _MAX_CLASSES else "regression"
 
 
-def _from_table(path, target, task):
-    path = Path(path)
-    if not path.exists():
-        raise DatasetError(f"no such file: {path}")
-    if path.is_dir():
-        raise DatasetError(f"{path} is a directory, not a data file")
-    if path.suffix.lower() not in (".csv", ".parquet"):
-        raise DatasetError(f"{path.name}: expected a .csv or .parquet file")
-    frame = _read_table(path)
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
+def _from_table(path, target, task, *, features=None, selection=None, weight=None):
+    from sklml.datasets._sources import expand_sources, read_source
+
+    pairs = expand_sources([path])
+    if len(pairs) != 1:
+        raise DatasetError(f"--data {path} matches {len(pairs)} files: use --signal and "
+                           "--background for several files")
+    file, tree = pairs[0]
     if target is None:
+        columns = list(read_source(file, tree, None)[0].columns)
         raise DatasetError(
             f"choose the target column with --target (columns: {', '.join(columns[:20])})"
         )
-    if target not in columns:
-        raise DatasetError(
-            f"no column {target!r} in {path.name} (columns: {', '.join(columns[:20])})"
-        )
-    if len(frame) == 0:
-        raise DatasetError(f"{path.name} has no rows")
-    y_series = frame[target]
-    features = frame.drop(columns=[target])
-    if features.shape[1] == 0:
-        raise DatasetError(f"{path.name} has no feature column besides {target!r}")
-    non_numeric = [c for c in features.columns if not _is_numeric(features[c])]
+    columns = None
+    if features is not None:
+        columns = list(dict.fromkeys(list(features) + [target] + ([weight] if weight else [])))
+    frame, record = read_source(file, tree, columns, selection=selection, weight=weight)
+    name = Path(file).stem
+    where = f"{Path(file).name}:{record.tree}" if record.tree else Path(file).name
+    return _from_frame(frame, name, where, target, task, weight=weight, features=features,
+                       provenance=[record], selection=selection or "")
+
+
+def _weights_from(frame, weight, where):
+    if weight is None:
+        return None
+    if weight not in frame.columns:
+        raise DatasetError(f"no weight column {weight!r} in {where} "
+                           f"(columns: {', '.join(list(frame.columns)[:20])})")
+    if not _is_numeric(frame[weight]):
+        raise DatasetError(f"weight column {weight!r} is not numeric")
+    w = frame[weight].to_numpy(dtype=np.float64)
+    if not np.isfinite(w).all():
+        raise DatasetError(f"weight column {weight!r} has missing or infinite values")
+    return w
+
+
+def _feature_matrix(frame, where):
+    non_numeric = [c for c in frame.columns if not _is_numeric(frame[c])]
     if non_numeric:
         raise DatasetError(
             f"non-numeric feature column(s) {', '.join(non_numeric[:5])}: encode them as "
             "numbers or drop them"
         )
-    if y_series.isna().any():
-        raise DatasetError(f"target column {target!r} has {int(y_series.isna().sum())} missing value(s)")
-    X = features.to_numpy(dtype=np.float64)
+    X = frame.to_numpy(dtype=np.float64)
     n_missing = int(np.isnan(X).any(axis=1).sum())
     if n_missing:
         raise DatasetError(
@@ -162,6 +159,32 @@ def _from_table(path, target, task):
         )
     if not np.isfinite(X).all():
         raise DatasetError("features contain infinite values")
+    return X
+
+
+def _from_frame(frame, name, where, target, task, *, weight=None, features=None,
+                provenance=(), selection=""):
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if target not in columns:
+        raise DatasetError(
+            f"no column {target!r} in {where} (columns: {', '.join(columns[:20])})"
+        )
+    if weight is not None and weight == target:
+        raise DatasetError("--weight and --target name the same column")
+    if len(frame) == 0:
+        raise DatasetError(f"{where} has no rows" + (" passing the selection" if selection else ""))
+    y_series = frame[target]
+    sample_weight = _weights_from(frame, weight, where)
+    feature_frame = frame[list(features)] if features is not None else \
+        frame.drop(columns=[target] + ([weight] if weight else []))
+    if target in feature_frame.columns or (weight and weight in feature_frame.columns):
+        raise DatasetError("--features must not list the target or the weight column")
+    if feature_frame.shape[1] == 0:
+        raise DatasetError(f"{where} has no feature column besides {target!r}")
+    X = _feature_matrix(feature_frame, where)
+    if y_series.isna().any():
+        raise DatasetError(f"target column {target!r} has {int(y_series.isna().sum())} missing value(s)")
     task = _infer_task(y_series) if task in (None, "auto") else task
     if task == "regression":
         if not _is_numeric(y_series):
@@ -173,8 +196,105 @@ def _from_table(path, target, task):
         classes, y = np.unique(labels.astype(str) if labels.dtype == object else labels,
                                return_inverse=True)
         target_names = [str(c) for c in classes]
-    return Dataset(path.stem, X, y, list(features.columns), task, target_names,
-                   f"{path.name}: {len(frame)} rows, target {target!r}")
+    description = f"{where}: {len(frame)} rows, target {target!r}"
+    if selection:
+        description += f", selection {selection!r}"
+    return Dataset(name, X, y, list(feature_frame.columns), task, target_names, description,
+                   sample_weight=sample_weight, provenance=list(provenance), selection=selection)
+
+
+def load_events(signal, background, *, features=None, selection=None, weight=None):
+    """Signal and background events from files, labelled 1 and 0, with their weights.
+
+    Parameters
+    ----------
+    signal, background : list of str
+        Sources ``FILE[:TREE]``: ROOT files and a tree in each (read with uproot),
+        CSV or Parquet files, HDF5 files and a pandas key. ``FILE`` may be a glob.
+    features : list of str, default=None
+        The branches (columns) used as features; by default every flat numeric
+        branch common to all sources, except ``weight``.
+    selection : str, default=None
+        A cut applied to every source before training, as a pandas expression
+        (``"n_jobs >= 1 and met > 20"``; ``&``, ``|`` and ``abs()`` work too).
+    weight : str, default=None
+        The event-weight branch (may be negative); ones without it.
+
+    Returns
+    -------
+    Dataset
+        ``y`` is 1 for signal, 0 for background; ``sample_weight`` holds the event
+        weights and ``provenance`` a record per file read.
+
+    Raises
+    ------
+    DatasetError
+        One clear line for a missing file, tree or branch, or a bad selection.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, tempfile, os
+    >>> from sklml.datasets import load_events
+    >>> rng = np.random.default_rng(0)
+    >>> folder = tempfile.mkdtemp()
+    >>> for name, shift in [("sig", 1.0), ("bkg", 0.0)]:
+    ...     pd.DataFrame({"x": rng.normal(shift, 1, 50), "w": 1.0}).to_csv(
+    ...         os.path.join(folder, name + ".csv"), index=False)
+    >>> data = load_events([os.path.join(folder, "sig.csv")], [os.path.join(folder, "bkg.csv")],
+    ...                    weight="w", selection="x > -1")
+    >>> data.feature_names, int(data.y.sum()) == data.provenance[0].selected
+    (['x'], True)
+    """
+    import pandas as pd
+
+    from sklml.datasets._sources import expand_sources, numeric_columns, read_source
+
+    signal_pairs, background_pairs = expand_sources(signal), expand_sources(background)
+    if not signal_pairs or not background_pairs:
+        raise DatasetError("give at least one --signal and one --background source")
+    labelled = [("signal", p) for p in signal_pairs] + [("background", p) for p in background_pairs]
+    if features is None:
+        common = None
+        for _, (path, tree) in labelled:
+            names = numeric_columns(path, tree)
+            common = names if common is None else [n for n in common if n in names]
+        features = [n for n in common if n != weight]
+        if not features:
+            raise DatasetError("the sources have no flat numeric branch in common to use as a "
+                               "feature: name them with --features")
+    features = list(features)
+    if weight is not None and weight in features:
+        raise DatasetError("--features must not list the weight branch")
+    columns = features + ([weight] if weight else [])
+    frames, records = {"signal": [], "background": []}, []
+    for label, (path, tree) in labelled:
+        frame, record = read_source(path, tree, columns, selection=selection, label=label,
+                                    weight=weight)
+        frames[label].append(frame)
+        records.append(record)
+    parts = {}
+    for label in ("signal", "background"):
+        parts[label] = pd.concat(frames[label], ignore_index=True)
+        if len(parts[label]) == 0:
+            raise DatasetError(f"no {label} event" + (" passes the selection" if selection else ""))
+    parts = [parts["background"], parts["signal"]]
+    y = np.concatenate([np.zeros(len(parts[0]), dtype=np.int64),
+                        np.ones(len(parts[1]), dtype=np.int64)])
+    frame = pd.concat(parts, ignore_index=True)
+    where = "the signal and background samples"
+    X = _feature_matrix(frame[features], where)
+    sample_weight = _weights_from(frame, weight, where)
+    if sample_weight is None:
+        sample_weight = np.ones(len(y))
+    n_sig, n_bkg = int(y.sum()), int(len(y) - y.sum())
+    description = (f"{n_sig} signal and {n_bkg} background events from "
+                   f"{len(signal_pairs) + len(background_pairs)} file(s)")
+    if selection:
+        description += f", selection {selection!r}"
+    name = f"{Path(signal_pairs[0][0]).stem} vs {Path(background_pairs[0][0]).stem}"
+    return Dataset(name, X, y, features, "classification", ["background", "signal"],
+                   description, sample_weight=sample_weight, provenance=records,
+                   selection=selection or "")
 
 
 def _is_numeric(series):
@@ -183,7 +303,15 @@ def _is_numeric(series):
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_complex_dtype(series)
 
 
-def load_dataset(name_or_path, *, target=None, task="auto", random_state=0):
+def _is_source(name):
+    from sklml.datasets._sources import TABLE_SUFFIXES, split_spec
+
+    path, _ = split_spec(name)
+    return Path(path).suffix.lower() in TABLE_SUFFIXES or Path(path).exists()
+
+
+def load_dataset(name_or_path, *, target=None, task="auto", random_state=0, features=None,
+                 selection=None, weight=None):
     """Load a built-in dataset or a ``.csv`` / ``.parquet`` file as numeric arrays.
 
     Parameters
@@ -201,6 +329,13 @@ def load_dataset(name_or_path, *, target=None, task="auto", random_state=0):
         50 distinct values as class labels, anything else as a regression target.
     random_state : int, default=0
         Seed of the generated ``"signal_background"`` sample.
+    features : list of str, default=None
+        For files: the feature columns (branches); by default all but the
+        target and the weight.
+    selection : str, default=None
+        For files: a cut on the rows, as a pandas expression.
+    weight : str, default=None
+        For files: the event-weight column, returned as ``sample_weight``.
 
     Returns
     -------
@@ -228,12 +363,13 @@ def load_dataset(name_or_path, *, target=None, task="auto", random_state=0):
         data = _builtin(name, random_state)
         if task != "auto" and task != data.task:
             raise DatasetError(f"{name} is a {data.task} dataset, not {task}")
-    elif Path(name).suffix.lower() in (".csv", ".parquet") or Path(name).exists():
-        data = _from_table(name, target, task)
+    elif _is_source(name):
+        data = _from_table(name, target, task, features=features, selection=selection,
+                           weight=weight)
     else:
         raise DatasetError(
-            f"unknown dataset {name!r}: use one of {', '.join(BUILTIN_DATASETS)} or a .csv "
-            "/ .parquet file"
+            f"unknown dataset {name!r}: use one of {', '.join(BUILTIN_DATASETS)} or a "
+            ".csv / .parquet / .root:TREE / .h5:KEY file"
         )
     if data.task == "classification" and len(np.unique(data.y)) < 2:
         raise DatasetError(
