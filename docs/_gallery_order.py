@@ -1,7 +1,7 @@
 """Order of the gallery: the lectures' order, by the family prefix of each example's name."""
 
 ORDER = [
-    "signal_background", "compare", "linear_model", "tree", "ensemble", "boosting",
+    "signal_background", "compare", "root", "linear_model", "tree", "ensemble", "boosting",
     "neural_mlp", "neural_cnn", "neural_autoencoder", "neural_ae", "neural_vae", "neural_gan",
     "neural_rnn", "neural", "rl",
 ]
