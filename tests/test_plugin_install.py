@@ -29,6 +29,7 @@ def installed_template(tmp_path_factory):
 
 @pytest.fixture
 def on_path(installed_template, monkeypatch):
+    sys.modules.pop("sklml_plugin_template", None)  # another test may have imported a copy
     monkeypatch.syspath_prepend(str(installed_template))
     clear_cache()
     yield installed_template
