@@ -38,11 +38,15 @@ from ._histogram import (
     subtract_histogram,
 )
 from ._splitting import (
+    ABSOLUTE_ERROR,
+    MAE_SORTED_Y,
     POISSON,
     POISSON_EPSILON,
     SQUARED_ERROR,
     node_impurity,
+    node_medians,
     scan_feature,
+    scan_mae,
     split_threshold,
     split_values,
     stats_weight,
@@ -148,7 +152,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                    idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
                    best, cum, crit, is_clf, max_depth, min_samples_split,
                    min_samples_leaf, min_weight_leaf, max_features,
-                   min_impurity_decrease, w_root, random_split, monotonic):
+                   min_impurity_decrease, w_root, random_split, monotonic, mae_order,
+                   mae_rank, mae_f):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
 
     ``best_left`` is scratch for the left child's stats of the best split.
@@ -171,6 +176,10 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     hi = rf[r, HI]
     constrained = monotonic.shape[0] > 0
     pick_miss = np.zeros(1, np.int64)
+    mae = crit == ABSOLUTE_ERROR
+    if mae:  # the node-local ranks of y the scans need
+        node_medians(idx, start, end, y_reg, w, unit, mae_rank, mae_f,
+                     np.empty(y_reg.shape[1]))
     best[0] = -np.inf
     best_feat = -1
     if slot >= 0:
@@ -187,9 +196,15 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
                                  pick_miss)
             mono = monotonic[f] if constrained else 0
-            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+            if mae:
+                if scan_mae(hf, touched, np.int64(nt), X_binned[f], idx, start, end,
+                            y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
                             min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
-                            pick_miss[0] == 1, cum, best_left, best):
+                            pick_miss[0] == 1, best_left, best):
+                    best_feat = f
+            elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+                              min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                              pick_miss[0] == 1, cum, best_left, best):
                 best_feat = f
     else:
         sample_features = max_features < n_features
@@ -223,9 +238,15 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 visited += 1
                 pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
                 mono = monotonic[f] if constrained else 0
-                if scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
-                                offsets, min_samples_leaf, min_weight_leaf, mono, lo, hi,
-                                pick, pick_miss[0] == 1, cum, best_left, best):
+                if mae:
+                    if scan_mae(scratch, touched, np.int64(nt), X_binned[f], idx, start,
+                                end, y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                                min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                                pick_miss[0] == 1, best_left, best):
+                        best_feat = f
+                elif scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
+                                  offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                                  hi, pick, pick_miss[0] == 1, cum, best_left, best):
                     best_feat = f
             for t in range(nt):
                 b = touched[t]
@@ -241,7 +262,14 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     wr = wn - wl
     L = np.int64(best[1])
     mgl = best[3] == 1.0
-    if crit == POISSON:
+    if mae:
+        n_out = y_reg.shape[1]
+        imp_l = best[4] / (wl * n_out)
+        imp_r = best[5] / (wr * n_out)
+        rf[r, IMPL] = imp_l
+        rf[r, IMPR] = imp_r
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    elif crit == POISSON:
         right = tot - best_left
         xb = X_binned[best_feat]
         imp_l = _poisson_loss(idx, start, end, xb, L, mgl, 0, y_reg, w, unit, best_left)
@@ -265,7 +293,9 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     if improvement + EPSILON < min_impurity_decrease:
         return
     R = np.int64(best[2])
-    if constrained:
+    if constrained and mae:
+        rf[r, MID] = (best[6] + best[7]) / 2
+    elif constrained:
         vl, vr = split_values(crit, best_left, tot, wl, wr)
         rf[r, MID] = vl / 2.0 + vr / 2.0
     ri[r, FEAT] = best_feat
@@ -420,8 +450,8 @@ def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls, y
 
 
 @njit(cache=True)
-def _emit(r, nd, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right, o_feat,
-          o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
+def _emit(r, nd, ri, rf, rs, rmed, is_clf, offsets, constrained, o_left, o_right,
+          o_feat, o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
     """Give open node ``r`` the id ``nd``: its output row, a leaf's until split.
 
     Under monotonic constraints the value is clipped to the node's bounds
@@ -439,6 +469,9 @@ def _emit(r, nd, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right, o_fe
         den = rf[r, WN] if rf[r, WN] > 0 else 1.0
         for c in range(o_val.shape[1]):
             o_val[nd, c] = rs[r, 1 + c] / den
+    elif rmed.shape[1] > 0:  # weighted medians (absolute error)
+        for c in range(o_val.shape[1]):
+            o_val[nd, c] = rmed[r, c]
     else:  # means
         den = rs[r, 1] if rs[r, 1] > 0 else 1.0
         for c in range(o_val.shape[1]):
@@ -555,7 +588,13 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     rng[0] = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
     if rng[0] == 0:
         rng[0] = np.uint64(88172645463325252)
-    best = np.empty(4, np.float64)
+    best = np.empty(8, np.float64)
+    # absolute error: work arrays of the sample-level scans, medians per record
+    mae = crit == ABSOLUTE_ERROR
+    n_mae = n_act if mae else 0
+    mae_order = np.empty(n_mae, np.int64)
+    mae_rank = np.empty((n_out, n_samples if mae else 0), np.int64)
+    mae_f = np.empty((MAE_SORTED_Y + n_out, n_mae + 1), np.float64)
     cum = np.empty(C, np.float64)
     best_left = np.empty(C, np.float64)
     left_st = np.empty(C, np.float64)
@@ -589,6 +628,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri = np.empty((rcap, N_ICOLS), np.int64)
     rf = np.empty((rcap, N_FCOLS), np.float64)
     rs = np.empty((rcap, C), np.float64)
+    rmed = np.empty((rcap, n_out if mae else 0), np.float64)
     rfree = np.empty(rcap, np.int64)
     n_rfree = rcap
     for k in range(rcap):
@@ -622,7 +662,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     rf[r0, WN] = w_root
     rf[r0, LO] = -np.inf
     rf[r0, HI] = np.inf
-    if crit == POISSON:
+    if mae:
+        rf[r0, IMP] = node_medians(idx, root, n_act, y_reg, w, unit, mae_rank, mae_f,
+                                   rmed[r0]) if n_act > 0 else 0.0
+    elif crit == POISSON:
         rf[r0, IMP] = _poisson_loss(idx, root, n_act, X_binned[0], root, n_act < 0,
                                     np.int64(-1), y_reg, w, unit, rs[r0])
     else:
@@ -638,7 +681,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                        bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats,
                        rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                        min_samples_leaf, min_weight_leaf, max_features,
-                       min_impurity_decrease, w_root, random_split, monotonic)
+                       min_impurity_decrease, w_root, random_split, monotonic,
+                       mae_order, mae_rank, mae_f)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -651,7 +695,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     splits_left = max_leaf_nodes - 1 if best_first else -1
     children = np.empty(2, np.int64)
     if best_first:
-        _emit(r0, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right,
+        _emit(r0, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left, o_right,
               o_feat, o_thr, o_mgl,
               o_imp, o_n, o_wn, o_val)
         node_count += 1
@@ -690,7 +735,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             n_pending -= 1
             r = pending[n_pending]
-            _emit(r, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+            _emit(r, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
                   o_right, o_feat, o_thr,
                   o_mgl, o_imp, o_n, o_wn, o_val)
             node_count += 1
@@ -717,6 +763,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri = _grow_i64_2d(ri, rcap)
             rf = _grow_f64_2d(rf, rcap)
             rs = _grow_f64_2d(rs, rcap)
+            rmed = _grow_f64_2d(rmed, rcap)
             rfree = _grow_i64(rfree, rcap)
             for k in range(rcap - 1, old - 1, -1):
                 rfree[n_rfree] = k
@@ -734,7 +781,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri[ch, IS_LEFT] = 1 - side
             rs[ch, :] = st
             rf[ch, WN] = stats_weight(st, is_clf, offsets)
-            if crit == POISSON:  # from the samples, as found by the split search
+            if mae:
+                node_medians(idx, ri[ch, START], ri[ch, END], y_reg, w, unit, mae_rank,
+                             mae_f, rmed[ch])
+            if crit == POISSON or mae:  # from the samples, as the split search found
                 rf[ch, IMP] = rf[r, IMPL] if side == 0 else rf[r, IMPR]
             else:
                 rf[ch, IMP] = node_impurity(st, crit, offsets)
@@ -797,7 +847,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                            feats, rng, best, cum, crit, is_clf, max_depth,
                            min_samples_split, min_samples_leaf, min_weight_leaf,
                            max_features, min_impurity_decrease, w_root, random_split,
-                           monotonic)
+                           monotonic, mae_order, mae_rank, mae_f)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
@@ -808,7 +858,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             if depth > tree_depth:
                 tree_depth = depth
             for ch in (left, right):
-                _emit(ch, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+                _emit(ch, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
                       o_right, o_feat,
                       o_thr, o_mgl, o_imp, o_n, o_wn, o_val)
                 node_count += 1
