@@ -225,3 +225,90 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
         _bin_kernel(X, keep, np.asarray(redo, dtype=np.int64), edges, n_edges,
                     X_binned, bin_lo, bin_hi)
     return BinnedData(X_binned, n_bins, bin_lo, bin_hi)
+
+
+@njit(cache=True)
+def _bin_sparse_kernel(indptr, indices, data, keep, edges, n_edges, zero_bin, has_zero,
+                       X_binned, bin_lo, bin_hi):
+    """Bin a CSC matrix column by column into the feature-major X_binned: the
+    implicit zeros get the bin of 0, the stored values their own; the
+    smallest/largest kept value of each bin."""
+    n_features = X_binned.shape[0]
+    for f in range(n_features):
+        e = edges[f]
+        ne = n_edges[f]
+        zb = zero_bin[f]
+        X_binned[f, :] = zb
+        bin_lo[f, :] = np.inf
+        bin_hi[f, :] = -np.inf
+        if has_zero[f]:
+            bin_lo[f, zb] = 0.0
+            bin_hi[f, zb] = 0.0
+        for j in range(indptr[f], indptr[f + 1]):
+            v = data[j]
+            i = indices[j]
+            b = 0
+            lo_ = 0
+            hi_ = ne
+            while lo_ < hi_:  # the number of edges below v
+                mid = (lo_ + hi_) // 2
+                if e[mid] < v:
+                    lo_ = mid + 1
+                else:
+                    hi_ = mid
+            b = lo_
+            X_binned[f, i] = b
+            if keep[i]:
+                if v < bin_lo[f, b]:
+                    bin_lo[f, b] = v
+                if v > bin_hi[f, b]:
+                    bin_hi[f, b] = v
+
+
+def bin_sparse(X, max_bins=255, sample_weight=None):
+    """Bin a scipy sparse ``X`` (any format; float32 values, no NaN) without
+    densifying its values: each column's edges come from its stored values and
+    its count of zeros, a zero being a value like any other.
+
+    Returns the same :class:`BinnedData` as :func:`bin_data` (one byte per
+    cell); equal to it on the dense copy of ``X`` when every feature has at most
+    ``max_bins`` distinct values (every value its own bin).
+    """
+    import scipy.sparse as sp
+
+    X = sp.csc_matrix(X, dtype=np.float32)
+    X.sum_duplicates()
+    n, n_features = X.shape
+    keep = (np.ones(n, np.bool_) if sample_weight is None
+            else np.asarray(sample_weight) > 0)
+    n_keep = int(keep.sum())
+    indptr = X.indptr.astype(np.int64)
+    indices = kernel_array(X.indices, np.int32)
+    data = kernel_array(X.data, np.float32)
+    edges = np.full((n_features, 256), np.inf)
+    n_edges = np.zeros(n_features, np.int64)
+    n_bins = np.zeros(n_features, np.int32)
+    zero_bin = np.zeros(n_features, np.int64)
+    has_zero = np.zeros(n_features, np.bool_)
+    for f in range(n_features):
+        a, b = indptr[f], indptr[f + 1]
+        rows = indices[a:b]
+        vals = data[a:b]
+        kept = keep[rows]
+        nonzero = kept & (vals != 0)
+        n_zero = n_keep - int(np.count_nonzero(nonzero))
+        v = np.sort(vals[nonzero])
+        neg = np.searchsorted(v, 0.0)
+        v = np.concatenate([v[:neg], np.zeros(n_zero, np.float32), v[neg:]])
+        has_zero[f] = n_zero > 0
+        e, _ = _edges_from_sorted(v, max_bins)
+        edges[f, :e.size] = e
+        n_edges[f] = e.size
+        n_bins[f] = e.size + 1
+        zero_bin[f] = np.searchsorted(e, 0.0, side="left")
+    X_binned = np.empty((n_features, n), np.uint8)
+    bin_lo = np.empty((n_features, 256), np.float32)
+    bin_hi = np.empty((n_features, 256), np.float32)
+    _bin_sparse_kernel(indptr, indices, data, keep, edges, n_edges, zero_bin, has_zero,
+                       X_binned, bin_lo, bin_hi)
+    return BinnedData(X_binned, n_bins, bin_lo, bin_hi)
