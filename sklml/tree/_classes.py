@@ -27,7 +27,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._binning import LABEL_DTYPE, bin_data, bin_sparse, encode_labels, kernel_array
+from ._binning import (
+    LABEL_DTYPE,
+    bin_data,
+    bin_sparse,
+    encode_labels,
+    kernel_array,
+    n_binned_samples,
+)
 from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG, POISSON
@@ -257,7 +264,7 @@ class BaseDecisionTree(BaseEstimator):
         ``classes_``/``n_classes_``/``n_outputs_``/``n_features_in_`` and
         ``max_features_`` set), with per-tree weights and seeds.
         """
-        n_features, n_samples = binned.X_binned.shape
+        n_features, n_samples = binned.X_binned.shape[0], n_binned_samples(binned)
         if n_samples > MAX_SAMPLES:
             raise ValueError(f"sklml trees take at most {MAX_SAMPLES} samples (node ids "
                              f"are int32), got {n_samples}.")
@@ -281,6 +288,7 @@ class BaseDecisionTree(BaseEstimator):
             w, crit, int(offsets[-1]), max_depth, mss, msl, float(min_weight_leaf),
             self.max_features_, max_leaf_nodes, float(self.min_impurity_decrease),
             seed, parallel, want_leaves, offsets, self.splitter == "random", monotonic,
+            binned.row_ptr, binned.row_feat, binned.row_bin, binned.zero_bin,
         ))
         del binned  # a single fit's binned data is freed before the tree is laid out
         sample_node = out[9] if want_leaves else None
