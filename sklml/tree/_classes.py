@@ -147,7 +147,7 @@ class BaseDecisionTree(BaseEstimator):
         if check_input:
             # sparse X: no missing values (as scikit-learn's sparse splitters)
             X, y = validate_data(
-                self, X, y, dtype=np.float32, order="C", accept_sparse="csc",
+                self, X, y, dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
                 ensure_all_finite=True if sp.issparse(X) else "allow-nan",
                 multi_output=True, y_numeric=not is_clf,
             )
