@@ -246,13 +246,13 @@ def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight
                 wr = wtot - wl
                 if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
                         and wr > 0.0:
-                    if poisson:
-                        p = _poisson_proxy(c2, t2 - c2, wl, wr)
-                    elif reg:
+                    if not reg:
+                        p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                    elif not poisson:
                         sr = t2 - c2
                         p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
                     else:
-                        p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                        p = _poisson_proxy(c2, t2 - c2, wl, wr)
                     if p > best_p:
                         best_p = p
                         best_t = t
