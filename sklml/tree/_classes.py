@@ -39,7 +39,8 @@ from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG, POISSON
 
-__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier",
+           "ExtraTreeRegressor"]
 
 _EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
@@ -446,7 +447,7 @@ class DecisionTreeClassifier(ClassifierMixin, MultiOutputMixin, BaseDecisionTree
     >>> from sklml.tree import DecisionTreeClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DecisionTreeClassifier(max_depth=2, random_state=42).fit(X[:, 2:], y)
-    >>> clf.tree_.feature[:2], float(clf.tree_.threshold[0])
+    >>> clf.tree_.feature[[0, 2]], float(clf.tree_.threshold[0])
     (array([0, 1]), 2.449999988079071)
     >>> round(clf.score(X[:, 2:], y), 3)
     0.96
@@ -679,3 +680,75 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
 # virtual subclasses (the ABC mechanism; nothing of scikit-learn is modified).
 _SkDecisionTreeClassifier.register(DecisionTreeClassifier)
 _SkDecisionTreeRegressor.register(DecisionTreeRegressor)
+
+
+class ExtraTreeClassifier(DecisionTreeClassifier):
+    """An extremely randomized tree classifier (scikit-learn's ``ExtraTreeClassifier``).
+
+    A :class:`DecisionTreeClassifier` with ``splitter="random"`` and
+    ``max_features="sqrt"`` by default: each node draws one threshold per
+    candidate feature (among the bins its samples occupy) and keeps the best.
+    Meant as the trees of an ensemble; parameters are those of
+    :class:`DecisionTreeClassifier`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklml.tree import ExtraTreeClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = ExtraTreeClassifier(random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    """
+
+    def __init__(self, *, criterion="gini", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
+                 max_bins=255, monotonic_cst=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, class_weight=class_weight,
+            ccp_alpha=ccp_alpha, max_bins=max_bins, monotonic_cst=monotonic_cst)
+
+
+class ExtraTreeRegressor(DecisionTreeRegressor):
+    """An extremely randomized tree regressor (scikit-learn's ``ExtraTreeRegressor``).
+
+    A :class:`DecisionTreeRegressor` with ``splitter="random"`` and
+    ``max_features=1.0`` by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.tree import ExtraTreeRegressor
+    >>> X = np.arange(20.0).reshape(-1, 1)
+    >>> reg = ExtraTreeRegressor(random_state=0).fit(X, X.ravel() ** 2)
+    >>> float(reg.score(X, X.ravel() ** 2))
+    1.0
+    """
+
+    def __init__(self, *, criterion="squared_error", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255,
+                 monotonic_cst=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
+            max_bins=max_bins, monotonic_cst=monotonic_cst)
+
+
+# sklearn's own Extra-Trees are subclasses of its decision trees: ours register
+# as such too (export tools and isinstance checks accept them)
+from sklearn.tree import ExtraTreeClassifier as _SkExtraTreeClassifier  # noqa: E402
+from sklearn.tree import ExtraTreeRegressor as _SkExtraTreeRegressor  # noqa: E402
+
+_SkExtraTreeClassifier.register(ExtraTreeClassifier)
+_SkExtraTreeRegressor.register(ExtraTreeRegressor)
