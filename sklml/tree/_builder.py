@@ -52,6 +52,7 @@ from ._splitting import (
     stats_weight,
 )
 
+FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 # pool histograms may take this fraction of the binned matrix's bytes (at least
@@ -303,14 +304,23 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
 
 
 @njit(cache=True)
+def _almost_constant(bin_lo, bin_hi, f, touched, nt):
+    """scikit-learn's rule: a feature spanning at most FEATURE_THRESHOLD in the
+    node is constant there."""
+    return np.float64(bin_hi[f, touched[nt - 1]]) <= (np.float64(bin_lo[f, touched[0]])
+                                                     + FEATURE_THRESHOLD)
+
+
+@njit(cache=True)
 def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     """The random splitter's candidate of a feature (see ``scan_feature``):
     -1 (every boundary) for the best splitter."""
     pick_miss[0] = 0
     if not random_split:
         return np.int64(-1)
-    if has_missing:
+    if has_missing and nt >= 2:
         pick_miss[0] = _rand_int(rng, 2)
+    # one non-missing bin: non-missing | missing is the only split (either side)
     if nt >= 2:
         return 1 + _rand_int(rng, nt - 1)
     return np.int64(nt)
@@ -369,7 +379,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 if hf[b, 0] > 0.0:
                     touched[nt] = b
                     nt += 1
-            if nt == 0 or (nt == 1 and hf[MISSING_BIN, 0] == 0.0):
+            if nt == 0 or (hf[MISSING_BIN, 0] == 0.0 and (
+                    nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt))):
                 continue  # constant in this node
             pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
                                  pick_miss)
@@ -411,7 +422,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 _sort_small(touched, nt)
                 if has_missing:
                     nt -= 1  # MISSING_BIN sorts last
-            constant = nt == 0 or (nt == 1 and not has_missing)
+            constant = nt == 0 or (not has_missing and (
+                nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt)))
             if not constant:
                 visited += 1
                 pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)

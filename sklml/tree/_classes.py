@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_n_features,
+    check_consistent_length,
     _check_sample_weight,
     check_is_fitted,
     validate_data,
@@ -47,6 +48,10 @@ _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
 _UNIT_WEIGHT = np.zeros(0, dtype=np.float64)
 _NO_CONSTRAINTS = np.zeros(0, dtype=np.int8)
 MAX_SAMPLES = 2**30  # a tree has up to 2 n - 1 nodes, numbered in int32
+_FRIEDMAN_WARNING = (
+    'Value `"friedman_mse"` for `criterion` is deprecated and will be removed in 1.11. '
+    'It maps to `"squared_error"` as both were always equivalent. Use '
+    '`criterion="squared_error"` to remove this warning.')
 
 
 def resolve_max_features(max_features, n_features):
@@ -146,12 +151,16 @@ class BaseDecisionTree(BaseEstimator):
     def _validate_fit_data(self, X, y, sample_weight, check_input=True):
         is_clf = self._is_classifier()
         if check_input:
+            # X and y apart, as scikit-learn's trees (sparse y is a TypeError);
             # sparse X: no missing values (as scikit-learn's sparse splitters)
-            X, y = validate_data(
-                self, X, y, dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
-                ensure_all_finite=True if sp.issparse(X) else "allow-nan",
-                multi_output=True, y_numeric=not is_clf,
-            )
+            x_params = dict(dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
+                            ensure_all_finite=True if sp.issparse(X) else "allow-nan")
+            X, y = validate_data(self, X, y, validate_separately=(
+                x_params, dict(ensure_2d=False, dtype=None)))
+            if not is_clf:
+                self._regression_criterion(y)  # before the lengths, as scikit-learn
+                y = np.asarray(y, dtype=np.float64)
+            check_consistent_length(X, y)
         else:  # the caller vouches for X (float32) and y
             _check_n_features(self, X, reset=True)
             y = np.asarray(y)
@@ -164,12 +173,8 @@ class BaseDecisionTree(BaseEstimator):
 
     def _regression_criterion(self, y):
         """The criterion's code; scikit-learn's checks and deprecation."""
-        if self.criterion == "friedman_mse":
-            warnings.warn(
-                'Value `"friedman_mse"` for `criterion` is deprecated and will be '
-                'removed in 1.11. It maps to `"squared_error"` as both were always '
-                'equivalent. Use `criterion="squared_error"` to remove this warning.',
-                FutureWarning)
+        if self.criterion == "friedman_mse":  # set after construction
+            warnings.warn(_FRIEDMAN_WARNING, FutureWarning)
         crit = CRITERIA_REG[self.criterion]
         if crit == POISSON:
             if np.any(y < 0):
@@ -222,7 +227,8 @@ class BaseDecisionTree(BaseEstimator):
                 cw = compute_sample_weight(self.class_weight, y)
                 sample_weight = cw if sample_weight is None else sample_weight * cw
         else:
-            self._regression_criterion(y)
+            if not check_input:
+                self._regression_criterion(y)
             y_reg = kernel_array(y.reshape(n_samples, -1), np.float64)
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
@@ -612,6 +618,10 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
                  max_features=None, random_state=None, max_leaf_nodes=None,
                  min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255,
                  monotonic_cst=None):
+        if isinstance(criterion, str) and criterion == "friedman_mse":
+            # scikit-learn 1.9 maps it here, with this warning
+            criterion = "squared_error"
+            warnings.warn(_FRIEDMAN_WARNING, FutureWarning)
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
