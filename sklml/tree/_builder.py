@@ -500,6 +500,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     ri[r, BINR] = R
     ri[r, MGL] = np.int64(best[3])
     rf[r, THR] = split_threshold(bin_lo, bin_hi, best_feat, L, R)
+    if R < 0 and random_split:  # as scikit-learn's random splitter: the largest value
+        rf[r, THR] = np.float64(bin_hi[best_feat, L])
     rf[r, IMPROV] = improvement
     ri[r, CAND] = 1
 

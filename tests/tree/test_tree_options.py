@@ -346,3 +346,5 @@ def test_sklearn_edge_rules():
         et = DecisionTreeRegressor(splitter="random", max_depth=1,
                                    random_state=seed).fit(Xm, [0.0, 1.0, 0.0])
         assert et.tree_.children_left[0] != -1
+        assert et.tree_.threshold[0] == 1.0  # finite, as scikit-learn's random splitter
+        assert et.predict([[np.nan], [1.0], [0.5]]).tolist() == [0.0, 1.0, 1.0]
