@@ -578,8 +578,7 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
 
     Parameters
     ----------
-    criterion : {"squared_error", "absolute_error", "poisson", "friedman_mse"}, \
-            default="squared_error"
+    criterion : {"squared_error", "absolute_error", "poisson"}, default="squared_error"
         "squared_error" (mean leaves), "absolute_error" (weighted median
         leaves), "poisson" (half Poisson deviance; y must be non-negative with a
         positive sum); "friedman_mse" is deprecated and maps to "squared_error",
