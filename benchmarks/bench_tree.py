@@ -258,6 +258,10 @@ def main():
     print(f"  full-depth trees: ours {full_ours.tree_.node_count} nodes depth "
           f"{full_ours.get_depth()}, sklearn {full_sk.tree_.node_count} nodes depth "
           f"{full_sk.get_depth()}")
+    compare("fit splitter=random",
+            lambda: DecisionTreeClassifier(splitter="random", random_state=0).fit(Xtr, ytr),
+            lambda: sktree.DecisionTreeClassifier(splitter="random", random_state=0).fit(
+                Xtr, ytr), 1, acc)
 
     reps = -(-n_pred // Xte.shape[0])
     Xbig = np.tile(Xte, (reps, 1))[:n_pred]
