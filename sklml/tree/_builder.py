@@ -38,13 +38,21 @@ from ._histogram import (
     subtract_histogram,
 )
 from ._splitting import (
+    ABSOLUTE_ERROR,
+    MAE_SORTED_Y,
+    POISSON,
+    POISSON_EPSILON,
     SQUARED_ERROR,
     node_impurity,
+    node_medians,
     scan_feature,
+    scan_mae,
     split_threshold,
+    split_values,
     stats_weight,
 )
 
+FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 # pool histograms may take this fraction of the binned matrix's bytes (at least
@@ -56,9 +64,10 @@ EPSILON = np.finfo(np.float64).eps
 # integer columns of an open-node record
 START, END, DEPTH, SLOT, BINL, BINR, MGL, CAND, PARENT, IS_LEFT, NODE, FEAT = range(12)
 N_ICOLS = 12
-# float columns of an open-node record
-THR, IMP, WN, IMPROV = range(4)
-N_FCOLS = 4
+# float columns of an open-node record: threshold, impurity, weight, improvement,
+# monotonic bounds and middle value, the best split's children impurities
+THR, IMP, WN, IMPROV, LO, HI, MID, IMPL, IMPR = range(9)
+N_FCOLS = 9
 
 
 @njit(cache=True)
@@ -74,10 +83,14 @@ def _rand_int(state, n):
 
 
 @njit(cache=True)
-def _add_sample(st, s, is_clf, y_cls, y_reg, w, unit):
+def _add_sample(st, s, is_clf, offsets, y_cls, y_reg, w, unit):
     ws = 1.0 if unit else w[s]
     st[0] += 1.0
-    if is_clf:
+    K = offsets.shape[0] - 1
+    if is_clf and K > 1:
+        for k in range(K):
+            st[1 + offsets[k] + y_cls[s * K + k]] += ws
+    elif is_clf:
         st[1 + y_cls[s]] += ws
     else:
         st[1] += ws
@@ -101,11 +114,230 @@ def _sort_small(a, n):
 
 
 @njit(cache=True)
+def _poisson_loss(idx, start, end, xb, L, mgl, side, y_reg, w, unit, st):
+    """scikit-learn's Poisson impurity of the node's samples on ``side`` of the
+    split (-1: all of them; 0: left; 1: right), ``st`` their stats."""
+    n_out = y_reg.shape[1]
+    wsum = st[1]
+    loss = 0.0
+    for k in range(n_out):
+        if st[2 + k] <= POISSON_EPSILON:
+            return np.inf
+        mean = st[2 + k] / wsum
+        for i in range(start, end):
+            s = idx[i]
+            if side >= 0 and _goes_left(xb[s], L, mgl) != (side == 0):
+                continue
+            y = y_reg[s, k]
+            if y != 0.0:
+                loss += (1.0 if unit else w[s]) * (y * np.log(y / mean))
+    return loss / (wsum * n_out)
+
+
+@njit(cache=True)
+def _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin, zero_bin):
+    """Sparse data: feature ``f``'s bin of each of the node's samples into
+    ``xcol`` (indexed by sample), by binary search in each row."""
+    zb = zero_bin[f]
+    for i in range(start, end):
+        s = idx[i]
+        lo = row_ptr[s]
+        hi = row_ptr[s + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if row_feat[mid] < f:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < row_ptr[s + 1] and row_feat[lo] == f:
+            xcol[s] = row_bin[lo]
+        else:
+            xcol[s] = zb
+
+
+@njit(cache=True)
+def _sparse_node_histogram(shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf,
+                           offsets, y_cls, y_reg, w, unit, pair_f, pair_b, nfb,
+                           feat_list):
+    """Sparse data: the node's histograms of its stored entries, row by row
+    (work follows the non-zeros).  Lists the non-empty (feature, bin) pairs,
+    counts them per feature in ``nfb`` and lists the features met; returns
+    (pairs, features)."""
+    C = shist.shape[2]
+    K = offsets.shape[0] - 1
+    n_pairs = 0
+    n_tf = 0
+    for i in range(start, end):
+        s = idx[i]
+        ws = 1.0 if unit else w[s]
+        for j in range(row_ptr[s], row_ptr[s + 1]):
+            f = row_feat[j]
+            b = row_bin[j]
+            h = shist[f, b]
+            if h[0] == 0.0:
+                pair_f[n_pairs] = f
+                pair_b[n_pairs] = b
+                n_pairs += 1
+                if nfb[f] == 0:
+                    feat_list[n_tf] = f
+                    n_tf += 1
+                nfb[f] += 1
+            h[0] += 1.0
+            if is_clf:
+                if K == 1:
+                    h[1 + y_cls[s]] += ws
+                else:
+                    for k in range(K):
+                        h[1 + offsets[k] + y_cls[s * K + k]] += ws
+            else:
+                h[1] += ws
+                for c in range(2, C - 1):
+                    h[c] += ws * y_reg[s, c - 2]
+    return n_pairs, n_tf
+
+
+@njit(cache=True)
+def _sparse_feature_bins(hf, first, grouped_b, m, tot, is_clf, n_bins_f, zb, touched):
+    """Sparse data: feature ``f``'s non-empty bins, sorted, into ``touched``
+    with the zero bin's statistics (the node's totals minus those of the
+    stored entries) added to ``hf``; returns their number."""
+    C = hf.shape[1]
+    stored = 0.0
+    for t in range(m):
+        stored += hf[grouped_b[first + t], 0]
+    nt = m
+    for t in range(m):
+        touched[t] = grouped_b[first + t]
+    if tot[0] - stored > 0.0:
+        if hf[zb, 0] == 0.0:
+            touched[nt] = zb
+            nt += 1
+        # the zero bin: totals minus every stored bin (the last regression
+        # channel, sum w*y^2, is not kept in histograms)
+        for c in range(C if is_clf else C - 1):
+            acc = tot[c]
+            for t in range(m):
+                acc -= hf[grouped_b[first + t], c]
+            hf[zb, c] += acc
+    if nt > 48:
+        nt2 = 0
+        for b in range(n_bins_f):
+            if hf[b, 0] > 0.0:
+                touched[nt2] = b
+                nt2 += 1
+        nt = nt2
+    else:
+        _sort_small(touched, nt)
+    return nt
+
+
+@njit(cache=True)
+def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, end,
+                       offsets, y_cls, y_reg, w, unit, touched, feats, rng, best, cum,
+                       best_left, crit, is_clf, min_samples_leaf, min_weight_leaf,
+                       max_features, random_split, monotonic, mae_order, mae_rank, mae_f,
+                       sp_rows, sp_work, pick_miss):
+    """Sparse data: the node's best split over every feature (see
+    ``_evaluate_node``); returns its feature, or -1."""
+    n_features = n_bins.shape[0]
+    C = tot.shape[0]
+    best_feat = -1
+    row_ptr, row_feat, row_bin, zero_bin = sp_rows
+    shist, xcol, pair_f, pair_b, nfb, feat_list, grouped_b, fstart = sp_work
+    n_pairs, n_tf = _sparse_node_histogram(
+        shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf, offsets, y_cls,
+        y_reg, w, unit, pair_f, pair_b, nfb, feat_list)
+    tf = np.sort(feat_list[:n_tf])
+    pos = 0
+    for t in range(n_tf):  # each feature's bins together, features in order
+        f = tf[t]
+        fstart[f] = pos
+        pos += nfb[f]
+        nfb[f] = 0
+    for q in range(n_pairs):
+        f = pair_f[q]
+        grouped_b[fstart[f] + nfb[f]] = pair_b[q]
+        nfb[f] += 1
+    sample_features = max_features < n_features
+    visited = 0
+    for j in range(n_features if sample_features else n_tf):
+        if sample_features:
+            k = j + _rand_int(rng, n_features - j)
+            tmp = feats[j]
+            feats[j] = feats[k]
+            feats[k] = tmp
+            f = feats[j]
+            if nfb[f] == 0:
+                continue  # only zeros in this node: constant
+        else:
+            f = tf[j]
+        hf = shist[f]
+        zb = zero_bin[f]
+        nt = _sparse_feature_bins(hf, fstart[f], grouped_b, nfb[f], tot, is_clf,
+                                  n_bins[f], zb, touched)
+        if nt >= 2:
+            visited += 1
+            pick = _feature_pick(rng, nt, False, random_split, pick_miss)
+            mono = monotonic[f] if constrained else 0
+            if mae:
+                _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
+                             zero_bin)
+                if scan_mae(hf, touched, np.int64(nt), xcol, idx, start, end,
+                            y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                            min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                            False, best_left, best):
+                    best_feat = f
+            elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf,
+                              offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                              hi, pick, False, cum, best_left, best):
+                best_feat = f
+        for c in range(C):
+            hf[zb, c] = 0.0  # the stored bins are zeroed below
+        if sample_features and visited >= max_features:
+            break
+    for q in range(n_pairs):
+        for c in range(C):
+            shist[pair_f[q], pair_b[q], c] = 0.0
+    for t in range(n_tf):
+        nfb[tf[t]] = 0
+    return best_feat
+
+
+@njit(cache=True)
+def _almost_constant(bin_lo, bin_hi, f, touched, nt):
+    """scikit-learn's rule: a feature spanning at most FEATURE_THRESHOLD in the
+    node is constant there."""
+    return np.float64(bin_hi[f, touched[nt - 1]]) <= (np.float64(bin_lo[f, touched[0]])
+                                                     + FEATURE_THRESHOLD)
+
+
+@njit(cache=True)
+def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
+    """The random splitter's candidate of a feature (see ``scan_feature``):
+    -1 (every boundary) for the best splitter."""
+    pick_miss[0] = 0
+    if not random_split:
+        return np.int64(-1)
+    if has_missing and nt >= 2:
+        pick_miss[0] = _rand_int(rng, 2)
+    # one non-missing bin: non-missing | missing is the only split (either side)
+    if nt >= 2:
+        return 1 + _rand_int(rng, nt - 1)
+    return np.int64(nt)
+
+
+@njit(cache=True)
 def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
-                   idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng, best, cum,
-                   crit, is_clf, max_depth, min_samples_split, min_samples_leaf,
-                   min_weight_leaf, max_features, min_impurity_decrease, w_root):
+                   idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
+                   best, cum, crit, is_clf, max_depth, min_samples_split,
+                   min_samples_leaf, min_weight_leaf, max_features,
+                   min_impurity_decrease, w_root, random_split, monotonic, mae_order,
+                   mae_rank, mae_f, sparse, sp_rows, sp_work, pick_miss):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
+
+    Sparse data (``sparse``; ``sp_rows`` the row-wise bins of
+    ``BinnedData``, ``sp_work`` the work arrays of ``build_tree``) is
+    histogrammed row by row, every feature at once.
 
     ``best_left`` is scratch for the left child's stats of the best split.
     """
@@ -123,9 +355,22 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             or imp <= EPSILON):
         return
     tot = rs[r]
+    lo = rf[r, LO]
+    hi = rf[r, HI]
+    constrained = monotonic.shape[0] > 0
+    mae = crit == ABSOLUTE_ERROR
+    if mae:  # the node-local ranks of y the scans need
+        node_medians(idx, start, end, y_reg, w, unit, mae_rank, mae_f,
+                     np.empty(y_reg.shape[1]))
     best[0] = -np.inf
     best_feat = -1
-    if slot >= 0:
+    if sparse:
+        best_feat = _best_sparse_split(
+            tot, wn, lo, hi, constrained, mae, n_bins, idx, start, end, offsets, y_cls,
+            y_reg, w, unit, touched, feats, rng, best, cum, best_left, crit, is_clf,
+            min_samples_leaf, min_weight_leaf, max_features, random_split, monotonic,
+            mae_order, mae_rank, mae_f, sp_rows, sp_work, pick_miss)
+    elif slot >= 0:
         hist = pool[slot]
         for f in range(n_features):
             hf = hist[f]
@@ -134,10 +379,21 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 if hf[b, 0] > 0.0:
                     touched[nt] = b
                     nt += 1
-            if nt == 0 or (nt == 1 and hf[MISSING_BIN, 0] == 0.0):
+            if nt == 0 or (hf[MISSING_BIN, 0] == 0.0 and (
+                    nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt))):
                 continue  # constant in this node
-            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, min_samples_leaf,
-                            min_weight_leaf, cum, best_left, best):
+            pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
+                                 pick_miss)
+            mono = monotonic[f] if constrained else 0
+            if mae:
+                if scan_mae(hf, touched, np.int64(nt), X_binned[f], idx, start, end,
+                            y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                            min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                            pick_miss[0] == 1, best_left, best):
+                    best_feat = f
+            elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+                              min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                              pick_miss[0] == 1, cum, best_left, best):
                 best_feat = f
     else:
         sample_features = max_features < n_features
@@ -152,7 +408,7 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             else:
                 f = j
             nt = feature_histogram_touched(scratch, touched, X_binned[f], idx, start,
-                                           end, is_clf, y_cls, y_reg, w, unit)
+                                           end, is_clf, offsets, y_cls, y_reg, w, unit)
             # the scratch must be zeroed again over the touched bins
             has_missing = scratch[MISSING_BIN, 0] > 0.0
             if nt > 48:
@@ -166,12 +422,21 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 _sort_small(touched, nt)
                 if has_missing:
                     nt -= 1  # MISSING_BIN sorts last
-            constant = nt == 0 or (nt == 1 and not has_missing)
+            constant = nt == 0 or (not has_missing and (
+                nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt)))
             if not constant:
                 visited += 1
-                if scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
-                                min_samples_leaf, min_weight_leaf, cum, best_left,
-                                best):
+                pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
+                mono = monotonic[f] if constrained else 0
+                if mae:
+                    if scan_mae(scratch, touched, np.int64(nt), X_binned[f], idx, start,
+                                end, y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                                min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                                pick_miss[0] == 1, best_left, best):
+                        best_feat = f
+                elif scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
+                                  offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                                  hi, pick, pick_miss[0] == 1, cum, best_left, best):
                     best_feat = f
             for t in range(nt):
                 b = touched[t]
@@ -183,12 +448,36 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 break
     if best_feat < 0:
         return
-    wl = stats_weight(best_left, is_clf)
+    wl = stats_weight(best_left, is_clf, offsets)
     wr = wn - wl
-    if is_clf:
+    L = np.int64(best[1])
+    mgl = best[3] == 1.0
+    if mae:
+        n_out = y_reg.shape[1]
+        imp_l = best[4] / (wl * n_out)
+        imp_r = best[5] / (wr * n_out)
+        rf[r, IMPL] = imp_l
+        rf[r, IMPR] = imp_r
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    elif crit == POISSON:
         right = tot - best_left
-        imp_l = node_impurity(best_left, crit)
-        imp_r = node_impurity(right, crit)
+        if sparse:
+            row_ptr, row_feat, row_bin, zero_bin = sp_rows
+            xcol = sp_work[1]
+            _fill_column(xcol, best_feat, idx, start, end, row_ptr, row_feat, row_bin,
+                         zero_bin)
+            xb = xcol
+        else:
+            xb = X_binned[best_feat]
+        imp_l = _poisson_loss(idx, start, end, xb, L, mgl, 0, y_reg, w, unit, best_left)
+        imp_r = _poisson_loss(idx, start, end, xb, L, mgl, 1, y_reg, w, unit, right)
+        rf[r, IMPL] = imp_l
+        rf[r, IMPR] = imp_r
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    elif is_clf:
+        right = tot - best_left
+        imp_l = node_impurity(best_left, crit, offsets)
+        imp_r = node_impurity(right, crit, offsets)
         improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
     else:
         # the same weighted impurity decrease without sum w*y^2 (its terms cancel)
@@ -200,13 +489,19 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
         improvement = a / (C - 3) / w_root
     if improvement + EPSILON < min_impurity_decrease:
         return
-    L = np.int64(best[1])
     R = np.int64(best[2])
+    if constrained and mae:
+        rf[r, MID] = (best[6] + best[7]) / 2
+    elif constrained:
+        vl, vr = split_values(crit, best_left, tot, wl, wr)
+        rf[r, MID] = vl / 2.0 + vr / 2.0
     ri[r, FEAT] = best_feat
     ri[r, BINL] = L
     ri[r, BINR] = R
     ri[r, MGL] = np.int64(best[3])
     rf[r, THR] = split_threshold(bin_lo, bin_hi, best_feat, L, R)
+    if R < 0 and random_split:  # as scikit-learn's random splitter: the largest value
+        rf[r, THR] = np.float64(bin_hi[best_feat, L])
     rf[r, IMPROV] = improvement
     ri[r, CAND] = 1
 
@@ -217,12 +512,13 @@ def _goes_left(b, L, mgl):
 
 
 @njit(cache=True)
-def _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st, right_st):
+def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
+               right_st):
     """Stable in-place partition of the node's samples; fresh child stats.
 
     The smaller side goes through a buffer of its size, freed on return (the
-    big partitions come first, while the tree is still small)."""
-    xb = X_binned[ri[r, FEAT]]
+    big partitions come first, while the tree is still small).  ``xb``: the
+    split feature's bins."""
     L = ri[r, BINL]
     mgl = ri[r, MGL] == 1
     start = ri[r, START]
@@ -234,9 +530,9 @@ def _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st, rig
         s = idx[i]
         if _goes_left(xb[s], L, mgl):
             n_left += 1
-            _add_sample(left_st, s, is_clf, y_cls, y_reg, w, unit)
+            _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
         else:
-            _add_sample(right_st, s, is_clf, y_cls, y_reg, w, unit)
+            _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
         buf = np.empty(n_left, np.int32)
@@ -342,20 +638,23 @@ def _release_slot(r, ri, slot_owner):
 
 
 @njit(cache=True)
-def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w, unit,
-                    parallel):
+def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls, y_reg, w,
+                    unit, parallel):
     if parallel and (b - a) * X_binned.shape[0] >= PARALLEL_MIN_WORK:
-        build_histogram_parallel(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls,
-                                 y_reg, w, unit)
+        build_histogram_parallel(hist, X_binned, n_bins, idx, a, b, is_clf, offsets,
+                                 y_cls, y_reg, w, unit)
     else:
-        build_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w,
-                        unit)
+        build_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls,
+                        y_reg, w, unit)
 
 
 @njit(cache=True)
-def _emit(r, nd, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl, o_imp, o_n,
-          o_wn, o_val):
-    """Give open node ``r`` the id ``nd``: its output row, a leaf's until split."""
+def _emit(r, nd, ri, rf, rs, rmed, is_clf, offsets, constrained, o_left, o_right,
+          o_feat, o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
+    """Give open node ``r`` the id ``nd``: its output row, a leaf's until split.
+
+    Under monotonic constraints the value is clipped to the node's bounds
+    (a classifier's first-class fraction, the other class its complement)."""
     ri[r, NODE] = nd
     o_left[nd] = -1
     o_right[nd] = -1
@@ -369,10 +668,22 @@ def _emit(r, nd, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl, o_im
         den = rf[r, WN] if rf[r, WN] > 0 else 1.0
         for c in range(o_val.shape[1]):
             o_val[nd, c] = rs[r, 1 + c] / den
+    elif rmed.shape[1] > 0:  # weighted medians (absolute error)
+        for c in range(o_val.shape[1]):
+            o_val[nd, c] = rmed[r, c]
     else:  # means
         den = rs[r, 1] if rs[r, 1] > 0 else 1.0
         for c in range(o_val.shape[1]):
             o_val[nd, c] = rs[r, 2 + c] / den
+    if constrained:
+        v = o_val[nd, 0]
+        if v < rf[r, LO]:
+            v = rf[r, LO]
+        elif v > rf[r, HI]:
+            v = rf[r, HI]
+        o_val[nd, 0] = v
+        if is_clf:
+            o_val[nd, 1] = 1.0 - v
     p = ri[r, PARENT]
     if p >= 0:
         if ri[r, IS_LEFT] == 1:
@@ -397,22 +708,25 @@ def _finish_leaf(r, ri, idx, sample_node, want_leaves, slot_owner, rfree, n_rfre
 def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
                min_weight_leaf, max_features, max_leaf_nodes, min_impurity_decrease,
-               seed, parallel, want_leaves):
+               seed, parallel, want_leaves, offsets, random_split, monotonic, row_ptr,
+               row_feat, row_bin, zero_bin):
     """Grow one tree on binned data.
 
     Parameters
     ----------
     X_binned, n_bins, bin_lo, bin_hi : arrays of :class:`BinnedData`
-    y_cls : uint16 (n_samples,)
-        Class index of each row (classification); any uint16 array otherwise.
+    y_cls : uint16 (n_samples * n_outputs,)
+        Class index of each row (classification; row-major over the outputs);
+        any uint16 array otherwise.
     y_reg : float64 (n_samples, n_outputs)
         Targets (regression); any (n, 1) float64 array otherwise.
     sample_weight : float64 (n_samples,) or (0,)
         Weights, times class weights and bootstrap counts; 0 removes the row.
         An empty array means every weight is 1.
     crit : int
-        Criterion code of ``_splitting`` (``SQUARED_ERROR`` means regression).
+        Criterion code of ``_splitting`` (``SQUARED_ERROR`` and above: regression).
     n_classes : int
+        Classes of all outputs together (1 for regression).
     max_depth, min_samples_split, min_samples_leaf : int
     min_weight_leaf : float
     max_features : int
@@ -427,6 +741,16 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         that already run trees in threads).
     want_leaves : bool
         Return each training row's leaf in ``sample_node`` (else it is empty).
+    offsets : int64 (n_outputs + 1,)
+        Classification: output ``k``'s classes are ``offsets[k]:offsets[k + 1]``
+        of the ``n_classes``; ``[0, n_classes]`` for one output (and regression).
+    random_split : bool
+        The random splitter (Extra-Trees): one random candidate per feature.
+    monotonic : int8 (n_features,) or (0,)
+        Monotonic constraint of each feature (+1, -1, 0), already sign-flipped
+        for a classifier (they constrain the first class); empty: none.
+    row_ptr, row_feat, row_bin, zero_bin : arrays of :class:`BinnedData`
+        Sparse data (``X_binned`` is then (n_features, 0)); empty for dense.
 
     Returns
     -------
@@ -440,8 +764,11 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         (means); ``sample_node[i]`` is the leaf of training row i (-1 for rows
         of weight 0).
     """
-    n_features, n_samples = X_binned.shape
-    is_clf = crit != SQUARED_ERROR
+    sparse = row_ptr.shape[0] > 0
+    n_features = X_binned.shape[0]
+    n_samples = row_ptr.shape[0] - 1 if sparse else X_binned.shape[1]
+    is_clf = crit < SQUARED_ERROR
+    constrained = monotonic.shape[0] > 0
     n_out = y_reg.shape[1]
     C = 1 + n_classes if is_clf else 3 + n_out
     V = n_classes if is_clf else n_out
@@ -465,7 +792,23 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     rng[0] = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
     if rng[0] == 0:
         rng[0] = np.uint64(88172645463325252)
-    best = np.empty(4, np.float64)
+    best = np.empty(8, np.float64)
+    # sparse data: one node histogram of every feature and its bookkeeping
+    n_sp = n_features if sparse else 0
+    sp_rows = (row_ptr, row_feat, row_bin, zero_bin)
+    sp_work = (np.zeros((n_sp, 256, C), np.float64),
+               np.empty(n_samples if sparse else 0, np.uint8),
+               np.empty(n_sp * 256, np.int32), np.empty(n_sp * 256, np.uint8),
+               np.zeros(n_sp, np.int64), np.empty(n_sp, np.int64),
+               np.empty(n_sp * 256, np.uint8), np.empty(n_sp, np.int64))
+    xcol = sp_work[1]
+    pick_miss = np.zeros(1, np.int64)  # the random splitter's missing side
+    # absolute error: work arrays of the sample-level scans, medians per record
+    mae = crit == ABSOLUTE_ERROR
+    n_mae = n_act if mae else 0
+    mae_order = np.empty(n_mae, np.int64)
+    mae_rank = np.empty((n_out, n_samples if mae else 0), np.int64)
+    mae_f = np.empty((MAE_SORTED_Y + n_out, n_mae + 1), np.float64)
     cum = np.empty(C, np.float64)
     best_left = np.empty(C, np.float64)
     left_st = np.empty(C, np.float64)
@@ -499,6 +842,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri = np.empty((rcap, N_ICOLS), np.int64)
     rf = np.empty((rcap, N_FCOLS), np.float64)
     rs = np.empty((rcap, C), np.float64)
+    rmed = np.empty((rcap, n_out if mae else 0), np.float64)
     rfree = np.empty(rcap, np.int64)
     n_rfree = rcap
     for k in range(rcap):
@@ -507,7 +851,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     # histogram pool, sized against the binned matrix
     slot_bytes = n_features * 256 * C * 8
     n_pool = 0
-    if max_features >= n_features:
+    if max_features >= n_features and not sparse:
         n_pool = min(MAX_POOL, n_act * n_features // (POOL_FRACTION * slot_bytes))
         if n_pool < 2:  # a split needs two
             n_pool = MIN_POOL
@@ -527,22 +871,33 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri[r0, DEPTH] = 0
     rs[r0, :] = 0.0
     for i in range(n_act):
-        _add_sample(rs[r0], idx[i], is_clf, y_cls, y_reg, w, unit)
-    w_root = stats_weight(rs[r0], is_clf)
+        _add_sample(rs[r0], idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
+    w_root = stats_weight(rs[r0], is_clf, offsets)
     rf[r0, WN] = w_root
-    rf[r0, IMP] = node_impurity(rs[r0], crit)
+    rf[r0, LO] = -np.inf
+    rf[r0, HI] = np.inf
+    if mae:
+        rf[r0, IMP] = node_medians(idx, root, n_act, y_reg, w, unit, mae_rank, mae_f,
+                                   rmed[r0]) if n_act > 0 else 0.0
+    elif crit == POISSON:
+        rf[r0, IMP] = _poisson_loss(idx, root, n_act, X_binned[0], root, n_act < 0,
+                                    np.int64(-1), y_reg, w, unit, rs[r0])
+    else:
+        rf[r0, IMP] = node_impurity(rs[r0], crit, offsets)
     if stored and n_act >= SMALL_NODE:
         s0 = _take_slot(slot_owner, ri, np.int64(-1))
         ri[r0, SLOT] = s0
         slot_owner[s0] = r0
-        _fill_histogram(pool[s0], X_binned, n_bins, idx, root, n_act, is_clf, y_cls,
-                        y_reg, w, unit, parallel)
+        _fill_histogram(pool[s0], X_binned, n_bins, idx, root, n_act, is_clf, offsets,
+                        y_cls, y_reg, w, unit, parallel)
     if n_act > 0:
         _evaluate_node(r0, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                       bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
-                       best, cum, crit, is_clf, max_depth, min_samples_split,
+                       bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats,
+                       rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                        min_samples_leaf, min_weight_leaf, max_features,
-                       min_impurity_decrease, w_root)
+                       min_impurity_decrease, w_root, random_split, monotonic,
+                       mae_order, mae_rank, mae_f, sparse, sp_rows, sp_work,
+                       pick_miss)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -555,7 +910,9 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     splits_left = max_leaf_nodes - 1 if best_first else -1
     children = np.empty(2, np.int64)
     if best_first:
-        _emit(r0, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl,
+        _emit(r0, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left, o_right,
+              o_feat, o_thr, o_mgl,
               o_imp, o_n, o_wn, o_val)
         node_count += 1
     if best_first and ri[r0, CAND] == 0:
@@ -593,7 +950,9 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             n_pending -= 1
             r = pending[n_pending]
-            _emit(r, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr,
+            _emit(r, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
+                  o_right, o_feat, o_thr,
                   o_mgl, o_imp, o_n, o_wn, o_val)
             node_count += 1
             if ri[r, DEPTH] > tree_depth:
@@ -610,8 +969,14 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         o_mgl[nd] = ri[r, MGL]
         start = ri[r, START]
         end = ri[r, END]
-        mid = _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st,
-                         right_st)
+        if sparse:
+            _fill_column(xcol, ri[r, FEAT], idx, start, end, row_ptr, row_feat, row_bin,
+                         zero_bin)
+            xb = xcol
+        else:
+            xb = X_binned[ri[r, FEAT]]
+        mid = _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit,
+                         left_st, right_st)
         depth = ri[r, DEPTH] + 1
         if n_rfree < 2:  # grow the records
             old = rcap
@@ -619,6 +984,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri = _grow_i64_2d(ri, rcap)
             rf = _grow_f64_2d(rf, rcap)
             rs = _grow_f64_2d(rs, rcap)
+            rmed = _grow_f64_2d(rmed, rcap)
             rfree = _grow_i64(rfree, rcap)
             for k in range(rcap - 1, old - 1, -1):
                 rfree[n_rfree] = k
@@ -635,8 +1001,23 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri[ch, PARENT] = nd
             ri[ch, IS_LEFT] = 1 - side
             rs[ch, :] = st
-            rf[ch, WN] = stats_weight(st, is_clf)
-            rf[ch, IMP] = node_impurity(st, crit)
+            rf[ch, WN] = stats_weight(st, is_clf, offsets)
+            if mae:
+                node_medians(idx, ri[ch, START], ri[ch, END], y_reg, w, unit, mae_rank,
+                             mae_f, rmed[ch])
+            if crit == POISSON or mae:  # from the samples, as the split search found
+                rf[ch, IMP] = rf[r, IMPL] if side == 0 else rf[r, IMPR]
+            else:
+                rf[ch, IMP] = node_impurity(st, crit, offsets)
+            # monotonic bounds: the middle value bounds the constrained side
+            cst = monotonic[ri[r, FEAT]] if constrained else 0
+            rf[ch, LO] = rf[r, LO]
+            rf[ch, HI] = rf[r, HI]
+            if cst != 0:
+                if (cst == 1) == (side == 0):
+                    rf[ch, HI] = rf[r, MID]  # left of an increase, right of a decrease
+                else:
+                    rf[ch, LO] = rf[r, MID]
         left = children[0]
         right = children[1]
 
@@ -656,7 +1037,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                 slot_owner[s_small] = small
                 ri[small, SLOT] = s_small
                 _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
-                                y_cls, y_reg, w, unit, parallel)
+                                offsets, y_cls, y_reg, w, unit, parallel)
                 subtract_histogram(pool[pslot], pool[s_small], n_bins)
                 slot_owner[pslot] = big
                 ri[big, SLOT] = pslot
@@ -669,13 +1050,13 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                     slot_owner[s_small] = small
                     ri[small, SLOT] = s_small
                     _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
-                                    y_cls, y_reg, w, unit, parallel)
+                                    offsets, y_cls, y_reg, w, unit, parallel)
                     keep = small
                 s_big = _take_slot(slot_owner, ri, keep)
                 slot_owner[s_big] = big
                 ri[big, SLOT] = s_big
                 _fill_histogram(pool[s_big], X_binned, n_bins, idx, a2, b2, is_clf,
-                                y_cls, y_reg, w, unit, parallel)
+                                offsets, y_cls, y_reg, w, unit, parallel)
         else:
             _release_slot(r, ri, slot_owner)
         n_rfree += 1
@@ -683,10 +1064,12 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
 
         for ch in (left, right):
             _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                           bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats,
-                           rng, best, cum, crit, is_clf, max_depth, min_samples_split,
-                           min_samples_leaf, min_weight_leaf, max_features,
-                           min_impurity_decrease, w_root)
+                           bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched,
+                           feats, rng, best, cum, crit, is_clf, max_depth,
+                           min_samples_split, min_samples_leaf, min_weight_leaf,
+                           max_features, min_impurity_decrease, w_root, random_split,
+                           monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
+                           sp_work, pick_miss)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
@@ -697,7 +1080,9 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             if depth > tree_depth:
                 tree_depth = depth
             for ch in (left, right):
-                _emit(ch, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat,
+                _emit(ch, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
+                      o_right, o_feat,
                       o_thr, o_mgl, o_imp, o_n, o_wn, o_val)
                 node_count += 1
             for ch in (right, left):  # the frontier's order breaks ties
