@@ -1,7 +1,12 @@
-"""AdaBoost and random forests on the Numba tree engine (binned once per fit)."""
+"""AdaBoost, random forests and Extra-Trees on the Numba tree engine (binned once per fit)."""
 
-from ._forest import RandomForestClassifier, RandomForestRegressor
+from ._forest import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from ._weight_boosting import AdaBoostClassifier, AdaBoostRegressor
 
-__all__ = ["AdaBoostClassifier", "AdaBoostRegressor", "RandomForestClassifier",
-           "RandomForestRegressor"]
+__all__ = ["AdaBoostClassifier", "AdaBoostRegressor", "ExtraTreesClassifier",
+           "ExtraTreesRegressor", "RandomForestClassifier", "RandomForestRegressor"]
