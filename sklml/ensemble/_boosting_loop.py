@@ -132,6 +132,10 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     n_estimators = seeds.shape[0]
     # a typed True: a literal would compile (and cache) another build_tree
     want_leaves = n_estimators >= 0
+    # the tree engine's options these loops do not use, typed as build_tree wants
+    offsets = np.array([0, n_classes], np.int64)
+    random_split = n_estimators < 0
+    no_constraints = np.zeros(0, np.int8)
     n = sample_weight.shape[0]
     k = n_classes
     weights = np.zeros(n_estimators)
@@ -153,7 +157,8 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         out = build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sw, crit,
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
-                         seeds[iboost], parallel, want_leaves)
+                         seeds[iboost], parallel, want_leaves, offsets,
+                         random_split, no_constraints)
         value = out[8]
         sample_node = out[9]
         # class of each leaf, as argmax of the tree's value
@@ -275,6 +280,10 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     n_estimators = seeds.shape[0]
     # a typed True: a literal would compile (and cache) another build_tree
     want_leaves = n_estimators >= 0
+    # the tree engine's options these loops do not use, typed as build_tree wants
+    offsets = np.array([0, n_classes], np.int64)
+    random_split = n_estimators < 0
+    no_constraints = np.zeros(0, np.int8)
     n = sample_weight.shape[0]
     weights = np.zeros(n_estimators)
     errors = np.ones(n_estimators)
@@ -308,7 +317,8 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         out = build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, counts, crit,
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
-                         seeds[iboost], parallel, want_leaves)
+                         seeds[iboost], parallel, want_leaves, offsets,
+                         random_split, no_constraints)
         left, right, feature, threshold, mgl = out[0], out[1], out[2], out[3], out[4]
         value = out[8]
         sample_node = out[9]

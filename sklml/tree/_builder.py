@@ -38,10 +38,13 @@ from ._histogram import (
     subtract_histogram,
 )
 from ._splitting import (
+    POISSON,
+    POISSON_EPSILON,
     SQUARED_ERROR,
     node_impurity,
     scan_feature,
     split_threshold,
+    split_values,
     stats_weight,
 )
 
@@ -56,9 +59,10 @@ EPSILON = np.finfo(np.float64).eps
 # integer columns of an open-node record
 START, END, DEPTH, SLOT, BINL, BINR, MGL, CAND, PARENT, IS_LEFT, NODE, FEAT = range(12)
 N_ICOLS = 12
-# float columns of an open-node record
-THR, IMP, WN, IMPROV = range(4)
-N_FCOLS = 4
+# float columns of an open-node record: threshold, impurity, weight, improvement,
+# monotonic bounds and middle value, the best split's children impurities
+THR, IMP, WN, IMPROV, LO, HI, MID, IMPL, IMPR = range(9)
+N_FCOLS = 9
 
 
 @njit(cache=True)
@@ -74,10 +78,14 @@ def _rand_int(state, n):
 
 
 @njit(cache=True)
-def _add_sample(st, s, is_clf, y_cls, y_reg, w, unit):
+def _add_sample(st, s, is_clf, offsets, y_cls, y_reg, w, unit):
     ws = 1.0 if unit else w[s]
     st[0] += 1.0
-    if is_clf:
+    K = offsets.shape[0] - 1
+    if is_clf and K > 1:
+        for k in range(K):
+            st[1 + offsets[k] + y_cls[s * K + k]] += ws
+    elif is_clf:
         st[1 + y_cls[s]] += ws
     else:
         st[1] += ws
@@ -101,10 +109,46 @@ def _sort_small(a, n):
 
 
 @njit(cache=True)
+def _poisson_loss(idx, start, end, xb, L, mgl, side, y_reg, w, unit, st):
+    """scikit-learn's Poisson impurity of the node's samples on ``side`` of the
+    split (-1: all of them; 0: left; 1: right), ``st`` their stats."""
+    n_out = y_reg.shape[1]
+    wsum = st[1]
+    loss = 0.0
+    for k in range(n_out):
+        if st[2 + k] <= POISSON_EPSILON:
+            return np.inf
+        mean = st[2 + k] / wsum
+        for i in range(start, end):
+            s = idx[i]
+            if side >= 0 and _goes_left(xb[s], L, mgl) != (side == 0):
+                continue
+            y = y_reg[s, k]
+            if y != 0.0:
+                loss += (1.0 if unit else w[s]) * (y * np.log(y / mean))
+    return loss / (wsum * n_out)
+
+
+@njit(cache=True)
+def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
+    """The random splitter's candidate of a feature (see ``scan_feature``):
+    -1 (every boundary) for the best splitter."""
+    pick_miss[0] = 0
+    if not random_split:
+        return np.int64(-1)
+    if has_missing:
+        pick_miss[0] = _rand_int(rng, 2)
+    if nt >= 2:
+        return 1 + _rand_int(rng, nt - 1)
+    return np.int64(nt)
+
+
+@njit(cache=True)
 def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
-                   idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng, best, cum,
-                   crit, is_clf, max_depth, min_samples_split, min_samples_leaf,
-                   min_weight_leaf, max_features, min_impurity_decrease, w_root):
+                   idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
+                   best, cum, crit, is_clf, max_depth, min_samples_split,
+                   min_samples_leaf, min_weight_leaf, max_features,
+                   min_impurity_decrease, w_root, random_split, monotonic):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
 
     ``best_left`` is scratch for the left child's stats of the best split.
@@ -123,6 +167,10 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             or imp <= EPSILON):
         return
     tot = rs[r]
+    lo = rf[r, LO]
+    hi = rf[r, HI]
+    constrained = monotonic.shape[0] > 0
+    pick_miss = np.zeros(1, np.int64)
     best[0] = -np.inf
     best_feat = -1
     if slot >= 0:
@@ -136,8 +184,12 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                     nt += 1
             if nt == 0 or (nt == 1 and hf[MISSING_BIN, 0] == 0.0):
                 continue  # constant in this node
-            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, min_samples_leaf,
-                            min_weight_leaf, cum, best_left, best):
+            pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
+                                 pick_miss)
+            mono = monotonic[f] if constrained else 0
+            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+                            min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                            pick_miss[0] == 1, cum, best_left, best):
                 best_feat = f
     else:
         sample_features = max_features < n_features
@@ -152,7 +204,7 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             else:
                 f = j
             nt = feature_histogram_touched(scratch, touched, X_binned[f], idx, start,
-                                           end, is_clf, y_cls, y_reg, w, unit)
+                                           end, is_clf, offsets, y_cls, y_reg, w, unit)
             # the scratch must be zeroed again over the touched bins
             has_missing = scratch[MISSING_BIN, 0] > 0.0
             if nt > 48:
@@ -169,9 +221,11 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             constant = nt == 0 or (nt == 1 and not has_missing)
             if not constant:
                 visited += 1
+                pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
+                mono = monotonic[f] if constrained else 0
                 if scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
-                                min_samples_leaf, min_weight_leaf, cum, best_left,
-                                best):
+                                offsets, min_samples_leaf, min_weight_leaf, mono, lo, hi,
+                                pick, pick_miss[0] == 1, cum, best_left, best):
                     best_feat = f
             for t in range(nt):
                 b = touched[t]
@@ -183,12 +237,22 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 break
     if best_feat < 0:
         return
-    wl = stats_weight(best_left, is_clf)
+    wl = stats_weight(best_left, is_clf, offsets)
     wr = wn - wl
-    if is_clf:
+    L = np.int64(best[1])
+    mgl = best[3] == 1.0
+    if crit == POISSON:
         right = tot - best_left
-        imp_l = node_impurity(best_left, crit)
-        imp_r = node_impurity(right, crit)
+        xb = X_binned[best_feat]
+        imp_l = _poisson_loss(idx, start, end, xb, L, mgl, 0, y_reg, w, unit, best_left)
+        imp_r = _poisson_loss(idx, start, end, xb, L, mgl, 1, y_reg, w, unit, right)
+        rf[r, IMPL] = imp_l
+        rf[r, IMPR] = imp_r
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    elif is_clf:
+        right = tot - best_left
+        imp_l = node_impurity(best_left, crit, offsets)
+        imp_r = node_impurity(right, crit, offsets)
         improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
     else:
         # the same weighted impurity decrease without sum w*y^2 (its terms cancel)
@@ -200,8 +264,10 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
         improvement = a / (C - 3) / w_root
     if improvement + EPSILON < min_impurity_decrease:
         return
-    L = np.int64(best[1])
     R = np.int64(best[2])
+    if constrained:
+        vl, vr = split_values(crit, best_left, tot, wl, wr)
+        rf[r, MID] = vl / 2.0 + vr / 2.0
     ri[r, FEAT] = best_feat
     ri[r, BINL] = L
     ri[r, BINR] = R
@@ -217,7 +283,8 @@ def _goes_left(b, L, mgl):
 
 
 @njit(cache=True)
-def _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st, right_st):
+def _partition(r, ri, idx, X_binned, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
+               right_st):
     """Stable in-place partition of the node's samples; fresh child stats.
 
     The smaller side goes through a buffer of its size, freed on return (the
@@ -234,9 +301,9 @@ def _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st, rig
         s = idx[i]
         if _goes_left(xb[s], L, mgl):
             n_left += 1
-            _add_sample(left_st, s, is_clf, y_cls, y_reg, w, unit)
+            _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
         else:
-            _add_sample(right_st, s, is_clf, y_cls, y_reg, w, unit)
+            _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
         buf = np.empty(n_left, np.int32)
@@ -342,20 +409,23 @@ def _release_slot(r, ri, slot_owner):
 
 
 @njit(cache=True)
-def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w, unit,
-                    parallel):
+def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls, y_reg, w,
+                    unit, parallel):
     if parallel and (b - a) * X_binned.shape[0] >= PARALLEL_MIN_WORK:
-        build_histogram_parallel(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls,
-                                 y_reg, w, unit)
+        build_histogram_parallel(hist, X_binned, n_bins, idx, a, b, is_clf, offsets,
+                                 y_cls, y_reg, w, unit)
     else:
-        build_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, y_cls, y_reg, w,
-                        unit)
+        build_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls,
+                        y_reg, w, unit)
 
 
 @njit(cache=True)
-def _emit(r, nd, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl, o_imp, o_n,
-          o_wn, o_val):
-    """Give open node ``r`` the id ``nd``: its output row, a leaf's until split."""
+def _emit(r, nd, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right, o_feat,
+          o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
+    """Give open node ``r`` the id ``nd``: its output row, a leaf's until split.
+
+    Under monotonic constraints the value is clipped to the node's bounds
+    (a classifier's first-class fraction, the other class its complement)."""
     ri[r, NODE] = nd
     o_left[nd] = -1
     o_right[nd] = -1
@@ -373,6 +443,15 @@ def _emit(r, nd, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl, o_im
         den = rs[r, 1] if rs[r, 1] > 0 else 1.0
         for c in range(o_val.shape[1]):
             o_val[nd, c] = rs[r, 2 + c] / den
+    if constrained:
+        v = o_val[nd, 0]
+        if v < rf[r, LO]:
+            v = rf[r, LO]
+        elif v > rf[r, HI]:
+            v = rf[r, HI]
+        o_val[nd, 0] = v
+        if is_clf:
+            o_val[nd, 1] = 1.0 - v
     p = ri[r, PARENT]
     if p >= 0:
         if ri[r, IS_LEFT] == 1:
@@ -397,22 +476,24 @@ def _finish_leaf(r, ri, idx, sample_node, want_leaves, slot_owner, rfree, n_rfre
 def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
                min_weight_leaf, max_features, max_leaf_nodes, min_impurity_decrease,
-               seed, parallel, want_leaves):
+               seed, parallel, want_leaves, offsets, random_split, monotonic):
     """Grow one tree on binned data.
 
     Parameters
     ----------
     X_binned, n_bins, bin_lo, bin_hi : arrays of :class:`BinnedData`
-    y_cls : uint16 (n_samples,)
-        Class index of each row (classification); any uint16 array otherwise.
+    y_cls : uint16 (n_samples * n_outputs,)
+        Class index of each row (classification; row-major over the outputs);
+        any uint16 array otherwise.
     y_reg : float64 (n_samples, n_outputs)
         Targets (regression); any (n, 1) float64 array otherwise.
     sample_weight : float64 (n_samples,) or (0,)
         Weights, times class weights and bootstrap counts; 0 removes the row.
         An empty array means every weight is 1.
     crit : int
-        Criterion code of ``_splitting`` (``SQUARED_ERROR`` means regression).
+        Criterion code of ``_splitting`` (``SQUARED_ERROR`` and above: regression).
     n_classes : int
+        Classes of all outputs together (1 for regression).
     max_depth, min_samples_split, min_samples_leaf : int
     min_weight_leaf : float
     max_features : int
@@ -427,6 +508,14 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         that already run trees in threads).
     want_leaves : bool
         Return each training row's leaf in ``sample_node`` (else it is empty).
+    offsets : int64 (n_outputs + 1,)
+        Classification: output ``k``'s classes are ``offsets[k]:offsets[k + 1]``
+        of the ``n_classes``; ``[0, n_classes]`` for one output (and regression).
+    random_split : bool
+        The random splitter (Extra-Trees): one random candidate per feature.
+    monotonic : int8 (n_features,) or (0,)
+        Monotonic constraint of each feature (+1, -1, 0), already sign-flipped
+        for a classifier (they constrain the first class); empty: none.
 
     Returns
     -------
@@ -441,7 +530,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         of weight 0).
     """
     n_features, n_samples = X_binned.shape
-    is_clf = crit != SQUARED_ERROR
+    is_clf = crit < SQUARED_ERROR
+    constrained = monotonic.shape[0] > 0
     n_out = y_reg.shape[1]
     C = 1 + n_classes if is_clf else 3 + n_out
     V = n_classes if is_clf else n_out
@@ -527,22 +617,28 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri[r0, DEPTH] = 0
     rs[r0, :] = 0.0
     for i in range(n_act):
-        _add_sample(rs[r0], idx[i], is_clf, y_cls, y_reg, w, unit)
-    w_root = stats_weight(rs[r0], is_clf)
+        _add_sample(rs[r0], idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
+    w_root = stats_weight(rs[r0], is_clf, offsets)
     rf[r0, WN] = w_root
-    rf[r0, IMP] = node_impurity(rs[r0], crit)
+    rf[r0, LO] = -np.inf
+    rf[r0, HI] = np.inf
+    if crit == POISSON:
+        rf[r0, IMP] = _poisson_loss(idx, root, n_act, X_binned[0], root, n_act < 0,
+                                    np.int64(-1), y_reg, w, unit, rs[r0])
+    else:
+        rf[r0, IMP] = node_impurity(rs[r0], crit, offsets)
     if stored and n_act >= SMALL_NODE:
         s0 = _take_slot(slot_owner, ri, np.int64(-1))
         ri[r0, SLOT] = s0
         slot_owner[s0] = r0
-        _fill_histogram(pool[s0], X_binned, n_bins, idx, root, n_act, is_clf, y_cls,
-                        y_reg, w, unit, parallel)
+        _fill_histogram(pool[s0], X_binned, n_bins, idx, root, n_act, is_clf, offsets,
+                        y_cls, y_reg, w, unit, parallel)
     if n_act > 0:
         _evaluate_node(r0, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                       bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
-                       best, cum, crit, is_clf, max_depth, min_samples_split,
+                       bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats,
+                       rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                        min_samples_leaf, min_weight_leaf, max_features,
-                       min_impurity_decrease, w_root)
+                       min_impurity_decrease, w_root, random_split, monotonic)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -555,7 +651,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     splits_left = max_leaf_nodes - 1 if best_first else -1
     children = np.empty(2, np.int64)
     if best_first:
-        _emit(r0, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr, o_mgl,
+        _emit(r0, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right,
+              o_feat, o_thr, o_mgl,
               o_imp, o_n, o_wn, o_val)
         node_count += 1
     if best_first and ri[r0, CAND] == 0:
@@ -593,7 +690,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             n_pending -= 1
             r = pending[n_pending]
-            _emit(r, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat, o_thr,
+            _emit(r, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+                  o_right, o_feat, o_thr,
                   o_mgl, o_imp, o_n, o_wn, o_val)
             node_count += 1
             if ri[r, DEPTH] > tree_depth:
@@ -610,8 +708,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         o_mgl[nd] = ri[r, MGL]
         start = ri[r, START]
         end = ri[r, END]
-        mid = _partition(r, ri, idx, X_binned, is_clf, y_cls, y_reg, w, unit, left_st,
-                         right_st)
+        mid = _partition(r, ri, idx, X_binned, is_clf, offsets, y_cls, y_reg, w, unit,
+                         left_st, right_st)
         depth = ri[r, DEPTH] + 1
         if n_rfree < 2:  # grow the records
             old = rcap
@@ -635,8 +733,20 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri[ch, PARENT] = nd
             ri[ch, IS_LEFT] = 1 - side
             rs[ch, :] = st
-            rf[ch, WN] = stats_weight(st, is_clf)
-            rf[ch, IMP] = node_impurity(st, crit)
+            rf[ch, WN] = stats_weight(st, is_clf, offsets)
+            if crit == POISSON:  # from the samples, as found by the split search
+                rf[ch, IMP] = rf[r, IMPL] if side == 0 else rf[r, IMPR]
+            else:
+                rf[ch, IMP] = node_impurity(st, crit, offsets)
+            # monotonic bounds: the middle value bounds the constrained side
+            cst = monotonic[ri[r, FEAT]] if constrained else 0
+            rf[ch, LO] = rf[r, LO]
+            rf[ch, HI] = rf[r, HI]
+            if cst != 0:
+                if (cst == 1) == (side == 0):
+                    rf[ch, HI] = rf[r, MID]  # left of an increase, right of a decrease
+                else:
+                    rf[ch, LO] = rf[r, MID]
         left = children[0]
         right = children[1]
 
@@ -656,7 +766,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                 slot_owner[s_small] = small
                 ri[small, SLOT] = s_small
                 _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
-                                y_cls, y_reg, w, unit, parallel)
+                                offsets, y_cls, y_reg, w, unit, parallel)
                 subtract_histogram(pool[pslot], pool[s_small], n_bins)
                 slot_owner[pslot] = big
                 ri[big, SLOT] = pslot
@@ -669,13 +779,13 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                     slot_owner[s_small] = small
                     ri[small, SLOT] = s_small
                     _fill_histogram(pool[s_small], X_binned, n_bins, idx, a, b, is_clf,
-                                    y_cls, y_reg, w, unit, parallel)
+                                    offsets, y_cls, y_reg, w, unit, parallel)
                     keep = small
                 s_big = _take_slot(slot_owner, ri, keep)
                 slot_owner[s_big] = big
                 ri[big, SLOT] = s_big
                 _fill_histogram(pool[s_big], X_binned, n_bins, idx, a2, b2, is_clf,
-                                y_cls, y_reg, w, unit, parallel)
+                                offsets, y_cls, y_reg, w, unit, parallel)
         else:
             _release_slot(r, ri, slot_owner)
         n_rfree += 1
@@ -683,10 +793,11 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
 
         for ch in (left, right):
             _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                           bin_hi, idx, y_cls, y_reg, w, unit, scratch, touched, feats,
-                           rng, best, cum, crit, is_clf, max_depth, min_samples_split,
-                           min_samples_leaf, min_weight_leaf, max_features,
-                           min_impurity_decrease, w_root)
+                           bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched,
+                           feats, rng, best, cum, crit, is_clf, max_depth,
+                           min_samples_split, min_samples_leaf, min_weight_leaf,
+                           max_features, min_impurity_decrease, w_root, random_split,
+                           monotonic)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
@@ -697,7 +808,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             if depth > tree_depth:
                 tree_depth = depth
             for ch in (left, right):
-                _emit(ch, node_count, ri, rf, rs, is_clf, o_left, o_right, o_feat,
+                _emit(ch, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+                      o_right, o_feat,
                       o_thr, o_mgl, o_imp, o_n, o_wn, o_val)
                 node_count += 1
             for ch in (right, left):  # the frontier's order breaks ties

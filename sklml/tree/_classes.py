@@ -1,6 +1,7 @@
 """DecisionTreeClassifier and DecisionTreeRegressor on the Numba engine."""
 
 import os
+import warnings
 from numbers import Integral, Real
 from math import ceil
 
@@ -18,18 +19,24 @@ from sklearn.tree import DecisionTreeRegressor as _SkDecisionTreeRegressor
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_n_features,
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._binning import LABEL_DTYPE, bin_data, encode_labels, kernel_array
 from ._builder import build_tree
 from ._predictor import Tree
-from ._splitting import CRITERIA_CLF, CRITERIA_REG
+from ._splitting import CRITERIA_CLF, CRITERIA_REG, POISSON
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
 
 _EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
 _UNIT_WEIGHT = np.zeros(0, dtype=np.float64)
+_NO_CONSTRAINTS = np.zeros(0, dtype=np.int8)
 MAX_SAMPLES = 2**30  # a tree has up to 2 n - 1 nodes, numbered in int32
 
 
@@ -50,12 +57,33 @@ _LAYOUT = (np.intp, np.intp, np.intp, np.float64, np.uint8, np.float64, np.intp,
            np.float64, np.float64)
 
 
+def class_offsets(n_classes):
+    """int64 ``[0, n_0, n_0 + n_1, ...]``: where each output's classes start
+    among the builder's class channels (``n_classes`` an int or a sequence)."""
+    return np.concatenate([[0], np.cumsum(np.atleast_1d(n_classes))]).astype(np.int64)
+
+
+def encode_multi_labels(y):
+    """``(classes, n_classes, codes)`` of a 2-d label array (one column per
+    output): lists of each output's classes, their counts (intp array), and
+    the codes row-major as the builder reads them (``codes[i * K + k]``)."""
+    n, K = y.shape
+    codes = np.empty((n, K), dtype=LABEL_DTYPE)
+    classes = []
+    for k in range(K):
+        classes_k, codes[:, k] = encode_labels(y[:, k])
+        classes.append(classes_k)
+    n_classes = np.array([c.shape[0] for c in classes], dtype=np.intp)
+    return classes, n_classes, codes.ravel()
+
+
 def tree_from_build(out, n_features, is_clf, n_classes, n_outputs):
     """A :class:`Tree` from what :func:`build_tree` returns.
 
     ``out`` may be a list: it is emptied as it goes, so each compact array of
     the builder is freed as soon as its copy in scikit-learn's layout exists
-    (a fit never holds the tree twice).
+    (a fit never holds the tree twice).  For a multi-output classifier
+    ``n_classes`` lists each output's classes.
     """
     depth = out[10]
     cols = []
@@ -64,8 +92,16 @@ def tree_from_build(out, n_features, is_clf, n_classes, n_outputs):
         if isinstance(out, list):
             out[k] = None
     value = cols[8]
-    value = value[:, None, :] if is_clf else value[:, :, None]
-    classes = [n_classes] if is_clf else [1] * n_outputs
+    if is_clf and n_outputs > 1:  # (nodes, outputs, max classes), zero-padded
+        offsets = class_offsets(n_classes)
+        padded = np.zeros((value.shape[0], n_outputs, int(np.max(n_classes))))
+        for k in range(n_outputs):
+            padded[:, k, :n_classes[k]] = value[:, offsets[k]:offsets[k + 1]]
+        value = padded
+        classes = list(n_classes)
+    else:
+        value = value[:, None, :] if is_clf else value[:, :, None]
+        classes = [n_classes] if is_clf else [1] * n_outputs
     return Tree(n_features, classes, n_outputs, *cols[:8], value, max_depth=depth)
 
 
@@ -94,36 +130,91 @@ class BaseDecisionTree(BaseEstimator):
         "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
         "max_bins": [Interval(Integral, 2, 255, closed="both")],
+        "splitter": [StrOptions({"best", "random"})],
+        "monotonic_cst": ["array-like", None],
     }
 
-    def _validate_fit_data(self, X, y, sample_weight):
+    def _validate_fit_data(self, X, y, sample_weight, check_input=True):
         is_clf = self._is_classifier()
-        X, y = validate_data(
-            self, X, y, dtype=np.float32, order="C", ensure_all_finite="allow-nan",
-            multi_output=not is_clf, y_numeric=not is_clf,
-        )
+        if check_input:
+            X, y = validate_data(
+                self, X, y, dtype=np.float32, order="C", ensure_all_finite="allow-nan",
+                multi_output=True, y_numeric=not is_clf,
+            )
+        else:  # the caller vouches for X (float32) and y
+            _check_n_features(self, X, reset=True)
+            y = np.asarray(y)
+        X = kernel_array(X, np.float32)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         return X, y, sample_weight
 
-    def _fit(self, X, y, sample_weight=None):
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+    def _regression_criterion(self, y):
+        """The criterion's code; scikit-learn's checks and deprecation."""
+        if self.criterion == "friedman_mse":
+            warnings.warn(
+                'Value `"friedman_mse"` for `criterion` is deprecated and will be '
+                'removed in 1.11. It maps to `"squared_error"` as both were always '
+                'equivalent. Use `criterion="squared_error"` to remove this warning.',
+                FutureWarning)
+        crit = CRITERIA_REG[self.criterion]
+        if crit == POISSON:
+            if np.any(y < 0):
+                raise ValueError("Some value(s) of y are negative which is not allowed "
+                                 "for Poisson regression.")
+            if np.sum(y) <= 0:
+                raise ValueError("Sum of y is not positive which is necessary for "
+                                 "Poisson regression.")
+        return crit
+
+    def _monotonic_constraints(self, n_features):
+        """``monotonic_cst`` checked as scikit-learn does, int8, sign-flipped for
+        a classifier (the builder constrains the first class); None if unset."""
+        if self.monotonic_cst is None:
+            return None
+        if self.n_outputs_ > 1:
+            raise ValueError(
+                "Monotonicity constraints are not supported with multiple outputs.")
+        cst = np.asarray(self.monotonic_cst)
+        if cst.shape[0] != n_features:
+            raise ValueError(f"monotonic_cst has shape {cst.shape[0]} but the input data "
+                             f"X has {n_features} features.")
+        if not np.all(np.isin(cst, (-1, 0, 1))):
+            raise ValueError("monotonic_cst must be None or an array-like of -1, 0 or 1, "
+                             f"but got {np.unique(cst)}")
+        cst = np.asarray(cst, dtype=np.int8)
+        if self._is_classifier():
+            if self.n_classes_ > 2:
+                raise ValueError("Monotonicity constraints are not supported with "
+                                 "multiclass classification")
+            cst = -cst
+        return cst
+
+    def _fit(self, X, y, sample_weight=None, check_input=True):
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, check_input)
         n_samples, n_features = X.shape
         is_clf = self._is_classifier()
+        y = np.atleast_1d(y)
         if is_clf:
             check_classification_targets(y)
-            self.classes_, y_cls = encode_labels(y)
-            self.n_classes_ = len(self.classes_)
-            self.n_outputs_ = 1
+            if y.ndim == 2 and y.shape[1] > 1:
+                self.classes_, self.n_classes_, y_cls = encode_multi_labels(y)
+                self.n_outputs_ = y.shape[1]
+            else:
+                self.classes_, y_cls = encode_labels(y.reshape(-1))
+                self.n_classes_ = len(self.classes_)
+                self.n_outputs_ = 1
             y_reg = _EMPTY_REG
             if self.class_weight is not None:
                 cw = compute_sample_weight(self.class_weight, y)
                 sample_weight = cw if sample_weight is None else sample_weight * cw
         else:
+            self._regression_criterion(y)
             y_reg = kernel_array(y.reshape(n_samples, -1), np.float64)
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
+        self._monotonic_constraints(n_features)  # bad constraints fail before binning
         if sample_weight is None:
             w = _UNIT_WEIGHT  # the builder reads an empty array as all ones
             min_weight_leaf = self.min_weight_fraction_leaf * n_samples
@@ -164,6 +255,8 @@ class BaseDecisionTree(BaseEstimator):
                              f"are int32), got {n_samples}.")
         is_clf = self._is_classifier()
         crit = (CRITERIA_CLF if is_clf else CRITERIA_REG)[self.criterion]
+        monotonic = self._monotonic_constraints(n_features)
+        monotonic = _NO_CONSTRAINTS if monotonic is None else monotonic
         msl = self.min_samples_leaf
         if not isinstance(msl, Integral):
             msl = ceil(msl * n_samples)
@@ -174,11 +267,12 @@ class BaseDecisionTree(BaseEstimator):
         max_depth = np.iinfo(np.int32).max if self.max_depth is None else self.max_depth
         max_leaf_nodes = -1 if self.max_leaf_nodes is None else self.max_leaf_nodes
         n_classes = self.n_classes_ if is_clf else 1
+        offsets = class_offsets(n_classes)
         out = list(build_tree(
             binned.X_binned, binned.n_bins, binned.bin_lo, binned.bin_hi, y_cls, y_reg,
-            w, crit, n_classes, max_depth, mss, msl, float(min_weight_leaf),
+            w, crit, int(offsets[-1]), max_depth, mss, msl, float(min_weight_leaf),
             self.max_features_, max_leaf_nodes, float(self.min_impurity_decrease),
-            seed, parallel, want_leaves,
+            seed, parallel, want_leaves, offsets, self.splitter == "random", monotonic,
         ))
         del binned  # a single fit's binned data is freed before the tree is laid out
         sample_node = out[9] if want_leaves else None
@@ -189,29 +283,45 @@ class BaseDecisionTree(BaseEstimator):
         self.tree_ = tree
         return sample_node
 
-    def _validate_X_predict(self, X):
+    def _validate_X_predict(self, X, check_input=True):
         check_is_fitted(self)
+        if not check_input:  # the caller vouches for X (float32, as Tree.apply wants)
+            _check_n_features(self, X, reset=False)
+            return X
         X = validate_data(self, X, dtype=np.float32, order="C",
                           ensure_all_finite="allow-nan", reset=False)
         return kernel_array(X, np.float32)
 
-    def apply(self, X):
+    def apply(self, X, check_input=True):
         """Index of the leaf each sample ends up in.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        check_input : bool, default=True
+            False skips the validation of X (then float32, as scikit-learn's).
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        X = self._validate_X_predict(X)
+        X = self._validate_X_predict(X, check_input)
         return self.tree_.apply(X)
 
-    def decision_path(self, X):
-        """Node indicator matrix: CSR (n_samples, n_nodes), 1 where a sample passes."""
-        X = self._validate_X_predict(X)
+    def decision_path(self, X, check_input=True):
+        """Node indicator matrix: CSR (n_samples, n_nodes), 1 where a sample passes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        check_input : bool, default=True
+            False skips the validation of X.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_samples, n_nodes)
+        """
+        X = self._validate_X_predict(X, check_input)
         return self.tree_.decision_path(X)
 
     def get_depth(self):
@@ -265,6 +375,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     ----------
     criterion : {"gini", "entropy", "log_loss", "misclassification"}, default="gini"
         Impurity measure.  "misclassification" is ``1 - max_k p_k``.
+    splitter : {"best", "random"}, default="best"
+        "best" takes each node's best split; "random" (Extra-Trees) draws one
+        threshold per candidate feature among the node's occupied bins and keeps
+        the best of those.
     max_depth : int, default=None
         Maximum depth; None grows until leaves are pure or too small.
     min_samples_split : int or float, default=2
@@ -287,6 +401,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         Complexity parameter of minimal cost-complexity pruning.
     max_bins : int in [2, 255], default=255
         Bins per feature (NaN gets its own bin in addition).
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        Monotonic constraint on the probability of the positive class per
+        feature: 1 increasing, -1 decreasing, 0 none.  Binary, single-output
+        classification only, as in scikit-learn.
 
     Attributes
     ----------
@@ -294,8 +412,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         Fitted structure with scikit-learn's attribute names and layout
         (``value`` holds class fractions), readable by ``sklearn.tree.export_text``,
         ``plot_tree`` and ``export_graphviz``.
-    classes_ : ndarray of shape (n_classes,)
-    n_classes_ : int
+    classes_ : ndarray of shape (n_classes,) or list of such arrays
+        One array per output for a multi-output ``y``.
+    n_classes_ : int or ndarray of shape (n_outputs,)
     n_outputs_ : int
     max_features_ : int
     n_features_in_ : int
@@ -321,11 +440,13 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, criterion="gini", max_depth=None, min_samples_split=2,
-                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
-                 random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
-                 class_weight=None, ccp_alpha=0.0, max_bins=255):
+    def __init__(self, *, criterion="gini", splitter="best", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=None, random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
+                 max_bins=255, monotonic_cst=None):
         self.criterion = criterion
+        self.splitter = splitter
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
@@ -337,42 +458,82 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         self.class_weight = class_weight
         self.ccp_alpha = ccp_alpha
         self.max_bins = max_bins
+        self.monotonic_cst = monotonic_cst
 
     @staticmethod
     def _is_classifier():
         return True
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, check_input=True):
         """Build the tree from the training set (X, y).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             NaN marks missing values.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels; one column per output for multi-output.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a zero weight removes the row.
+        check_input : bool, default=True
+            False skips the validation of X and y (the caller vouches for them).
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, check_input)
 
-    def predict_proba(self, X):
-        """Class probabilities: the class fractions of each sample's leaf."""
-        X = self._validate_X_predict(X)
-        return self.tree_.predict(X)[:, 0, :]
+    def predict_proba(self, X, check_input=True):
+        """Class probabilities: the class fractions of each sample's leaf.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        check_input : bool, default=True
+            False skips the validation of X.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), or a list of such arrays
+        (one per output) for multi-output ``y``
+        """
+        X = self._validate_X_predict(X, check_input)
+        proba = self.tree_.predict(X)
+        if self.n_outputs_ == 1:
+            return proba[:, 0, :]
+        return [proba[:, k, :n_k] for k, n_k in enumerate(self.n_classes_)]
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba` (a list for multi-output ``y``)."""
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            if self.n_outputs_ == 1:
+                return np.log(proba)
+            return [np.log(p) for p in proba]
 
-    def predict(self, X):
-        """Most probable class of each sample."""
-        X = self._validate_X_predict(X)
+    def predict(self, X, check_input=True):
+        """Most probable class of each sample (one column per output).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        check_input : bool, default=True
+            False skips the validation of X.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        X = self._validate_X_predict(X, check_input)
+        if self.n_outputs_ > 1:
+            leaf = self.tree_.apply(X)
+            out = np.empty((leaf.shape[0], self.n_outputs_), dtype=self.classes_[0].dtype)
+            for k, n_k in enumerate(self.n_classes_):
+                best = np.argmax(self.tree_.value[:, k, :n_k], axis=1)
+                out[:, k] = self.classes_[k].take(best[leaf], axis=0)
+            return out
         leaf_class = np.argmax(self.tree_.value[:, 0, :], axis=1).astype(np.int64)
         return self.classes_.take(self.tree_.apply_map(X, leaf_class), axis=0)
 
@@ -381,8 +542,21 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
     """A CART decision tree regressor, compiled with Numba on binned features.
 
     Parameters are those of :class:`DecisionTreeClassifier` without
-    ``class_weight``; ``criterion`` is "squared_error".  Multi-output ``y`` of
-    shape (n_samples, n_outputs) is supported (impurity averaged over outputs).
+    ``class_weight``, except ``criterion`` and ``monotonic_cst``.  Multi-output
+    ``y`` of shape (n_samples, n_outputs) is supported (impurity averaged over
+    outputs).
+
+    Parameters
+    ----------
+    criterion : {"squared_error", "absolute_error", "poisson", "friedman_mse"}, \
+            default="squared_error"
+        "squared_error" (mean leaves), "absolute_error" (weighted median
+        leaves), "poisson" (half Poisson deviance; y must be non-negative with a
+        positive sum); "friedman_mse" is deprecated and maps to "squared_error",
+        as in scikit-learn 1.9.
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        Monotonic constraint of the prediction in each feature: 1 increasing,
+        -1 decreasing, 0 none (single output only).
 
     Attributes
     ----------
@@ -409,11 +583,13 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
         "criterion": [StrOptions(set(CRITERIA_REG))],
     }
 
-    def __init__(self, *, criterion="squared_error", max_depth=None,
+    def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255):
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255,
+                 monotonic_cst=None):
         self.criterion = criterion
+        self.splitter = splitter
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
@@ -424,13 +600,14 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
         self.min_impurity_decrease = min_impurity_decrease
         self.ccp_alpha = ccp_alpha
         self.max_bins = max_bins
+        self.monotonic_cst = monotonic_cst
 
     @staticmethod
     def _is_classifier():
         return False
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, check_input=True):
         """Build the tree from the training set (X, y).
 
         Parameters
@@ -440,12 +617,14 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a zero weight removes the row.
+        check_input : bool, default=True
+            False skips the validation of X and y (the caller vouches for them).
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, check_input)
 
     def _compute_partial_dependence_recursion(self, grid, target_features):
         """Partial dependence by the recursion method (used by
@@ -454,9 +633,20 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
         self.tree_.compute_partial_dependence(grid, target_features, out)
         return out
 
-    def predict(self, X):
-        """Mean target of each sample's leaf."""
-        X = self._validate_X_predict(X)
+    def predict(self, X, check_input=True):
+        """Value of each sample's leaf (mean, or median for "absolute_error").
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        check_input : bool, default=True
+            False skips the validation of X.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        X = self._validate_X_predict(X, check_input)
         pred = self.tree_.predict(X)[:, :, 0]
         return pred[:, 0] if self.n_outputs_ == 1 else pred
 

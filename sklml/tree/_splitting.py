@@ -2,7 +2,17 @@
 
 Criterion codes (one compiled builder serves them all):
 ``GINI`` 0, ``ENTROPY`` 1 (also ``log_loss``), ``MISCLASSIFICATION`` 2 for
-classification; ``SQUARED_ERROR`` 3 for regression.
+classification; ``SQUARED_ERROR`` 3 (also the deprecated ``friedman_mse``, as
+scikit-learn 1.9 maps it), ``POISSON`` 4 (half Poisson deviance) and
+``ABSOLUTE_ERROR`` 5 (weighted median leaves) for regression.
+
+Classification stats may hold several outputs (multi-output ``y``): the class
+channels of output ``k`` are ``1 + offsets[k] .. 1 + offsets[k + 1]``; the
+impurity is the mean of the outputs' impurities, as scikit-learn's.
+
+A split may be rejected by a monotonic constraint ``mono`` (+1/-1, 0 none):
+the children's values (mean, or fraction of the first class) must stay within
+the node's bounds ``[lo, hi]`` and be ordered as the constraint says.
 
 A split is ranked by a proxy (larger is better) that differs from the weighted
 impurity decrease by a constant of the node, as scikit-learn's
@@ -15,30 +25,68 @@ from numba import njit
 
 from ._binning import MISSING_BIN
 
-GINI, ENTROPY, MISCLASSIFICATION, SQUARED_ERROR = 0, 1, 2, 3
+GINI, ENTROPY, MISCLASSIFICATION, SQUARED_ERROR, POISSON, ABSOLUTE_ERROR = range(6)
 CRITERIA_CLF = {"gini": GINI, "entropy": ENTROPY, "log_loss": ENTROPY,
                 "misclassification": MISCLASSIFICATION}
-CRITERIA_REG = {"squared_error": SQUARED_ERROR}
+CRITERIA_REG = {"squared_error": SQUARED_ERROR, "friedman_mse": SQUARED_ERROR,
+                "poisson": POISSON}
+# scikit-learn's criterion EPSILON: a Poisson child needs a larger target sum
+POISSON_EPSILON = 10 * np.finfo(np.float64).eps
 
 _LN2 = np.log(2.0)
 
 
 @njit(cache=True)
-def stats_weight(s, is_clf):
-    """Weighted number of samples of a stats vector."""
+def is_classification(crit):
+    return crit < SQUARED_ERROR
+
+
+@njit(cache=True)
+def stats_weight(s, is_clf, offsets):
+    """Weighted number of samples of a stats vector (the class channels of the
+    first output, for a classifier)."""
     if is_clf:
         w = 0.0
-        for k in range(1, s.shape[0]):
+        for k in range(1, 1 + offsets[1]):
             w += s[k]
         return w
     return s[1]
 
 
 @njit(cache=True)
-def node_impurity(s, crit):
-    """Impurity of a node from its stats vector (scikit-learn's definitions)."""
+def _class_impurity(s, crit, a, b):
+    """Impurity of the class channels ``s[a:b]`` of one output."""
+    w = 0.0
+    for k in range(a, b):
+        w += s[k]
+    if w <= 0.0:
+        return 0.0
+    if crit == GINI:
+        sq = 0.0
+        for k in range(a, b):
+            p = s[k] / w
+            sq += p * p
+        return 1.0 - sq
+    if crit == ENTROPY:
+        e = 0.0
+        for k in range(a, b):
+            if s[k] > 0.0:
+                p = s[k] / w
+                e -= p * np.log(p) / _LN2
+        return e
+    mx = 0.0
+    for k in range(a, b):
+        if s[k] > mx:
+            mx = s[k]
+    return 1.0 - mx / w
+
+
+@njit(cache=True)
+def node_impurity(s, crit, offsets):
+    """Impurity of a node from its stats vector (scikit-learn's definitions;
+    Poisson and absolute error need the samples and are computed elsewhere)."""
     C = s.shape[0]
-    if crit == SQUARED_ERROR:
+    if crit >= SQUARED_ERROR:
         w = s[1]
         if w <= 0.0:
             return 0.0
@@ -48,33 +96,25 @@ def node_impurity(s, crit):
             m = s[2 + j] / w
             imp -= m * m
         return imp / n_out
-    w = 0.0
-    for k in range(1, C):
-        w += s[k]
-    if w <= 0.0:
-        return 0.0
-    if crit == GINI:
-        sq = 0.0
-        for k in range(1, C):
-            p = s[k] / w
-            sq += p * p
-        return 1.0 - sq
-    if crit == ENTROPY:
-        e = 0.0
-        for k in range(1, C):
-            if s[k] > 0.0:
-                p = s[k] / w
-                e -= p * np.log(p) / _LN2
-        return e
-    mx = 0.0
-    for k in range(1, C):
-        if s[k] > mx:
-            mx = s[k]
-    return 1.0 - mx / w
+    n_outputs = offsets.shape[0] - 1
+    if n_outputs == 1:
+        return _class_impurity(s, crit, 1, C)
+    imp = 0.0
+    for k in range(n_outputs):
+        imp += _class_impurity(s, crit, 1 + offsets[k], 1 + offsets[k + 1])
+    return imp / n_outputs
 
 
 @njit(cache=True)
-def _split_proxy(crit, left, tot, wl, wr):
+def _poisson_proxy(sl, sr, wl, wr):
+    """scikit-learn's Poisson proxy of one output; -inf if a child's sum is ~0."""
+    if sl <= POISSON_EPSILON or sr <= POISSON_EPSILON:
+        return -np.inf
+    return sl * np.log(sl / wl) + sr * np.log(sr / wr)
+
+
+@njit(cache=True)
+def _split_proxy(crit, left, tot, wl, wr, offsets):
     """Proxy of the split (left, tot - left); larger is better."""
     C = tot.shape[0]
     if crit == SQUARED_ERROR:
@@ -86,6 +126,14 @@ def _split_proxy(crit, left, tot, wl, wr):
             a += sl * sl
             b += sr * sr
         return a / wl + b / wr
+    if crit == POISSON:
+        p = 0.0
+        for c in range(2, C - 1):
+            q = _poisson_proxy(left[c], tot[c] - left[c], wl, wr)
+            if q == -np.inf:
+                return q
+            p += q
+        return p
     if crit == GINI:
         a = 0.0
         b = 0.0
@@ -95,8 +143,11 @@ def _split_proxy(crit, left, tot, wl, wr):
             a += cl * cl
             b += cr * cr
         return a / wl + b / wr
+    n_outputs = offsets.shape[0] - 1
     if crit == ENTROPY:
         e = -wl * np.log(wl) - wr * np.log(wr)
+        if n_outputs > 1:
+            e *= n_outputs
         for k in range(1, C):
             cl = left[k]
             cr = tot[k] - cl
@@ -105,16 +156,34 @@ def _split_proxy(crit, left, tot, wl, wr):
             if cr > 0.0:
                 e += cr * np.log(cr)
         return e
-    ml = 0.0
-    mr = 0.0
-    for k in range(1, C):
-        cl = left[k]
-        cr = tot[k] - cl
-        if cl > ml:
-            ml = cl
-        if cr > mr:
-            mr = cr
-    return ml + mr
+    total = 0.0
+    for o in range(n_outputs):
+        ml = 0.0
+        mr = 0.0
+        for k in range(1 + offsets[o], 1 + offsets[o + 1]):
+            cl = left[k]
+            cr = tot[k] - cl
+            if cl > ml:
+                ml = cl
+            if cr > mr:
+                mr = cr
+        total += ml + mr
+    return total
+
+
+@njit(cache=True)
+def split_values(crit, left, tot, wl, wr):
+    """The children's values a monotonic constraint compares: means of the
+    first output, or fractions of the first class."""
+    c = 1 if crit < SQUARED_ERROR else 2
+    return left[c] / wl, (tot[c] - left[c]) / wr
+
+
+@njit(cache=True)
+def monotonic_ok(mono, lo, hi, vl, vr):
+    """scikit-learn's ``_check_monotonicity``."""
+    return (vl >= lo and vr >= lo and vl <= hi and vr <= hi
+            and (vl - vr) * mono <= 0)
 
 
 @njit(cache=True)
@@ -156,7 +225,8 @@ def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight
     (count, sum w, sum w*y; histograms leave the fourth channel at zero).  The
     running sums stay in registers; the arithmetic is the generic scan's, so
     the splits are the same."""
-    reg = crit == SQUARED_ERROR
+    reg = crit >= SQUARED_ERROR
+    poisson = crit == POISSON
     n_tot = tot[0]
     t1 = tot[1]
     t2 = tot[2]
@@ -176,7 +246,9 @@ def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight
                 wr = wtot - wl
                 if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
                         and wr > 0.0:
-                    if reg:
+                    if poisson:
+                        p = _poisson_proxy(c2, t2 - c2, wl, wr)
+                    elif reg:
                         sr = t2 - c2
                         p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
                     else:
@@ -202,8 +274,30 @@ def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight
 
 
 @njit(cache=True)
-def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
-                 min_weight_leaf, cum, best_left, best):
+def _try_split(cum, tot, n_tot, wtot, crit, is_clf, offsets, min_samples_leaf,
+               min_weight_leaf, mono, lo, hi, best):
+    """Proxy of the split with left stats ``cum`` if it is allowed and beats
+    ``best[0]``; -inf otherwise."""
+    nl = cum[0]
+    nr = n_tot - nl
+    if nl < min_samples_leaf or nr < min_samples_leaf:
+        return -np.inf
+    wl = stats_weight(cum, is_clf, offsets)
+    wr = wtot - wl
+    if not (wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 and wr > 0.0):
+        return -np.inf
+    if mono != 0:
+        vl, vr = split_values(crit, cum, tot, wl, wr)
+        if not monotonic_ok(mono, lo, hi, vl, vr):
+            return -np.inf
+    p = _split_proxy(crit, cum, tot, wl, wr, offsets)
+    return p if p > best[0] else -np.inf
+
+
+@njit(cache=True)
+def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, offsets, min_samples_leaf,
+                 min_weight_leaf, mono, lo, hi, pick, pick_miss_left, cum, best_left,
+                 best):
     """Best split of one feature from its (256, C) histogram.
 
     ``bins[:nt]`` are the node's non-empty non-missing bins in increasing order;
@@ -211,61 +305,56 @@ def scan_feature(hf, bins, nt, tot, wtot, crit, is_clf, min_samples_leaf,
     ``[proxy, L, R, missing_go_to_left]`` updated in place when a better split
     is found (R = -1: non-missing left, missing right, threshold +inf);
     ``best_left`` then receives the left child's stats.  Returns True if it did.
+
+    ``pick >= 0`` (the random splitter) evaluates one candidate only: the
+    boundary before ``bins[pick]`` (``pick == nt``: every non-missing value
+    left), missing values on the side ``pick_miss_left``.
     """
     C = tot.shape[0]
     miss = hf[MISSING_BIN]
     n_miss = miss[0]
-    if n_miss == 0 and C == (4 if crit == SQUARED_ERROR else 3):
+    if (n_miss == 0 and pick < 0 and mono == 0
+            and C == (4 if not is_clf else 3) and offsets.shape[0] == 2):
         return _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf,
                                 min_weight_leaf, best_left, best)
     n_tot = tot[0]
     found = False
     for pass_ in range(2 if n_miss > 0 else 1):
         miss_left = pass_ == 1
+        if pick >= 0 and n_miss > 0 and miss_left != pick_miss_left:
+            continue
         for c in range(C):
             cum[c] = miss[c] if miss_left else 0.0
         for t in range(nt):
             b = bins[t]
-            if t > 0:
-                nl = cum[0]
-                nr = n_tot - nl
-                if nl >= min_samples_leaf and nr >= min_samples_leaf:
-                    wl = stats_weight(cum, is_clf)
-                    wr = wtot - wl
-                    if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
-                            and wr > 0.0:
-                        p = _split_proxy(crit, cum, tot, wl, wr)
-                        if p > best[0]:
-                            best[0] = p
-                            best[1] = bins[t - 1]
-                            best[2] = b
-                            if n_miss == 0:
-                                best[3] = 1.0 if nl > nr else 0.0
-                            else:
-                                best[3] = 1.0 if miss_left else 0.0
-                            for c in range(C):
-                                best_left[c] = cum[c]
-                            found = True
+            if t > 0 and (pick < 0 or t == pick):
+                p = _try_split(cum, tot, n_tot, wtot, crit, is_clf, offsets,
+                               min_samples_leaf, min_weight_leaf, mono, lo, hi, best)
+                if p > best[0]:
+                    best[0] = p
+                    best[1] = bins[t - 1]
+                    best[2] = b
+                    if n_miss == 0:
+                        best[3] = 1.0 if cum[0] > n_tot - cum[0] else 0.0
+                    else:
+                        best[3] = 1.0 if miss_left else 0.0
+                    for c in range(C):
+                        best_left[c] = cum[c]
+                    found = True
             for c in range(C):
                 cum[c] += hf[b, c]
-        if not miss_left and n_miss > 0 and nt > 0:
+        if not miss_left and n_miss > 0 and nt > 0 and (pick < 0 or pick == nt):
             # all non-missing values left, the missing ones right
-            nl = cum[0]
-            nr = n_tot - nl
-            if nl >= min_samples_leaf and nr >= min_samples_leaf:
-                wl = stats_weight(cum, is_clf)
-                wr = wtot - wl
-                if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
-                        and wr > 0.0:
-                    p = _split_proxy(crit, cum, tot, wl, wr)
-                    if p > best[0]:
-                        best[0] = p
-                        best[1] = bins[nt - 1]
-                        best[2] = -1.0
-                        best[3] = 0.0
-                        for c in range(C):
-                            best_left[c] = cum[c]
-                        found = True
+            p = _try_split(cum, tot, n_tot, wtot, crit, is_clf, offsets,
+                           min_samples_leaf, min_weight_leaf, mono, lo, hi, best)
+            if p > best[0]:
+                best[0] = p
+                best[1] = bins[nt - 1]
+                best[2] = -1.0
+                best[3] = 0.0
+                for c in range(C):
+                    best_left[c] = cum[c]
+                found = True
     return found
 
 
