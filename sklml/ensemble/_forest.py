@@ -31,7 +31,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import encode_labels, kernel_array
+from sklml.tree._binning import LABEL_DTYPE, encode_labels, kernel_array
 
 from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
 from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, bin_once, prepare_tree
@@ -202,13 +202,12 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         """The new trees, grown in threads on one binned copy of ``X``."""
         n, n_features = X.shape
         is_clf = self._is_classifier()
-        if is_clf:
-            if self.n_outputs_ > 1:
-                raise ValueError("sklml's trees do not support multi-output "
-                                 "classification yet (y has "
-                                 f"{self.n_outputs_} columns).")
-            y_cls, y_reg = kernel_array(y[:, 0], y.dtype), EMPTY_REG
+        if is_clf and self.n_outputs_ == 1:
+            y_cls, y_reg = kernel_array(y[:, 0], LABEL_DTYPE), EMPTY_REG
             classes, n_classes = self.classes_[0], self.n_classes_[0]
+        elif is_clf:  # the builder reads the codes row-major, outputs side by side
+            y_cls, y_reg = kernel_array(y.ravel(), LABEL_DTYPE), EMPTY_REG
+            classes, n_classes = self.classes_, np.array(self.n_classes_, dtype=np.intp)
         else:
             y_cls, y_reg = EMPTY_CLS, kernel_array(y, np.float64)
             classes, n_classes = None, 1
@@ -217,6 +216,9 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         template._validate_params()
         binned = bin_once(X, template.max_bins, sample_weight, int(rng.randint(MAX_INT)))
         names = getattr(self, "feature_names_in_", None)
+        # bad monotonic constraints fail here, once, not in every thread
+        prepare_tree(template, n_features, is_clf, n_classes, classes, self.n_outputs_,
+                     0, names)._monotonic_constraints(n_features)
         n_boot = self._n_samples_bootstrap
         balanced_subsample = is_clf and self.class_weight == "balanced_subsample"
         unit = np.ones(n)
@@ -543,7 +545,7 @@ class RandomForestClassifier(ForestClassifier):
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, class_weight=None, ccp_alpha=0.0,
-                 max_samples=None, max_bins=255):
+                 max_samples=None, monotonic_cst=None, max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -562,6 +564,7 @@ class RandomForestClassifier(ForestClassifier):
         self.class_weight = class_weight
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
 
@@ -600,7 +603,7 @@ class RandomForestRegressor(ForestRegressor):
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
-                 max_bins=255):
+                 monotonic_cst=None, max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -618,6 +621,7 @@ class RandomForestRegressor(ForestRegressor):
         self.warm_start = warm_start
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
 
@@ -660,7 +664,7 @@ class ExtraTreesClassifier(ForestClassifier):
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, class_weight=None, ccp_alpha=0.0,
-                 max_samples=None, max_bins=255):
+                 max_samples=None, monotonic_cst=None, max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -679,6 +683,7 @@ class ExtraTreesClassifier(ForestClassifier):
         self.class_weight = class_weight
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
 
@@ -718,7 +723,7 @@ class ExtraTreesRegressor(ForestRegressor):
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
-                 max_bins=255):
+                 monotonic_cst=None, max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -736,4 +741,5 @@ class ExtraTreesRegressor(ForestRegressor):
         self.warm_start = warm_start
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins

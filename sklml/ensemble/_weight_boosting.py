@@ -26,10 +26,16 @@ from sklearn.base import (
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_is_fitted,
+    validate_data,
+)
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import kernel_array
+from sklml.tree._binning import encode_labels, kernel_array
 from sklml.tree._classes import BaseDecisionTree, tree_from_build
 from sklml.tree._splitting import CRITERIA_CLF, CRITERIA_REG
 
@@ -71,11 +77,41 @@ class BaseWeightBoosting(BaseEstimator):
             raise ValueError(f"{type(est).__name__} doesn't support sample_weight.")
         return est
 
+    def __len__(self):
+        """Number of fitted estimators."""
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        """The ``index``-th fitted estimator."""
+        return self.estimators_[index]
+
+    def __iter__(self):
+        """Iterate over the fitted estimators."""
+        return iter(self.estimators_)
+
     def _validate_X(self, X):
         check_is_fitted(self)
+        if not isinstance(self.estimator_, BaseDecisionTree):
+            # any other estimator gets X as scikit-learn's AdaBoost passes it on
+            return validate_data(self, X, accept_sparse=["csr", "csc"], ensure_2d=True,
+                                 allow_nd=True, dtype=None, reset=False)
         X = validate_data(self, X, dtype=np.float32, order="C",
                           ensure_all_finite="allow-nan", reset=False)
         return kernel_array(X, np.float32)
+
+    def _validate_fit_any(self, X, y, sample_weight, is_clf):
+        """(X, y) for an estimator other than an sklml tree, checked as
+        scikit-learn's AdaBoost checks them (X passed on unconverted)."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_2d=True,
+                             allow_nd=True, dtype=None, y_numeric=not is_clf)
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, copy=True,
+                                  ensure_non_negative=True)
+        if is_clf:
+            check_classification_targets(y)
+            self.classes_, y_cls = encode_labels(y)
+            self.n_classes_ = len(self.classes_)
+            return X, y_cls, EMPTY_REG, sw
+        return X, EMPTY_CLS, np.asarray(y, dtype=np.float64).reshape(-1, 1), sw
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -93,8 +129,13 @@ class BaseWeightBoosting(BaseEstimator):
         self
         """
         base = self._base_estimator()
+        self.estimator_ = base
         is_clf = self._is_classifier()
-        X, y_cls, y_reg, sw = validate_fit(self, X, y, sample_weight, is_clf, False)
+        fast = isinstance(base, BaseDecisionTree)
+        if fast:
+            X, y_cls, y_reg, sw = validate_fit(self, X, y, sample_weight, is_clf, False)
+        else:
+            X, y_cls, y_reg, sw = self._validate_fit_any(X, y, sample_weight, is_clf)
         if sw.sum() <= 0:
             raise ValueError("Sample weights must have positive sum.")
         sw = sw / sw.sum()
@@ -102,7 +143,6 @@ class BaseWeightBoosting(BaseEstimator):
         self.estimator_weights_ = np.zeros(self.n_estimators, dtype=np.float64)
         self.estimator_errors_ = np.ones(self.n_estimators, dtype=np.float64)
         rng = check_random_state(self.random_state)
-        fast = isinstance(base, BaseDecisionTree)
         if fast:
             base._validate_params()
         self._threads = threads_pay()
@@ -280,7 +320,10 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
 
     Attributes
     ----------
+    estimator_ : estimator
+        The weak learner the estimators are cloned from.
     estimators_ : list of classifiers
+        Also reached as ``ada[i]``, ``len(ada)``, ``iter(ada)``.
     estimator_weights_ : ndarray of shape (n_estimators,)
     estimator_errors_ : ndarray of shape (n_estimators,)
     classes_, n_classes_, n_features_in_
@@ -359,7 +402,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         minus first)."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.zeros((np.asarray(X).shape[0], 1))
+            return np.zeros((_num_samples(X), 1))
         out = None
         for out in self.staged_decision_function(X):
             pass
@@ -377,7 +420,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         """Class probabilities: softmax of the decision function / (K - 1)."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.ones((np.asarray(X).shape[0], 1))
+            return np.ones((_num_samples(X), 1))
         return self._proba(self.decision_function(X), self.n_classes_)
 
     def staged_predict_proba(self, X):
@@ -398,7 +441,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         """Class with the largest weighted vote."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.full(np.asarray(X).shape[0], self.classes_[0])
+            return np.full(_num_samples(X), self.classes_[0])
         return self._classes_from_decision(self.decision_function(X))
 
     def staged_predict(self, X):
@@ -429,7 +472,10 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
 
     Attributes
     ----------
+    estimator_ : estimator
+        The weak learner the estimators are cloned from.
     estimators_ : list of regressors
+        Also reached as ``ada[i]``, ``len(ada)``, ``iter(ada)``.
     estimator_weights_ : ndarray of shape (n_estimators,)
     estimator_errors_ : ndarray of shape (n_estimators,)
     n_features_in_
