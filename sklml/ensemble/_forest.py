@@ -44,6 +44,15 @@ _FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_stat
                 "verbose", "warm_start", "class_weight", "max_samples", "splitter"}
 
 
+def _warn_friedman_mse(criterion):
+    # scikit-learn >= 1.9 warns on construction (the trees map it to squared_error)
+    if isinstance(criterion, str) and criterion == "friedman_mse":
+        warnings.warn('Value `"friedman_mse"` for `criterion` is deprecated and will be '
+                      'removed in 1.11. It maps to `"squared_error"` as both were '
+                      'always equivalent. Use `criterion="squared_error"` to remove '
+                      "this warning.", FutureWarning, stacklevel=3)
+
+
 def _tree_constraints(tree_class):
     constraints = dict(tree_class._parameter_constraints)
     constraints.pop("splitter", None)
@@ -83,6 +92,15 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
     def __iter__(self):
         """Iterate over the trees."""
         return iter(self.estimators_)
+
+    @property
+    def estimator(self):
+        """The unfitted tree the forest grows copies of (scikit-learn's
+        ``BaseForest.estimator``)."""
+        tree = self._tree_class()
+        if "splitter" in tree.get_params():
+            tree.set_params(splitter=self._splitter)
+        return tree
 
     def _tree_template(self):
         own = set(self._get_param_names())
@@ -160,7 +178,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         self._n_samples_bootstrap = (
             n_bootstrap_samples(n, self.max_samples, sample_weight)
             if self.bootstrap else None)
-        self.estimator_ = self._tree_class()
+        self.estimator_ = self.estimator
         if not self.bootstrap and self.oob_score:
             raise ValueError("Out of bag estimation only available if bootstrap=True")
 
@@ -604,6 +622,7 @@ class RandomForestRegressor(ForestRegressor):
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
                  monotonic_cst=None, max_bins=255):
+        _warn_friedman_mse(criterion)
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -724,6 +743,7 @@ class ExtraTreesRegressor(ForestRegressor):
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
                  monotonic_cst=None, max_bins=255):
+        _warn_friedman_mse(criterion)
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth

@@ -24,7 +24,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -73,7 +73,9 @@ class BaseWeightBoosting(BaseEstimator):
 
     def _base_estimator(self):
         est = self.estimator if self.estimator is not None else self._default_estimator()
-        if "sample_weight" not in inspect.signature(est.fit).parameters:
+        # the regressor fits each round on rows drawn by weight (no weights needed)
+        if (self._is_classifier()
+                and "sample_weight" not in inspect.signature(est.fit).parameters):
             raise ValueError(f"{type(est).__name__} doesn't support sample_weight.")
         return est
 
@@ -264,8 +266,11 @@ class BaseWeightBoosting(BaseEstimator):
         est = clone(base)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
-        target = self.classes_[y_cls] if self._is_classifier() else y_reg[:, 0]
-        est.fit(X, target, sample_weight=w)
+        if self._is_classifier():
+            est.fit(X, self.classes_[y_cls], sample_weight=w)
+        else:  # the round's bootstrap rows, as scikit-learn fits them
+            rows = np.repeat(np.arange(len(w)), w.astype(np.int64))
+            est.fit(_safe_indexing(X, rows), y_reg[rows, 0])
         pred = est.predict(X)
         if self._is_classifier():
             pred = np.searchsorted(self.classes_, pred)
@@ -375,26 +380,32 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         return sw, weight, error
 
     def _staged_votes(self, X):
+        """Running sum of the rounds' votes: each round gives its weight ``w``
+        to the class it predicts and ``-w / (K - 1)`` to the others (the
+        arithmetic of scikit-learn's ``np.where``, so the sums match it)."""
         X = self._validate_X(X)
         k = self.n_classes_
-        votes = np.zeros((X.shape[0], k))
-        rows = np.arange(X.shape[0])
+        votes = np.zeros((_num_samples(X), k))
+        rows = np.arange(votes.shape[0])
         for w, est in zip(self.estimator_weights_, self.estimators_):
-            codes = self._predict_codes(est, X)
-            votes -= w / (k - 1)
-            votes[rows, codes] += w + w / (k - 1)
+            current = np.full_like(votes, -1 / (k - 1) * w)
+            current[rows, self._predict_codes(est, X)] = w
+            votes += current
             yield votes, w
+
+    def _decision_from_votes(self, votes, norm):
+        if self.n_classes_ == 2:
+            signed = votes.copy()
+            signed[:, 0] *= -1
+            return (signed / norm).sum(axis=1)
+        return votes / norm
 
     def staged_decision_function(self, X):
         """Decision function after each round (see :meth:`decision_function`)."""
         norm = 0.0
         for votes, w in self._staged_votes(X):
             norm += w
-            out = votes / norm
-            if self.n_classes_ == 2:
-                yield out[:, 1] - out[:, 0]
-            else:
-                yield out
+            yield self._decision_from_votes(votes, norm)
 
     def decision_function(self, X):
         """Weighted votes: +w for the predicted class, -w/(K-1) for the others,
@@ -403,10 +414,10 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         check_is_fitted(self)
         if self.n_classes_ == 1:
             return np.zeros((_num_samples(X), 1))
-        out = None
-        for out in self.staged_decision_function(X):
+        votes = None
+        for votes, _ in self._staged_votes(X):
             pass
-        return out
+        return self._decision_from_votes(votes, self.estimator_weights_.sum())
 
     @staticmethod
     def _proba(decision, k):
