@@ -12,6 +12,7 @@ from sklml.tree._classes import resolve_max_features
 MAX_INT = np.iinfo(np.int32).max
 EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
+UNIT_WEIGHT = np.zeros(0, dtype=np.float64)  # the builder reads it as all ones
 
 
 def validate_fit(est, X, y, sample_weight, is_clf, multi_output):

@@ -34,7 +34,7 @@ from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import LABEL_DTYPE, encode_labels, kernel_array
 
 from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
-from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, bin_once, prepare_tree
+from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, UNIT_WEIGHT, bin_once, prepare_tree
 
 __all__ = ["ExtraTreesClassifier", "ExtraTreesRegressor", "RandomForestClassifier",
            "RandomForestRegressor"]
@@ -239,7 +239,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
                      0, names)._monotonic_constraints(n_features)
         n_boot = self._n_samples_bootstrap
         balanced_subsample = is_clf and self.class_weight == "balanced_subsample"
-        unit = np.ones(n)
+        unit = UNIT_WEIGHT
 
         def grow(seed):
             tree = prepare_tree(template, n_features, is_clf, n_classes, classes,
@@ -252,7 +252,8 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
             else:
                 w = unit if sample_weight is None else sample_weight
             w = kernel_array(w, np.float64)
-            mwl = tree.min_weight_fraction_leaf * float(w.sum())
+            # an empty weight array is the builder's unweighted fast path
+            mwl = tree.min_weight_fraction_leaf * (float(w.sum()) if w.size else n)
             # the seed the tree's own fit would draw: a clone refit on the
             # bootstrap rows grows the same tree
             tree_seed = int(np.random.RandomState(seed).randint(MAX_INT))
