@@ -1,5 +1,7 @@
-"""AdaBoost, random forests and Extra-Trees on the Numba tree engine (binned once per fit)."""
+"""AdaBoost, random forests, Extra-Trees and the random-trees embedding on the
+Numba tree engine (binned once per fit)."""
 
+from ._embedding import RandomTreesEmbedding
 from ._forest import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -9,4 +11,5 @@ from ._forest import (
 from ._weight_boosting import AdaBoostClassifier, AdaBoostRegressor
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor", "ExtraTreesClassifier",
-           "ExtraTreesRegressor", "RandomForestClassifier", "RandomForestRegressor"]
+           "ExtraTreesRegressor", "RandomForestClassifier", "RandomForestRegressor",
+           "RandomTreesEmbedding"]

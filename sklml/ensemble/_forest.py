@@ -78,6 +78,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
                         Interval(Integral, 1, None, closed="left")],
     }
     _splitter = "best"
+    _fixed_tree_params: dict = {}  # tree parameters the forest does not expose
 
     # -- the ensemble API of scikit-learn's BaseEnsemble ---------------------------
 
@@ -107,6 +108,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         tree_class = self._tree_class
         params = {k: getattr(self, k) for k in tree_class._get_param_names()
                   if k in own and k not in _FOREST_ONLY}
+        params.update(self._fixed_tree_params)
         if "splitter" in tree_class._get_param_names():
             params["splitter"] = self._splitter
         elif self._splitter != "best":
@@ -136,6 +138,9 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         self : object
             The fitted forest.
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         if issparse(y):
             raise ValueError("sparse multilabel-indicator for y is not supported.")
         is_clf = self._is_classifier()

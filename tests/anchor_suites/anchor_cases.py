@@ -50,8 +50,11 @@ PRIVATE = {
 SPARSE = "sparse X (the tree engine's sparse binning, issue #14 item 1)"
 EXTRA_TREE = ("sklml.tree has no ExtraTreeClassifier / ExtraTreeRegressor "
               "(scikit-learn's single Extra-Tree classes)")
-EMBEDDING = "sklml.ensemble has no RandomTreesEmbedding"
 ABSOLUTE_ERROR = "criterion='absolute_error' (tree engine)"
+RANDOM_THRESHOLD = ("the random splitter draws its threshold uniformly in value between the "
+                    "node's min and max, as scikit-learn's (the engine draws a uniform "
+                    "bin boundary: circles are separated for 1 of 10 seeds, "
+                    "scikit-learn's 8 of 10)")
 CONSTANT_FEATURES = ("max_features draws skip features that are constant in the node, as "
                      "scikit-learn's do (tree engine)")
 
@@ -71,12 +74,6 @@ NOT_YET = {
         "test_missing_values_random_splitter_on_equal_nodes_no_missing",
         "test_regression_extra_tree_missing_values_toy",
         "test_random_splitter_missing_values_uses_non_missing_min_max",
-    ]},
-    "forest::*[*RandomTreesEmbedding*]": EMBEDDING,
-    **{f"forest::{name}": EMBEDDING for name in [
-        "test_random_trees_dense_type", "test_random_trees_dense_equal",
-        "test_random_hasher", "test_random_hasher_sparse_data",
-        "test_random_trees_embedding_feature_names_out",
     ]},
     # -- sparse X --------------------------------------------------------------
     **{f"tree::{name}": SPARSE for name in [
@@ -112,4 +109,6 @@ NOT_YET = {
     "tree::test_huge_allocations":
         "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates)",
     "forest::test_importances_asymptotic": CONSTANT_FEATURES,
+    "forest::test_random_hasher": RANDOM_THRESHOLD,
+    "forest::test_random_hasher_sparse_data": SPARSE + "; " + RANDOM_THRESHOLD,
 }
