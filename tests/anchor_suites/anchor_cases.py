@@ -21,7 +21,7 @@ PRIVATE = {
     "tree::test_criterion_copy":
         "copies scikit-learn's Cython Criterion objects (CRITERIA_CLF/CRITERIA_REG)",
     "tree::test_splitter_serializable":
-        "pickles scikit-learn's Cython Splitter objects (DENSE_/SPARSE_SPLITTERS)",
+        "pickles scikit-learn's Cython Splitter objects (DENSE_SPLITTERS, SPARSE_SPLITTERS)",
     "tree::test_check_n_classes":
         "calls the private Cython helper sklearn.tree._tree._check_n_classes",
     "tree::test_check_value_ndarray":
