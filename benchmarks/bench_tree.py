@@ -2,6 +2,8 @@
 
     python benchmarks/bench_tree.py            # the issue's figures (a few minutes)
     python benchmarks/bench_tree.py --quick    # smaller data, a smoke run
+    python benchmarks/bench_tree.py --sparse-only [--sparse-rows N]
+                                               # the sparse case alone
 
 Times are wall-clock, best of ``--repeat`` runs, compile time excluded (it is
 reported apart: the first call in this process, then the first fit in a fresh
@@ -97,6 +99,90 @@ def _child(kind, lib, path, depth):
                           "first_fit_cpu_s": time.process_time() - c1}))
 
 
+def sparse_data(n_rows, n_features=2000, density=0.01):
+    """A CSR float32 matrix of uniform non-zeros and a label of a few columns."""
+    import scipy.sparse as sp
+
+    X = sp.random(n_rows, n_features, density=density, format="csr", dtype=np.float32,
+                  random_state=0)
+    score = np.asarray(X[:, :20].sum(axis=1)).ravel() - np.asarray(
+        X[:, 20:40].sum(axis=1)).ravel()
+    y = (score + np.random.RandomState(1).randn(n_rows) * 0.1 > 0).astype(np.int64)
+    return X, y
+
+
+def _sparse_child(lib, path, depth):
+    """Fit time, CPU time and peak memory growth of one sparse fit (fresh process)."""
+    import threading
+
+    import scipy.sparse as sp
+
+    if lib == "sklml":
+        from sklml.tree import DecisionTreeClassifier
+    else:
+        from sklearn.tree import DecisionTreeClassifier
+    X = sp.load_npz(path).tocsr()
+    y = np.load(path + ".y.npy")
+    DecisionTreeClassifier(max_depth=2).fit(X[:500], y[:500])  # compiled code loaded
+    page = os.sysconf("SC_PAGE_SIZE") // 1024
+
+    def rss_kib():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page
+
+    before = rss_kib()
+    peak = [before]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kib())
+            time.sleep(0.0005)
+
+    th = threading.Thread(target=sample)
+    th.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    model = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    done.set()
+    th.join()
+    peak[0] = max(peak[0], rss_kib())
+    print(json.dumps({"peak_kib": peak[0] - before, "wall_s": wall, "cpu_s": cpu,
+                      "train_acc": float(model.score(X, y))}))
+
+
+def bench_sparse(n_rows, repeat):
+    """The issue's sparse case: CSR at 1% density, 2,000 columns, max_depth=10;
+    each library fits in fresh processes (median of ``repeat`` runs)."""
+    import tempfile
+
+    import scipy.sparse as sp
+
+    X, y = sparse_data(n_rows)
+    tmp = tempfile.NamedTemporaryFile(suffix=".npz", delete=False)
+    tmp.close()
+    sp.save_npz(tmp.name, X, compressed=False)
+    np.save(tmp.name + ".y.npy", y)
+    print(f"sparse: CSR float32 {n_rows} x 2000 at 1% ({X.nnz} non-zeros, "
+          f"{(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20:.1f} MiB), "
+          f"max_depth=10, median of {repeat} fresh-process fits each")
+    res = {}
+    for lib in ("sklml", "sklearn"):
+        runs = [child("sparse", lib, tmp.name, "10") for _ in range(repeat)]
+        res[lib] = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
+    os.unlink(tmp.name)
+    os.unlink(tmp.name + ".y.npy")
+    a, b = res["sklml"], res["sklearn"]
+    print(f"{'sparse fit max_depth=10':<27} ours {a['wall_s']:6.2f} s  sklearn "
+          f"{b['wall_s']:6.2f} s  speed-up {b['wall_s'] / a['wall_s']:5.1f}x (want >= 1x;"
+          f" CPU time {a['cpu_s']:.2f} vs {b['cpu_s']:.2f} s: "
+          f"{b['cpu_s'] / a['cpu_s']:.1f}x)  train accuracy ours {a['train_acc']:.4f} "
+          f"sklearn {b['train_acc']:.4f}")
+    print(f"{'peak memory of sparse fit':<28} ours {a['peak_kib'] / 1024:7.1f} MiB  "
+          f"sklearn {b['peak_kib'] / 1024:7.1f} MiB  ratio "
+          f"{a['peak_kib'] / max(b['peak_kib'], 1):.2f} (want <= 1)")
+
+
 def child(kind, lib, path, depth):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", kind, lib, path,
            str(depth)]
@@ -109,10 +195,22 @@ def main():
     parser.add_argument("--quick", action="store_true", help="20,000 rows, one repeat")
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--sparse-only", action="store_true",
+                        help="only the sparse case")
+    parser.add_argument("--sparse-rows", type=int, default=None,
+                        help="rows of the sparse case (200,000; --quick 20,000)")
     args = parser.parse_args()
     if args.child:
         kind, lib, n, depth = args.child
-        _child(kind, lib, n, None if depth == "None" else int(depth))
+        depth = None if depth == "None" else int(depth)
+        if kind == "sparse":
+            _sparse_child(lib, n, depth)
+        else:
+            _child(kind, lib, n, depth)
+        return
+    sparse_rows = args.sparse_rows or (20_000 if args.quick else 200_000)
+    if args.sparse_only:
+        bench_sparse(sparse_rows, args.repeat or 1)
         return
 
     from sklearn import tree as sktree
@@ -193,6 +291,7 @@ def main():
           f"fit {first['first_fit_s']:.2f} s = "
           f"{first['import_s'] + first['first_fit_s']:.2f} s wall (want < 3 s); CPU "
           f"{first['import_cpu_s'] + first['first_fit_cpu_s']:.2f} s")
+    bench_sparse(sparse_rows, 1 if args.quick else 3)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,9 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     offsets = np.array([0, n_classes], np.int64)
     random_split = n_estimators < 0
     no_constraints = np.zeros(0, np.int8)
+    dense = np.zeros(0, np.int64)  # no sparse rows
+    dense_feat = np.zeros(0, np.int32)
+    dense_bin = np.zeros(0, np.uint8)
     n = sample_weight.shape[0]
     k = n_classes
     weights = np.zeros(n_estimators)
@@ -158,7 +161,8 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
                          seeds[iboost], parallel, want_leaves, offsets,
-                         random_split, no_constraints)
+                         random_split, no_constraints, dense, dense_feat,
+                         dense_bin, dense)
         value = out[8]
         sample_node = out[9]
         # class of each leaf, as argmax of the tree's value
@@ -284,6 +288,9 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     offsets = np.array([0, n_classes], np.int64)
     random_split = n_estimators < 0
     no_constraints = np.zeros(0, np.int8)
+    dense = np.zeros(0, np.int64)  # no sparse rows
+    dense_feat = np.zeros(0, np.int32)
+    dense_bin = np.zeros(0, np.uint8)
     n = sample_weight.shape[0]
     weights = np.zeros(n_estimators)
     errors = np.ones(n_estimators)
@@ -318,7 +325,8 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
                          seeds[iboost], parallel, want_leaves, offsets,
-                         random_split, no_constraints)
+                         random_split, no_constraints, dense, dense_feat,
+                         dense_bin, dense)
         left, right, feature, threshold, mgl = out[0], out[1], out[2], out[3], out[4]
         value = out[8]
         sample_node = out[9]

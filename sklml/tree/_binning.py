@@ -24,14 +24,35 @@ def kernel_array(a, dtype):
     return np.require(a, dtype=dtype, requirements=["C", "W"])
 
 
-BinnedData = namedtuple("BinnedData", ["X_binned", "n_bins", "bin_lo", "bin_hi"])
+NO_ROWS_PTR = np.zeros(0, np.int64)
+NO_ROWS_FEAT = np.zeros(0, np.int32)
+NO_ROWS_BIN = np.zeros(0, np.uint8)
+NO_ZERO_BIN = np.zeros(0, np.int64)
+BinnedData = namedtuple(
+    "BinnedData",
+    ["X_binned", "n_bins", "bin_lo", "bin_hi", "row_ptr", "row_feat", "row_bin",
+     "zero_bin"],
+    defaults=(NO_ROWS_PTR, NO_ROWS_FEAT, NO_ROWS_BIN, NO_ZERO_BIN))
 BinnedData.__doc__ = """Binned training matrix, reusable by every tree of an ensemble.
 
-X_binned : uint8 array (n_features, n_samples), feature-major, NaN -> 255
+X_binned : uint8 array (n_features, n_samples), feature-major, NaN -> 255;
+    (n_features, 0) for sparse data
 n_bins : int32 array (n_features,), non-missing bins of each feature
 bin_lo, bin_hi : float32 arrays (n_features, 256), smallest/largest training
     value of each bin (+inf/-inf for empty bins)
+row_ptr, row_feat, row_bin : sparse data only (else empty), CSR by rows: row
+    i's stored entries ``row_ptr[i]:row_ptr[i + 1]`` (int64), their features
+    (int32, increasing within a row) and bins (uint8)
+zero_bin : int64 (n_features,), sparse data only: the bin of the value 0,
+    which every entry not stored has
 """
+
+
+def n_binned_samples(binned):
+    """Rows of a :class:`BinnedData`, dense or sparse."""
+    if binned.row_ptr.shape[0] > 0:
+        return binned.row_ptr.shape[0] - 1
+    return binned.X_binned.shape[1]
 
 # class indices are uint16: a quarter of the memory of int64 labels, and a tree
 # on more classes than this would need gigabytes per node histogram anyway
@@ -225,3 +246,119 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
         _bin_kernel(X, keep, np.asarray(redo, dtype=np.int64), edges, n_edges,
                     X_binned, bin_lo, bin_hi)
     return BinnedData(X_binned, n_bins, bin_lo, bin_hi)
+
+
+@njit(cache=True)
+def _kept_values_by_feature(indptr, indices, data, keep, n_features):
+    """The kept non-zero values of a CSR matrix grouped by feature: offsets
+    (n_features + 1) and values (float32, each feature's in row order)."""
+    n = indptr.shape[0] - 1
+    offsets = np.zeros(n_features + 1, np.int64)
+    for i in range(n):
+        if keep[i]:
+            for j in range(indptr[i], indptr[i + 1]):
+                if data[j] != 0.0:
+                    offsets[indices[j] + 1] += 1
+    for f in range(n_features):
+        offsets[f + 1] += offsets[f]
+    fill = offsets[:n_features].copy()
+    vals = np.empty(offsets[n_features], np.float32)
+    for i in range(n):
+        if keep[i]:
+            for j in range(indptr[i], indptr[i + 1]):
+                if data[j] != 0.0:
+                    f = indices[j]
+                    vals[fill[f]] = data[j]
+                    fill[f] += 1
+    return offsets, vals
+
+
+@njit(cache=True)
+def _bin_rows_kernel(indptr, indices, data, keep, edges, n_edges, zero_bin, has_zero,
+                     row_bin, bin_lo, bin_hi):
+    """Bins of a CSR matrix's stored entries; the smallest/largest kept value of
+    each bin (0 in the zero bin of a feature with kept zeros)."""
+    n_features = edges.shape[0]
+    for f in range(n_features):
+        bin_lo[f, :] = np.inf
+        bin_hi[f, :] = -np.inf
+        if has_zero[f]:
+            bin_lo[f, zero_bin[f]] = 0.0
+            bin_hi[f, zero_bin[f]] = 0.0
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for j in range(indptr[i], indptr[i + 1]):
+            f = indices[j]
+            v = data[j]
+            e = edges[f]
+            lo_ = 0
+            hi_ = n_edges[f]
+            while lo_ < hi_:  # the number of edges below v
+                mid = (lo_ + hi_) // 2
+                if e[mid] < v:
+                    lo_ = mid + 1
+                else:
+                    hi_ = mid
+            row_bin[j] = lo_
+            if keep[i]:
+                if v < bin_lo[f, lo_]:
+                    bin_lo[f, lo_] = v
+                if v > bin_hi[f, lo_]:
+                    bin_hi[f, lo_] = v
+
+
+def bin_sparse(X, max_bins=255, sample_weight=None):
+    """Bin a scipy sparse ``X`` (any format; no NaN) without densifying it.
+
+    Each column's edges come from its stored values and its count of zeros, a
+    zero being a value like any other (one bin per value when a feature has
+    at most ``max_bins`` of them, as :func:`bin_data`).  The bins are kept by
+    rows, one byte per stored entry beside its feature, so memory follows the
+    non-zeros; a node's zero-bin statistics are its totals minus those of its
+    stored entries (the LightGBM way).
+
+    Returns
+    -------
+    BinnedData
+        ``X_binned`` of shape (n_features, 0) and the ``row_*`` arrays set.
+    """
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(X)
+    if X.dtype != np.float32:
+        X = X.astype(np.float32)
+    if not X.has_canonical_format:  # sorted indices, no duplicate entries
+        X = X.copy()
+        X.sum_duplicates()
+    n, n_features = X.shape
+    keep = (np.ones(n, np.bool_) if sample_weight is None
+            else np.asarray(sample_weight) > 0)
+    n_keep = int(keep.sum())
+    row_ptr = X.indptr.astype(np.int64)
+    row_feat = kernel_array(X.indices, np.int32)
+    data = kernel_array(X.data, np.float32)
+    offsets, vals = _kept_values_by_feature(row_ptr, row_feat, data, keep, n_features)
+    edges = np.full((n_features, 256), np.inf)
+    n_edges = np.zeros(n_features, np.int64)
+    n_bins = np.zeros(n_features, np.int32)
+    zero_bin = np.zeros(n_features, np.int64)
+    has_zero = np.zeros(n_features, np.bool_)
+    for f in range(n_features):
+        v = np.sort(vals[offsets[f]:offsets[f + 1]])
+        n_zero = n_keep - v.shape[0]
+        neg = np.searchsorted(v, 0.0)
+        v = np.concatenate([v[:neg], np.zeros(n_zero, np.float32), v[neg:]])
+        has_zero[f] = n_zero > 0
+        e, _ = _edges_from_sorted(v, max_bins)
+        edges[f, :e.size] = e
+        n_edges[f] = e.size
+        n_bins[f] = e.size + 1
+        zero_bin[f] = np.searchsorted(e, 0.0, side="left")
+    del vals
+    row_bin = np.empty(data.shape[0], np.uint8)
+    bin_lo = np.empty((n_features, 256), np.float32)
+    bin_hi = np.empty((n_features, 256), np.float32)
+    _bin_rows_kernel(row_ptr, row_feat, data, keep, edges, n_edges, zero_bin, has_zero,
+                     row_bin, bin_lo, bin_hi)
+    return BinnedData(np.empty((n_features, 0), np.uint8), n_bins, bin_lo, bin_hi,
+                      row_ptr, row_feat, row_bin, zero_bin)

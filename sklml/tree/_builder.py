@@ -38,11 +38,15 @@ from ._histogram import (
     subtract_histogram,
 )
 from ._splitting import (
+    ABSOLUTE_ERROR,
+    MAE_SORTED_Y,
     POISSON,
     POISSON_EPSILON,
     SQUARED_ERROR,
     node_impurity,
+    node_medians,
     scan_feature,
+    scan_mae,
     split_threshold,
     split_values,
     stats_weight,
@@ -130,6 +134,103 @@ def _poisson_loss(idx, start, end, xb, L, mgl, side, y_reg, w, unit, st):
 
 
 @njit(cache=True)
+def _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin, zero_bin):
+    """Sparse data: feature ``f``'s bin of each of the node's samples into
+    ``xcol`` (indexed by sample), by binary search in each row."""
+    zb = zero_bin[f]
+    for i in range(start, end):
+        s = idx[i]
+        lo = row_ptr[s]
+        hi = row_ptr[s + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if row_feat[mid] < f:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < row_ptr[s + 1] and row_feat[lo] == f:
+            xcol[s] = row_bin[lo]
+        else:
+            xcol[s] = zb
+
+
+@njit(cache=True)
+def _sparse_node_histogram(shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf,
+                           offsets, y_cls, y_reg, w, unit, pair_f, pair_b, nfb,
+                           feat_list):
+    """Sparse data: the node's histograms of its stored entries, row by row
+    (work follows the non-zeros).  Lists the non-empty (feature, bin) pairs,
+    counts them per feature in ``nfb`` and lists the features met; returns
+    (pairs, features)."""
+    C = shist.shape[2]
+    K = offsets.shape[0] - 1
+    n_pairs = 0
+    n_tf = 0
+    for i in range(start, end):
+        s = idx[i]
+        ws = 1.0 if unit else w[s]
+        for j in range(row_ptr[s], row_ptr[s + 1]):
+            f = row_feat[j]
+            b = row_bin[j]
+            h = shist[f, b]
+            if h[0] == 0.0:
+                pair_f[n_pairs] = f
+                pair_b[n_pairs] = b
+                n_pairs += 1
+                if nfb[f] == 0:
+                    feat_list[n_tf] = f
+                    n_tf += 1
+                nfb[f] += 1
+            h[0] += 1.0
+            if is_clf:
+                if K == 1:
+                    h[1 + y_cls[s]] += ws
+                else:
+                    for k in range(K):
+                        h[1 + offsets[k] + y_cls[s * K + k]] += ws
+            else:
+                h[1] += ws
+                for c in range(2, C - 1):
+                    h[c] += ws * y_reg[s, c - 2]
+    return n_pairs, n_tf
+
+
+@njit(cache=True)
+def _sparse_feature_bins(hf, first, grouped_b, m, tot, is_clf, n_bins_f, zb, touched):
+    """Sparse data: feature ``f``'s non-empty bins, sorted, into ``touched``
+    with the zero bin's statistics (the node's totals minus those of the
+    stored entries) added to ``hf``; returns their number."""
+    C = hf.shape[1]
+    stored = 0.0
+    for t in range(m):
+        stored += hf[grouped_b[first + t], 0]
+    nt = m
+    for t in range(m):
+        touched[t] = grouped_b[first + t]
+    if tot[0] - stored > 0.0:
+        if hf[zb, 0] == 0.0:
+            touched[nt] = zb
+            nt += 1
+        # the zero bin: totals minus every stored bin (the last regression
+        # channel, sum w*y^2, is not kept in histograms)
+        for c in range(C if is_clf else C - 1):
+            acc = tot[c]
+            for t in range(m):
+                acc -= hf[grouped_b[first + t], c]
+            hf[zb, c] += acc
+    if nt > 48:
+        nt2 = 0
+        for b in range(n_bins_f):
+            if hf[b, 0] > 0.0:
+                touched[nt2] = b
+                nt2 += 1
+        nt = nt2
+    else:
+        _sort_small(touched, nt)
+    return nt
+
+
+@njit(cache=True)
 def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     """The random splitter's candidate of a feature (see ``scan_feature``):
     -1 (every boundary) for the best splitter."""
@@ -148,8 +249,13 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                    idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
                    best, cum, crit, is_clf, max_depth, min_samples_split,
                    min_samples_leaf, min_weight_leaf, max_features,
-                   min_impurity_decrease, w_root, random_split, monotonic):
+                   min_impurity_decrease, w_root, random_split, monotonic, mae_order,
+                   mae_rank, mae_f, sparse, sp_rows, sp_work):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
+
+    Sparse data (``sparse``; ``sp_rows`` the row-wise bins of
+    ``BinnedData``, ``sp_work`` the work arrays of ``build_tree``) is
+    histogrammed row by row, every feature at once.
 
     ``best_left`` is scratch for the left child's stats of the best split.
     """
@@ -171,9 +277,72 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     hi = rf[r, HI]
     constrained = monotonic.shape[0] > 0
     pick_miss = np.zeros(1, np.int64)
+    mae = crit == ABSOLUTE_ERROR
+    if mae:  # the node-local ranks of y the scans need
+        node_medians(idx, start, end, y_reg, w, unit, mae_rank, mae_f,
+                     np.empty(y_reg.shape[1]))
     best[0] = -np.inf
     best_feat = -1
-    if slot >= 0:
+    if sparse:
+        row_ptr, row_feat, row_bin, zero_bin = sp_rows
+        shist, xcol, pair_f, pair_b, nfb, feat_list, grouped_b, fstart = sp_work
+        n_pairs, n_tf = _sparse_node_histogram(
+            shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf, offsets, y_cls,
+            y_reg, w, unit, pair_f, pair_b, nfb, feat_list)
+        tf = np.sort(feat_list[:n_tf])
+        pos = 0
+        for t in range(n_tf):  # each feature's bins together, features in order
+            f = tf[t]
+            fstart[f] = pos
+            pos += nfb[f]
+            nfb[f] = 0
+        for q in range(n_pairs):
+            f = pair_f[q]
+            grouped_b[fstart[f] + nfb[f]] = pair_b[q]
+            nfb[f] += 1
+        sample_features = max_features < n_features
+        visited = 0
+        for j in range(n_features if sample_features else n_tf):
+            if sample_features:
+                k = j + _rand_int(rng, n_features - j)
+                tmp = feats[j]
+                feats[j] = feats[k]
+                feats[k] = tmp
+                f = feats[j]
+                if nfb[f] == 0:
+                    continue  # only zeros in this node: constant
+            else:
+                f = tf[j]
+            hf = shist[f]
+            zb = zero_bin[f]
+            nt = _sparse_feature_bins(hf, fstart[f], grouped_b, nfb[f], tot, is_clf,
+                                      n_bins[f], zb, touched)
+            if nt >= 2:
+                visited += 1
+                pick = _feature_pick(rng, nt, False, random_split, pick_miss)
+                mono = monotonic[f] if constrained else 0
+                if mae:
+                    _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
+                                 zero_bin)
+                    if scan_mae(hf, touched, np.int64(nt), xcol, idx, start, end,
+                                y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                                min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                                False, best_left, best):
+                        best_feat = f
+                elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf,
+                                  offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                                  hi, pick, False, cum, best_left, best):
+                    best_feat = f
+            for c in range(C):
+                hf[zb, c] = 0.0  # the stored bins are zeroed below
+            if sample_features and visited >= max_features:
+                break
+        for q in range(n_pairs):
+            for c in range(C):
+                shist[pair_f[q], pair_b[q], c] = 0.0
+        for t in range(n_tf):
+            nfb[tf[t]] = 0
+    elif slot >= 0:
         hist = pool[slot]
         for f in range(n_features):
             hf = hist[f]
@@ -187,9 +356,15 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
                                  pick_miss)
             mono = monotonic[f] if constrained else 0
-            if scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+            if mae:
+                if scan_mae(hf, touched, np.int64(nt), X_binned[f], idx, start, end,
+                            y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
                             min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
-                            pick_miss[0] == 1, cum, best_left, best):
+                            pick_miss[0] == 1, best_left, best):
+                    best_feat = f
+            elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf, offsets,
+                              min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                              pick_miss[0] == 1, cum, best_left, best):
                 best_feat = f
     else:
         sample_features = max_features < n_features
@@ -223,9 +398,15 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 visited += 1
                 pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
                 mono = monotonic[f] if constrained else 0
-                if scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
-                                offsets, min_samples_leaf, min_weight_leaf, mono, lo, hi,
-                                pick, pick_miss[0] == 1, cum, best_left, best):
+                if mae:
+                    if scan_mae(scratch, touched, np.int64(nt), X_binned[f], idx, start,
+                                end, y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                                min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                                pick_miss[0] == 1, best_left, best):
+                        best_feat = f
+                elif scan_feature(scratch, touched, np.int64(nt), tot, wn, crit, is_clf,
+                                  offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                                  hi, pick, pick_miss[0] == 1, cum, best_left, best):
                     best_feat = f
             for t in range(nt):
                 b = touched[t]
@@ -241,9 +422,23 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     wr = wn - wl
     L = np.int64(best[1])
     mgl = best[3] == 1.0
-    if crit == POISSON:
+    if mae:
+        n_out = y_reg.shape[1]
+        imp_l = best[4] / (wl * n_out)
+        imp_r = best[5] / (wr * n_out)
+        rf[r, IMPL] = imp_l
+        rf[r, IMPR] = imp_r
+        improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)
+    elif crit == POISSON:
         right = tot - best_left
-        xb = X_binned[best_feat]
+        if sparse:
+            row_ptr, row_feat, row_bin, zero_bin = sp_rows
+            xcol = sp_work[1]
+            _fill_column(xcol, best_feat, idx, start, end, row_ptr, row_feat, row_bin,
+                         zero_bin)
+            xb = xcol
+        else:
+            xb = X_binned[best_feat]
         imp_l = _poisson_loss(idx, start, end, xb, L, mgl, 0, y_reg, w, unit, best_left)
         imp_r = _poisson_loss(idx, start, end, xb, L, mgl, 1, y_reg, w, unit, right)
         rf[r, IMPL] = imp_l
@@ -265,7 +460,9 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     if improvement + EPSILON < min_impurity_decrease:
         return
     R = np.int64(best[2])
-    if constrained:
+    if constrained and mae:
+        rf[r, MID] = (best[6] + best[7]) / 2
+    elif constrained:
         vl, vr = split_values(crit, best_left, tot, wl, wr)
         rf[r, MID] = vl / 2.0 + vr / 2.0
     ri[r, FEAT] = best_feat
@@ -283,13 +480,13 @@ def _goes_left(b, L, mgl):
 
 
 @njit(cache=True)
-def _partition(r, ri, idx, X_binned, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
+def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
                right_st):
     """Stable in-place partition of the node's samples; fresh child stats.
 
     The smaller side goes through a buffer of its size, freed on return (the
-    big partitions come first, while the tree is still small)."""
-    xb = X_binned[ri[r, FEAT]]
+    big partitions come first, while the tree is still small).  ``xb``: the
+    split feature's bins."""
     L = ri[r, BINL]
     mgl = ri[r, MGL] == 1
     start = ri[r, START]
@@ -420,8 +617,8 @@ def _fill_histogram(hist, X_binned, n_bins, idx, a, b, is_clf, offsets, y_cls, y
 
 
 @njit(cache=True)
-def _emit(r, nd, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right, o_feat,
-          o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
+def _emit(r, nd, ri, rf, rs, rmed, is_clf, offsets, constrained, o_left, o_right,
+          o_feat, o_thr, o_mgl, o_imp, o_n, o_wn, o_val):
     """Give open node ``r`` the id ``nd``: its output row, a leaf's until split.
 
     Under monotonic constraints the value is clipped to the node's bounds
@@ -439,6 +636,9 @@ def _emit(r, nd, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right, o_fe
         den = rf[r, WN] if rf[r, WN] > 0 else 1.0
         for c in range(o_val.shape[1]):
             o_val[nd, c] = rs[r, 1 + c] / den
+    elif rmed.shape[1] > 0:  # weighted medians (absolute error)
+        for c in range(o_val.shape[1]):
+            o_val[nd, c] = rmed[r, c]
     else:  # means
         den = rs[r, 1] if rs[r, 1] > 0 else 1.0
         for c in range(o_val.shape[1]):
@@ -476,7 +676,8 @@ def _finish_leaf(r, ri, idx, sample_node, want_leaves, slot_owner, rfree, n_rfre
 def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
                min_weight_leaf, max_features, max_leaf_nodes, min_impurity_decrease,
-               seed, parallel, want_leaves, offsets, random_split, monotonic):
+               seed, parallel, want_leaves, offsets, random_split, monotonic, row_ptr,
+               row_feat, row_bin, zero_bin):
     """Grow one tree on binned data.
 
     Parameters
@@ -516,6 +717,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     monotonic : int8 (n_features,) or (0,)
         Monotonic constraint of each feature (+1, -1, 0), already sign-flipped
         for a classifier (they constrain the first class); empty: none.
+    row_ptr, row_feat, row_bin, zero_bin : arrays of :class:`BinnedData`
+        Sparse data (``X_binned`` is then (n_features, 0)); empty for dense.
 
     Returns
     -------
@@ -529,7 +732,9 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         (means); ``sample_node[i]`` is the leaf of training row i (-1 for rows
         of weight 0).
     """
-    n_features, n_samples = X_binned.shape
+    sparse = row_ptr.shape[0] > 0
+    n_features = X_binned.shape[0]
+    n_samples = row_ptr.shape[0] - 1 if sparse else X_binned.shape[1]
     is_clf = crit < SQUARED_ERROR
     constrained = monotonic.shape[0] > 0
     n_out = y_reg.shape[1]
@@ -555,7 +760,22 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     rng[0] = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
     if rng[0] == 0:
         rng[0] = np.uint64(88172645463325252)
-    best = np.empty(4, np.float64)
+    best = np.empty(8, np.float64)
+    # sparse data: one node histogram of every feature and its bookkeeping
+    n_sp = n_features if sparse else 0
+    sp_rows = (row_ptr, row_feat, row_bin, zero_bin)
+    sp_work = (np.zeros((n_sp, 256, C), np.float64),
+               np.empty(n_samples if sparse else 0, np.uint8),
+               np.empty(n_sp * 256, np.int32), np.empty(n_sp * 256, np.uint8),
+               np.zeros(n_sp, np.int64), np.empty(n_sp, np.int64),
+               np.empty(n_sp * 256, np.uint8), np.empty(n_sp, np.int64))
+    xcol = sp_work[1]
+    # absolute error: work arrays of the sample-level scans, medians per record
+    mae = crit == ABSOLUTE_ERROR
+    n_mae = n_act if mae else 0
+    mae_order = np.empty(n_mae, np.int64)
+    mae_rank = np.empty((n_out, n_samples if mae else 0), np.int64)
+    mae_f = np.empty((MAE_SORTED_Y + n_out, n_mae + 1), np.float64)
     cum = np.empty(C, np.float64)
     best_left = np.empty(C, np.float64)
     left_st = np.empty(C, np.float64)
@@ -589,6 +809,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri = np.empty((rcap, N_ICOLS), np.int64)
     rf = np.empty((rcap, N_FCOLS), np.float64)
     rs = np.empty((rcap, C), np.float64)
+    rmed = np.empty((rcap, n_out if mae else 0), np.float64)
     rfree = np.empty(rcap, np.int64)
     n_rfree = rcap
     for k in range(rcap):
@@ -597,7 +818,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     # histogram pool, sized against the binned matrix
     slot_bytes = n_features * 256 * C * 8
     n_pool = 0
-    if max_features >= n_features:
+    if max_features >= n_features and not sparse:
         n_pool = min(MAX_POOL, n_act * n_features // (POOL_FRACTION * slot_bytes))
         if n_pool < 2:  # a split needs two
             n_pool = MIN_POOL
@@ -622,7 +843,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     rf[r0, WN] = w_root
     rf[r0, LO] = -np.inf
     rf[r0, HI] = np.inf
-    if crit == POISSON:
+    if mae:
+        rf[r0, IMP] = node_medians(idx, root, n_act, y_reg, w, unit, mae_rank, mae_f,
+                                   rmed[r0]) if n_act > 0 else 0.0
+    elif crit == POISSON:
         rf[r0, IMP] = _poisson_loss(idx, root, n_act, X_binned[0], root, n_act < 0,
                                     np.int64(-1), y_reg, w, unit, rs[r0])
     else:
@@ -638,7 +862,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                        bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats,
                        rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                        min_samples_leaf, min_weight_leaf, max_features,
-                       min_impurity_decrease, w_root, random_split, monotonic)
+                       min_impurity_decrease, w_root, random_split, monotonic,
+                       mae_order, mae_rank, mae_f, sparse, sp_rows, sp_work)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -651,7 +876,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     splits_left = max_leaf_nodes - 1 if best_first else -1
     children = np.empty(2, np.int64)
     if best_first:
-        _emit(r0, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left, o_right,
+        _emit(r0, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left, o_right,
               o_feat, o_thr, o_mgl,
               o_imp, o_n, o_wn, o_val)
         node_count += 1
@@ -690,7 +916,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             n_pending -= 1
             r = pending[n_pending]
-            _emit(r, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+            _emit(r, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
                   o_right, o_feat, o_thr,
                   o_mgl, o_imp, o_n, o_wn, o_val)
             node_count += 1
@@ -708,7 +935,13 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         o_mgl[nd] = ri[r, MGL]
         start = ri[r, START]
         end = ri[r, END]
-        mid = _partition(r, ri, idx, X_binned, is_clf, offsets, y_cls, y_reg, w, unit,
+        if sparse:
+            _fill_column(xcol, ri[r, FEAT], idx, start, end, row_ptr, row_feat, row_bin,
+                         zero_bin)
+            xb = xcol
+        else:
+            xb = X_binned[ri[r, FEAT]]
+        mid = _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit,
                          left_st, right_st)
         depth = ri[r, DEPTH] + 1
         if n_rfree < 2:  # grow the records
@@ -717,6 +950,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri = _grow_i64_2d(ri, rcap)
             rf = _grow_f64_2d(rf, rcap)
             rs = _grow_f64_2d(rs, rcap)
+            rmed = _grow_f64_2d(rmed, rcap)
             rfree = _grow_i64(rfree, rcap)
             for k in range(rcap - 1, old - 1, -1):
                 rfree[n_rfree] = k
@@ -734,7 +968,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             ri[ch, IS_LEFT] = 1 - side
             rs[ch, :] = st
             rf[ch, WN] = stats_weight(st, is_clf, offsets)
-            if crit == POISSON:  # from the samples, as found by the split search
+            if mae:
+                node_medians(idx, ri[ch, START], ri[ch, END], y_reg, w, unit, mae_rank,
+                             mae_f, rmed[ch])
+            if crit == POISSON or mae:  # from the samples, as the split search found
                 rf[ch, IMP] = rf[r, IMPL] if side == 0 else rf[r, IMPR]
             else:
                 rf[ch, IMP] = node_impurity(st, crit, offsets)
@@ -797,7 +1034,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                            feats, rng, best, cum, crit, is_clf, max_depth,
                            min_samples_split, min_samples_leaf, min_weight_leaf,
                            max_features, min_impurity_decrease, w_root, random_split,
-                           monotonic)
+                           monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
+                           sp_work)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
@@ -808,7 +1046,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             if depth > tree_depth:
                 tree_depth = depth
             for ch in (left, right):
-                _emit(ch, node_count, ri, rf, rs, is_clf, offsets, constrained, o_left,
+                _emit(ch, node_count, ri, rf, rs, rmed, is_clf, offsets, constrained,
+              o_left,
                       o_right, o_feat,
                       o_thr, o_mgl, o_imp, o_n, o_wn, o_val)
                 node_count += 1

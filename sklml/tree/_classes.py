@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from math import ceil
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -26,7 +27,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._binning import LABEL_DTYPE, bin_data, encode_labels, kernel_array
+from ._binning import (
+    LABEL_DTYPE,
+    bin_data,
+    bin_sparse,
+    encode_labels,
+    kernel_array,
+    n_binned_samples,
+)
 from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG, POISSON
@@ -137,14 +145,17 @@ class BaseDecisionTree(BaseEstimator):
     def _validate_fit_data(self, X, y, sample_weight, check_input=True):
         is_clf = self._is_classifier()
         if check_input:
+            # sparse X: no missing values (as scikit-learn's sparse splitters)
             X, y = validate_data(
-                self, X, y, dtype=np.float32, order="C", ensure_all_finite="allow-nan",
+                self, X, y, dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
+                ensure_all_finite=True if sp.issparse(X) else "allow-nan",
                 multi_output=True, y_numeric=not is_clf,
             )
         else:  # the caller vouches for X (float32) and y
             _check_n_features(self, X, reset=True)
             y = np.asarray(y)
-        X = kernel_array(X, np.float32)
+        if not sp.issparse(X):
+            X = kernel_array(X, np.float32)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True)
@@ -235,9 +246,13 @@ class BaseDecisionTree(BaseEstimator):
             parallel = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
         except OSError:
             parallel = True
-        # the binned data is passed on unnamed, so that _grow can free it
-        self._grow(bin_data(X, self.max_bins, sample_weight if w.size else None, seed),
-                   y_cls, y_reg, w, min_weight_leaf, seed, parallel=parallel)
+        kept = sample_weight if w.size else None
+        binned = [bin_sparse(X, self.max_bins, kept) if sp.issparse(X)
+                  else bin_data(X, self.max_bins, kept, seed)]
+        del X  # a copy made by validation is freed before the tree grows
+        # the binned data is handed over without another reference (_grow frees it)
+        self._grow(binned.pop(), y_cls, y_reg, w, min_weight_leaf, seed,
+                   parallel=parallel)
         return self
 
     def _grow(self, binned, y_cls, y_reg, w, min_weight_leaf, seed, parallel,
@@ -249,7 +264,7 @@ class BaseDecisionTree(BaseEstimator):
         ``classes_``/``n_classes_``/``n_outputs_``/``n_features_in_`` and
         ``max_features_`` set), with per-tree weights and seeds.
         """
-        n_features, n_samples = binned.X_binned.shape
+        n_features, n_samples = binned.X_binned.shape[0], n_binned_samples(binned)
         if n_samples > MAX_SAMPLES:
             raise ValueError(f"sklml trees take at most {MAX_SAMPLES} samples (node ids "
                              f"are int32), got {n_samples}.")
@@ -273,6 +288,7 @@ class BaseDecisionTree(BaseEstimator):
             w, crit, int(offsets[-1]), max_depth, mss, msl, float(min_weight_leaf),
             self.max_features_, max_leaf_nodes, float(self.min_impurity_decrease),
             seed, parallel, want_leaves, offsets, self.splitter == "random", monotonic,
+            binned.row_ptr, binned.row_feat, binned.row_bin, binned.zero_bin,
         ))
         del binned  # a single fit's binned data is freed before the tree is laid out
         sample_node = out[9] if want_leaves else None
@@ -288,9 +304,10 @@ class BaseDecisionTree(BaseEstimator):
         if not check_input:  # the caller vouches for X (float32, as Tree.apply wants)
             _check_n_features(self, X, reset=False)
             return X
-        X = validate_data(self, X, dtype=np.float32, order="C",
-                          ensure_all_finite="allow-nan", reset=False)
-        return kernel_array(X, np.float32)
+        X = validate_data(self, X, dtype=np.float32, order="C", accept_sparse="csr",
+                          ensure_all_finite=True if sp.issparse(X) else "allow-nan",
+                          reset=False)
+        return X if sp.issparse(X) else kernel_array(X, np.float32)
 
     def apply(self, X, check_input=True):
         """Index of the leaf each sample ends up in.
@@ -359,10 +376,11 @@ class BaseDecisionTree(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
 
-class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+class DecisionTreeClassifier(ClassifierMixin, MultiOutputMixin, BaseDecisionTree):
     """A CART decision tree classifier, compiled with Numba on binned features.
 
     Features are binned once into at most ``max_bins`` bins (one bin per value
@@ -463,6 +481,11 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     @staticmethod
     def _is_classifier():
         return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, check_input=True):

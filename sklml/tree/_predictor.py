@@ -66,6 +66,79 @@ def _walk_input(X):
     return np.ascontiguousarray(X)
 
 
+def _sparse_walk_input(X):
+    """A CSR float32 matrix's arrays for the sparse walk (indices sorted)."""
+    if X.format != "csr":
+        raise ValueError(f"X should be in csr_matrix format, got {type(X)}")
+    if X.dtype != np.float32:
+        raise ValueError(f"X.dtype should be np.float32, got {X.dtype}")
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return (np.require(X.indptr, np.int64, ["C"]), np.require(X.indices, np.int32, ["C"]),
+            np.require(X.data, np.float32, ["C"]))
+
+
+@njit(cache=True)
+def _sparse_value(indptr, indices, data, i, f):
+    """X[i, f] of a CSR matrix with sorted indices (0 when not stored)."""
+    lo = indptr[i]
+    hi = indptr[i + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < f:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < indptr[i + 1] and indices[lo] == f:
+        return data[lo]
+    return np.float32(0.0)
+
+
+@njit(cache=True)
+def _apply_sparse_kernel(indptr, indices, data, nodes, node_map):
+    """``node_map[leaf]`` of each row of a CSR matrix (serial: rows are cheap)."""
+    n = indptr.shape[0] - 1
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        node = np.uint32(0)
+        nd = nodes[0]
+        while nd.left != 0:
+            x = _sparse_value(indptr, indices, data, i, np.int64(nd.feature & _FEATURE_MASK))
+            if x <= nd.threshold:
+                node = nd.left
+            elif np.isnan(x):
+                node = nd.left if nd.feature & _MGL_BIT else nd.right
+            else:
+                node = nd.right
+            nd = nodes[node]
+        out[i] = node_map[node]
+    return out
+
+
+@njit(cache=True)
+def _decision_path_sparse_kernel(indptr_x, indices_x, data_x, left, right, feature,
+                                 threshold):
+    n = indptr_x.shape[0] - 1
+    indptr = np.zeros(n + 1, np.int64)
+    indices = np.empty(max(16, n * 8), np.int64)
+    k = 0
+    for i in range(n):
+        node = 0
+        while True:
+            if k >= indices.shape[0]:
+                tmp = np.empty(2 * indices.shape[0], np.int64)
+                tmp[:k] = indices[:k]
+                indices = tmp
+            indices[k] = node
+            k += 1
+            if left[node] == -1:
+                break
+            x = _sparse_value(indptr_x, indices_x, data_x, i, feature[node])
+            node = left[node] if x <= threshold[node] else right[node]
+        indptr[i + 1] = k
+    return indptr, indices[:k].copy()
+
+
 @njit(cache=True, parallel=True)
 def _apply_kernel(X, nodes, node_map, max_chunks):
     """``node_map[leaf]`` of each row: the leaf itself, or e.g. its class."""
@@ -335,14 +408,15 @@ class Tree:
                 self.threshold, self.missing_go_to_left)
 
     def apply(self, X):
-        """Leaf index of each row of the float32 ``X``."""
-        nodes, identity = self._walk_nodes()
-        return _apply_kernel(_walk_input(X), nodes, identity, _max_chunks())
+        """Leaf index of each row of the float32 ``X`` (dense, or CSR)."""
+        return self.apply_map(X, self._walk_nodes()[1])
 
     def apply_map(self, X, node_map):
         """``node_map[apply(X)]`` in the same compiled pass (int64 ``node_map``)."""
-        return _apply_kernel(_walk_input(X), self._walk_nodes()[0], node_map,
-                             _max_chunks())
+        nodes = self._walk_nodes()[0]
+        if sp.issparse(X):
+            return _apply_sparse_kernel(*_sparse_walk_input(X), nodes, node_map)
+        return _apply_kernel(_walk_input(X), nodes, node_map, _max_chunks())
 
     def predict(self, X):
         """``value`` of each row's leaf, shape (n_samples, n_outputs, max_n_classes)."""
@@ -350,7 +424,11 @@ class Tree:
 
     def decision_path(self, X):
         """CSR indicator (n_samples, node_count) of the nodes each row visits."""
-        indptr, indices = _decision_path_kernel(X, *self._arrays())
+        if sp.issparse(X):
+            indptr, indices = _decision_path_sparse_kernel(
+                *_sparse_walk_input(X), *self._arrays()[:4])
+        else:
+            indptr, indices = _decision_path_kernel(X, *self._arrays())
         data = np.ones(indices.shape[0], dtype=np.intp)
         return sp.csr_matrix((data, indices, indptr), shape=(X.shape[0], self.node_count))
 

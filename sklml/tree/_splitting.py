@@ -29,7 +29,7 @@ GINI, ENTROPY, MISCLASSIFICATION, SQUARED_ERROR, POISSON, ABSOLUTE_ERROR = range
 CRITERIA_CLF = {"gini": GINI, "entropy": ENTROPY, "log_loss": ENTROPY,
                 "misclassification": MISCLASSIFICATION}
 CRITERIA_REG = {"squared_error": SQUARED_ERROR, "friedman_mse": SQUARED_ERROR,
-                "poisson": POISSON}
+                "poisson": POISSON, "absolute_error": ABSOLUTE_ERROR}
 # scikit-learn's criterion EPSILON: a Poisson child needs a larger target sum
 POISSON_EPSILON = 10 * np.finfo(np.float64).eps
 
@@ -369,3 +369,212 @@ def split_threshold(bin_lo, bin_hi, f, L, R):
     if t == b or np.isinf(t):
         t = a
     return t
+
+
+# -- absolute error: exact weighted medians over the samples -------------------
+# A node's samples are ordered by the feature's bin, then scikit-learn's
+# precomputation runs forward (every prefix) and backward (every suffix), a
+# Fenwick tree over the node-local ranks of y giving each set's weighted median
+# and absolute error in O(log n).  Work rows of ``mae_f``: see MAE_* below.
+MAE_TW, MAE_TWY, MAE_LEFT_ABS, MAE_RIGHT_ABS, MAE_LEFT_MED, MAE_RIGHT_MED = range(6)
+MAE_SORTED_Y = 6  # row 6 + k: output k's node values, sorted
+
+
+@njit(cache=True)
+def _fenwick_median(tw, twy, n, total_w, total_wy, sorted_y):
+    """Weighted median of the activated ranks and their absolute error, with
+    scikit-learn's rule (the midpoint when a prefix weighs exactly half)."""
+    half = 0.5 * total_w
+    step = 1
+    while step * 2 <= n:
+        step *= 2
+    pos = 0
+    wl = 0.0
+    wyl = 0.0
+    s = step
+    while s > 0:  # the largest prefix weighing at most half
+        if pos + s <= n and wl + tw[pos + s] <= half:
+            pos += s
+            wl += tw[pos]
+            wyl += twy[pos]
+        s >>= 1
+    median = sorted_y[pos]
+    if wl == half:  # the rank where the prefix reaches exactly half
+        p2 = 0
+        w2 = 0.0
+        s = step
+        while s > 0:
+            if p2 + s <= n and w2 + tw[p2 + s] < half:
+                p2 += s
+                w2 += tw[p2]
+            s >>= 1
+        median = (sorted_y[p2] + sorted_y[pos]) / 2
+    err = (total_wy - wyl - median * (total_w - wl)) + (median * wl - wyl)
+    return median, err
+
+
+@njit(cache=True)
+def _mae_pass(order, n, forward, rank_k, y_reg, k, w, unit, mae_f, out_abs, out_med):
+    """Absolute errors (added to row ``out_abs``) and medians (row ``out_med``)
+    of every prefix (forward) or suffix of ``order[:n]``."""
+    tw = mae_f[MAE_TW]
+    twy = mae_f[MAE_TWY]
+    sorted_y = mae_f[MAE_SORTED_Y + k]
+    for i in range(n + 1):
+        tw[i] = 0.0
+        twy[i] = 0.0
+    total_w = 0.0
+    total_wy = 0.0
+    for j in range(n):
+        p = j if forward else n - 1 - j
+        s = order[p]
+        ws = 1.0 if unit else w[s]
+        y = y_reg[s, k]
+        i = rank_k[s] + 1
+        while i <= n:
+            tw[i] += ws
+            twy[i] += ws * y
+            i += i & (-i)
+        total_w += ws
+        total_wy += ws * y
+        med, err = _fenwick_median(tw, twy, n, total_w, total_wy, sorted_y)
+        mae_f[out_abs, p] += err
+        mae_f[out_med, p] = med
+
+
+@njit(cache=True)
+def scan_mae(hf, bins, nt, xb, idx, start, end, y_reg, w, unit, wtot, mae_order,
+             mae_rank, mae_f, min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+             pick_miss_left, best_left, best):
+    """:func:`scan_feature` for the absolute error, on the node's samples.
+
+    ``best`` also receives the children's absolute errors and medians (entries
+    4 to 7); ``best_left`` only the count and weight of the left child.
+    """
+    n = end - start
+    n_out = y_reg.shape[1]
+    n_miss = np.int64(hf[MISSING_BIN, 0])
+    found = False
+    for pass_ in range(2 if n_miss > 0 else 1):
+        miss_left = pass_ == 1
+        if pick >= 0 and n_miss > 0 and miss_left != pick_miss_left:
+            continue
+        # the samples ordered by bin, the missing ones first or last
+        pos = n_miss if miss_left else 0
+        first = np.empty(nt, np.int64)
+        for t in range(nt):
+            first[t] = pos
+            pos += np.int64(hf[bins[t], 0])
+        miss_at = 0 if miss_left else pos
+        fill = first.copy()
+        slot = np.zeros(256, np.int64) - 1
+        for t in range(nt):
+            slot[bins[t]] = t
+        for i in range(start, end):
+            s = idx[i]
+            b = xb[s]
+            if b == MISSING_BIN:
+                mae_order[miss_at] = s
+                miss_at += 1
+            else:
+                t = slot[b]
+                mae_order[fill[t]] = s
+                fill[t] += 1
+        for p in range(n):
+            mae_f[MAE_LEFT_ABS, p] = 0.0
+            mae_f[MAE_RIGHT_ABS, p] = 0.0
+        for k in range(n_out):
+            _mae_pass(mae_order, n, True, mae_rank[k], y_reg, k, w, unit, mae_f,
+                      MAE_LEFT_ABS, MAE_LEFT_MED)
+            _mae_pass(mae_order, n, False, mae_rank[k], y_reg, k, w, unit, mae_f,
+                      MAE_RIGHT_ABS, MAE_RIGHT_MED)
+        # candidates: before block t (t >= 1); every non-missing value left
+        wcum = 0.0
+        p_prev = 0
+        for t in range(1, nt + 2):
+            if t <= nt - 1:
+                cut = first[t]
+            elif t == nt and not miss_left and n_miss > 0:
+                cut = n - n_miss
+            else:
+                continue
+            if pick >= 0 and t != pick:
+                continue
+            for p in range(p_prev, cut):
+                wcum += 1.0 if unit else w[mae_order[p]]
+            p_prev = cut
+            if cut < min_samples_leaf or n - cut < min_samples_leaf:
+                continue
+            wl = wcum
+            wr = wtot - wl
+            if not (wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0
+                    and wr > 0.0):
+                continue
+            if mono != 0 and not monotonic_ok(mono, lo, hi, mae_f[MAE_LEFT_MED, cut - 1],
+                                              mae_f[MAE_RIGHT_MED, cut]):
+                continue
+            la = mae_f[MAE_LEFT_ABS, cut - 1]
+            ra = mae_f[MAE_RIGHT_ABS, cut]
+            p_ = -wr * (ra / (wr * n_out)) - wl * (la / (wl * n_out))
+            if p_ > best[0]:
+                best[0] = p_
+                if t == nt:
+                    best[1] = bins[nt - 1]
+                    best[2] = -1.0
+                    best[3] = 0.0
+                else:
+                    best[1] = bins[t - 1]
+                    best[2] = bins[t]
+                    if n_miss == 0:
+                        best[3] = 1.0 if cut > n - cut else 0.0
+                    else:
+                        best[3] = 1.0 if miss_left else 0.0
+                best[4] = la
+                best[5] = ra
+                best[6] = mae_f[MAE_LEFT_MED, cut - 1]
+                best[7] = mae_f[MAE_RIGHT_MED, cut]
+                best_left[:] = 0.0
+                best_left[0] = cut
+                best_left[1] = wl
+                found = True
+    return found
+
+
+@njit(cache=True)
+def node_medians(idx, start, end, y_reg, w, unit, mae_rank, mae_f, out):
+    """Each output's weighted median of the node's samples into ``out``, the
+    node-local ranks into ``mae_rank`` and the sorted values into ``mae_f``;
+    returns the node's absolute-error impurity."""
+    n = end - start
+    n_out = y_reg.shape[1]
+    vals = np.empty(n, np.float64)
+    total_w = 0.0
+    for i in range(start, end):
+        total_w += 1.0 if unit else w[idx[i]]
+    err = 0.0
+    for k in range(n_out):
+        for i in range(n):
+            vals[i] = y_reg[idx[start + i], k]
+        order = np.argsort(vals, kind="mergesort")
+        sorted_y = mae_f[MAE_SORTED_Y + k]
+        half = 0.5 * total_w
+        cum = 0.0
+        med = 0.0
+        done = False
+        for j in range(n):
+            s = idx[start + order[j]]
+            sorted_y[j] = vals[order[j]]
+            mae_rank[k, s] = j
+            if not done:
+                cum_before = cum
+                cum += 1.0 if unit else w[s]
+                if cum > half:
+                    med = sorted_y[j]
+                    if cum_before == half and j > 0:
+                        med = (sorted_y[j - 1] + sorted_y[j]) / 2
+                    done = True
+        out[k] = med
+        for j in range(n):
+            s = idx[start + order[j]]
+            err += (1.0 if unit else w[s]) * abs(sorted_y[j] - med)
+    return err / (total_w * n_out)

@@ -263,3 +263,50 @@ def test_monotonic_errors_like_sklearn(int_data):
             warnings.simplefilter("ignore")
             with pytest.raises(ValueError, match=msg):
                 sk.fit(Xc, yc)
+
+
+# -- absolute error -------------------------------------------------------------
+
+@pytest.mark.parametrize("params", [{"max_depth": 4}, {"max_leaf_nodes": 12},
+                                    {"max_depth": 4, "min_samples_leaf": 20}])
+def test_absolute_error_identical_to_sklearn(int_data, params):
+    X, _, _, counts, _ = int_data
+    rng = np.random.RandomState(5)
+    # integer targets tie between features (scikit-learn breaks those at random)
+    y = counts + rng.randint(0, 3, size=counts.shape) + rng.uniform(0, 0.1, counts.shape)
+    ours = DecisionTreeRegressor(criterion="absolute_error", **params).fit(X, y)
+    theirs = sktree.DecisionTreeRegressor(criterion="absolute_error", random_state=0,
+                                          **params).fit(X, y)
+    assert_same_tree(ours, theirs)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X))
+
+
+def test_absolute_error_weighted_multioutput_and_missing_like_sklearn(int_data):
+    X, _, _, counts, _ = int_data
+    X = X[:600].copy()
+    y = counts[:600] + np.random.RandomState(1).uniform(0, 0.1, 600)
+    Y = np.column_stack([y, (X[:, 2] // 7) + np.random.RandomState(4).uniform(0, 0.1, 600)])
+    sw = np.random.RandomState(2).randint(1, 4, size=600).astype(float)
+    for target, weight in ((y, sw), (Y, None)):
+        ours = DecisionTreeRegressor(criterion="absolute_error", max_depth=3).fit(
+            X, target, sample_weight=weight)
+        theirs = sktree.DecisionTreeRegressor(criterion="absolute_error", max_depth=3,
+                                              random_state=0).fit(
+            X, target, sample_weight=weight)
+        assert_same_tree(ours, theirs)
+    X[np.random.RandomState(3).rand(*X.shape) < 0.1] = np.nan
+    ours = DecisionTreeRegressor(criterion="absolute_error", max_depth=3).fit(X, y)
+    theirs = sktree.DecisionTreeRegressor(criterion="absolute_error", max_depth=3,
+                                          random_state=0).fit(X, y)
+    assert_same_tree(ours, theirs)
+
+
+def test_absolute_error_leaves_are_weighted_medians():
+    # even counts: scikit-learn's midpoint of the two middle values
+    X = np.r_[np.zeros(4), np.ones(3)][:, None]
+    y = np.array([1.0, 2.0, 10.0, 11.0, 5.0, 6.0, 100.0])
+    reg = DecisionTreeRegressor(criterion="absolute_error", max_depth=1).fit(X, y)
+    assert reg.predict([[0.0], [1.0]]).tolist() == [6.0, 6.0]
+    sk = sktree.DecisionTreeRegressor(criterion="absolute_error", max_depth=1).fit(X, y)
+    np.testing.assert_array_equal(reg.tree_.value, sk.tree_.value)
+    np.testing.assert_allclose(reg.tree_.impurity, sk.tree_.impurity)
