@@ -31,7 +31,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import LABEL_DTYPE, encode_labels, kernel_array
+from sklml.tree._binning import LABEL_DTYPE, bin_sparse, encode_labels, kernel_array
 
 from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
 from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, UNIT_WEIGHT, bin_once, prepare_tree
@@ -145,9 +145,10 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
             raise ValueError("sparse multilabel-indicator for y is not supported.")
         is_clf = self._is_classifier()
         X, y = validate_data(self, X, y, multi_output=True, dtype=np.float32,
-                             order="C", ensure_all_finite="allow-nan",
+                             order="C", accept_sparse=("csr", "csc"),
+                             ensure_all_finite=True if issparse(X) else "allow-nan",
                              y_numeric=not is_clf)
-        X = kernel_array(X, np.float32)
+        X = X.tocsr() if issparse(X) else kernel_array(X, np.float32)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
@@ -237,7 +238,9 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         sample_weight = self._sample_weight
         template = self._tree_template()
         template._validate_params()
-        binned = bin_once(X, template.max_bins, sample_weight, int(rng.randint(MAX_INT)))
+        binning_seed = int(rng.randint(MAX_INT))
+        binned = (bin_sparse(X, template.max_bins, sample_weight) if issparse(X)
+                  else bin_once(X, template.max_bins, sample_weight, binning_seed))
         names = getattr(self, "feature_names_in_", None)
         # bad monotonic constraints fail here, once, not in every thread
         prepare_tree(template, n_features, is_clf, n_classes, classes, self.n_outputs_,
@@ -292,9 +295,10 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, order="C",
-                          ensure_all_finite="allow-nan", reset=False)
-        return kernel_array(X, np.float32)
+        X = validate_data(self, X, dtype=np.float32, order="C", accept_sparse="csr",
+                          ensure_all_finite=True if issparse(X) else "allow-nan",
+                          reset=False)
+        return X if issparse(X) else kernel_array(X, np.float32)
 
     def apply(self, X):
         """Leaf index of each sample in each tree.
@@ -356,6 +360,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     def _expected_failed_checks(self):

@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from numba.core.errors import NumbaPerformanceWarning
+from scipy.sparse import issparse
 from scipy.special import softmax
 from sklearn.base import (
     BaseEstimator,
@@ -35,7 +36,7 @@ from sklearn.utils.validation import (
 )
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import encode_labels, kernel_array
+from sklml.tree._binning import bin_sparse, encode_labels, kernel_array
 from sklml.tree._classes import BaseDecisionTree, tree_from_build
 from sklml.tree._splitting import CRITERIA_CLF, CRITERIA_REG
 
@@ -97,9 +98,10 @@ class BaseWeightBoosting(BaseEstimator):
             # any other estimator gets X as scikit-learn's AdaBoost passes it on
             return validate_data(self, X, accept_sparse=["csr", "csc"], ensure_2d=True,
                                  allow_nd=True, dtype=None, reset=False)
-        X = validate_data(self, X, dtype=np.float32, order="C",
-                          ensure_all_finite="allow-nan", reset=False)
-        return kernel_array(X, np.float32)
+        X = validate_data(self, X, dtype=np.float32, order="C", accept_sparse="csr",
+                          ensure_all_finite=True if issparse(X) else "allow-nan",
+                          reset=False)
+        return X if issparse(X) else kernel_array(X, np.float32)
 
     def _validate_fit_any(self, X, y, sample_weight, is_clf):
         """(X, y) for an estimator other than an sklml tree, checked as
@@ -148,8 +150,16 @@ class BaseWeightBoosting(BaseEstimator):
         if fast:
             base._validate_params()
         self._threads = threads_pay()
-        binned = bin_once(X, base.max_bins, sw, int(rng.randint(MAX_INT))) if fast else None
-        if fast and base.ccp_alpha == 0.0:
+        binning_seed = int(rng.randint(MAX_INT))
+        binned = None
+        if fast:
+            binned = (bin_sparse(X, base.max_bins, sw) if issparse(X)
+                      else bin_once(X, base.max_bins, sw, binning_seed))
+        # the compiled loops grow plain best-split trees on dense data; any
+        # other tree takes the round-by-round loop (same draws, same trees)
+        if (fast and base.ccp_alpha == 0.0 and not issparse(X)
+                and getattr(base, "splitter", "best") == "best"
+                and getattr(base, "monotonic_cst", None) is None):
             self._fit_compiled(base, binned, X, y_cls, y_reg, sw, rng)
             return self
         eps = np.finfo(np.float64).eps
@@ -300,6 +310,7 @@ class BaseWeightBoosting(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     @classmethod
