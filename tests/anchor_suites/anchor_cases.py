@@ -47,10 +47,8 @@ PRIVATE = {
 }
 
 # reasons of NOT_YET, one per missing feature
-SPARSE = "sparse X (the tree engine's sparse binning, issue #14 item 1)"
 EXTRA_TREE = ("sklml.tree has no ExtraTreeClassifier / ExtraTreeRegressor "
               "(scikit-learn's single Extra-Tree classes)")
-ABSOLUTE_ERROR = "criterion='absolute_error' (tree engine)"
 RANDOM_THRESHOLD = ("the random splitter draws its threshold uniformly in value between the "
                     "node's min and max, as scikit-learn's (the engine draws a uniform "
                     "bin boundary: circles are separated for 1 of 10 seeds, "
@@ -70,45 +68,23 @@ NOT_YET = {
         "test_error", "test_min_samples_split", "test_min_samples_leaf", "test_pickle",
         "test_classes_shape", "test_unbalanced_iris", "test_max_leaf_nodes",
         "test_max_leaf_nodes_max_depth", "test_only_constant_features",
-        "test_with_only_one_non_constant_features",
+        "test_with_only_one_non_constant_features", "test_memory_layout",
         "test_missing_values_random_splitter_on_equal_nodes_no_missing",
         "test_regression_extra_tree_missing_values_toy",
         "test_random_splitter_missing_values_uses_non_missing_min_max",
     ]},
-    # -- sparse X --------------------------------------------------------------
-    **{f"tree::{name}": SPARSE for name in [
-        "test_sparse_input", "test_sparse_input_reg_trees", "test_sparse_parameters",
-        "test_sparse_criteria", "test_explicit_sparse_zeros", "test_memory_layout",
-        "test_min_weight_fraction_leaf_on_sparse_input",
-        "test_min_weight_fraction_leaf_with_min_samples_leaf_on_sparse_input",
-        "test_public_apply_sparse_trees",
-    ]},
-    "tree::test_apply_path_readonly_all_trees[cs*]": SPARSE,
-    "tree::test_empty_leaf_infinite_threshold[cs*]": SPARSE,
-    "tree::test_min_weight_leaf_split_level[cs*]": SPARSE,
-    "tree::test_missing_value_errors[*csr*]": SPARSE,
-    "tree::test_no_sparse_y_support": "a clear error for sparse y (tree engine)",
-    "forest::test_sparse_input": SPARSE,
-    "forest::test_forest_classifier_oob[*sparse*]": SPARSE,
-    "forest::test_forest_regressor_oob[*sparse*]": SPARSE,
-    "forest::test_memory_layout": SPARSE,
-    "forest::test_read_only_buffer": SPARSE,
-    # -- criteria --------------------------------------------------------------
-    "tree::*[*absolute_error*]": ABSOLUTE_ERROR,
-    "tree::test_mae": ABSOLUTE_ERROR,
-    "tree::test_absolute_error_accurately_predicts_weighted_median": ABSOLUTE_ERROR,
-    "forest::*[*absolute_error*]": ABSOLUTE_ERROR,
+    # -- tree-engine behaviour -------------------------------------------------
+    "tree::test_no_sparse_y_support":
+        "scikit-learn's ValueError for a sparse y (the trees raise another error)",
     "tree::test_poisson_zero_nodes":
         "poisson: no split that leaves a child with a zero mean (tree engine)",
     "tree::test_friedman_mse_deprecation":
         "FutureWarning for criterion='friedman_mse' at construction, as "
-        "scikit-learn 1.9 (tree engine warns at fit)",
-    # -- other tree-engine behaviour -------------------------------------------
+        "scikit-learn 1.9 (the trees warn at fit)",
     "tree::test_almost_constant_feature":
         "a split on a feature whose values differ by less than float32 spacing",
     "tree::test_huge_allocations":
         "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates)",
     "forest::test_importances_asymptotic": CONSTANT_FEATURES,
     "forest::test_random_hasher": RANDOM_THRESHOLD,
-    "forest::test_random_hasher_sparse_data": SPARSE + "; " + RANDOM_THRESHOLD,
 }
