@@ -52,6 +52,7 @@ from ._splitting import (
     stats_weight,
 )
 
+FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 # pool histograms may take this fraction of the binned matrix's bytes (at least
@@ -231,14 +232,95 @@ def _sparse_feature_bins(hf, first, grouped_b, m, tot, is_clf, n_bins_f, zb, tou
 
 
 @njit(cache=True)
+def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, end,
+                       offsets, y_cls, y_reg, w, unit, touched, feats, rng, best, cum,
+                       best_left, crit, is_clf, min_samples_leaf, min_weight_leaf,
+                       max_features, random_split, monotonic, mae_order, mae_rank, mae_f,
+                       sp_rows, sp_work, pick_miss):
+    """Sparse data: the node's best split over every feature (see
+    ``_evaluate_node``); returns its feature, or -1."""
+    n_features = n_bins.shape[0]
+    C = tot.shape[0]
+    best_feat = -1
+    row_ptr, row_feat, row_bin, zero_bin = sp_rows
+    shist, xcol, pair_f, pair_b, nfb, feat_list, grouped_b, fstart = sp_work
+    n_pairs, n_tf = _sparse_node_histogram(
+        shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf, offsets, y_cls,
+        y_reg, w, unit, pair_f, pair_b, nfb, feat_list)
+    tf = np.sort(feat_list[:n_tf])
+    pos = 0
+    for t in range(n_tf):  # each feature's bins together, features in order
+        f = tf[t]
+        fstart[f] = pos
+        pos += nfb[f]
+        nfb[f] = 0
+    for q in range(n_pairs):
+        f = pair_f[q]
+        grouped_b[fstart[f] + nfb[f]] = pair_b[q]
+        nfb[f] += 1
+    sample_features = max_features < n_features
+    visited = 0
+    for j in range(n_features if sample_features else n_tf):
+        if sample_features:
+            k = j + _rand_int(rng, n_features - j)
+            tmp = feats[j]
+            feats[j] = feats[k]
+            feats[k] = tmp
+            f = feats[j]
+            if nfb[f] == 0:
+                continue  # only zeros in this node: constant
+        else:
+            f = tf[j]
+        hf = shist[f]
+        zb = zero_bin[f]
+        nt = _sparse_feature_bins(hf, fstart[f], grouped_b, nfb[f], tot, is_clf,
+                                  n_bins[f], zb, touched)
+        if nt >= 2:
+            visited += 1
+            pick = _feature_pick(rng, nt, False, random_split, pick_miss)
+            mono = monotonic[f] if constrained else 0
+            if mae:
+                _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
+                             zero_bin)
+                if scan_mae(hf, touched, np.int64(nt), xcol, idx, start, end,
+                            y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
+                            min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
+                            False, best_left, best):
+                    best_feat = f
+            elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf,
+                              offsets, min_samples_leaf, min_weight_leaf, mono, lo,
+                              hi, pick, False, cum, best_left, best):
+                best_feat = f
+        for c in range(C):
+            hf[zb, c] = 0.0  # the stored bins are zeroed below
+        if sample_features and visited >= max_features:
+            break
+    for q in range(n_pairs):
+        for c in range(C):
+            shist[pair_f[q], pair_b[q], c] = 0.0
+    for t in range(n_tf):
+        nfb[tf[t]] = 0
+    return best_feat
+
+
+@njit(cache=True)
+def _almost_constant(bin_lo, bin_hi, f, touched, nt):
+    """scikit-learn's rule: a feature spanning at most FEATURE_THRESHOLD in the
+    node is constant there."""
+    return np.float64(bin_hi[f, touched[nt - 1]]) <= (np.float64(bin_lo[f, touched[0]])
+                                                     + FEATURE_THRESHOLD)
+
+
+@njit(cache=True)
 def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     """The random splitter's candidate of a feature (see ``scan_feature``):
     -1 (every boundary) for the best splitter."""
     pick_miss[0] = 0
     if not random_split:
         return np.int64(-1)
-    if has_missing:
+    if has_missing and nt >= 2:
         pick_miss[0] = _rand_int(rng, 2)
+    # one non-missing bin: non-missing | missing is the only split (either side)
     if nt >= 2:
         return 1 + _rand_int(rng, nt - 1)
     return np.int64(nt)
@@ -250,7 +332,7 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                    best, cum, crit, is_clf, max_depth, min_samples_split,
                    min_samples_leaf, min_weight_leaf, max_features,
                    min_impurity_decrease, w_root, random_split, monotonic, mae_order,
-                   mae_rank, mae_f, sparse, sp_rows, sp_work):
+                   mae_rank, mae_f, sparse, sp_rows, sp_work, pick_miss):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
 
     Sparse data (``sparse``; ``sp_rows`` the row-wise bins of
@@ -276,7 +358,6 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     lo = rf[r, LO]
     hi = rf[r, HI]
     constrained = monotonic.shape[0] > 0
-    pick_miss = np.zeros(1, np.int64)
     mae = crit == ABSOLUTE_ERROR
     if mae:  # the node-local ranks of y the scans need
         node_medians(idx, start, end, y_reg, w, unit, mae_rank, mae_f,
@@ -284,64 +365,11 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     best[0] = -np.inf
     best_feat = -1
     if sparse:
-        row_ptr, row_feat, row_bin, zero_bin = sp_rows
-        shist, xcol, pair_f, pair_b, nfb, feat_list, grouped_b, fstart = sp_work
-        n_pairs, n_tf = _sparse_node_histogram(
-            shist, idx, start, end, row_ptr, row_feat, row_bin, is_clf, offsets, y_cls,
-            y_reg, w, unit, pair_f, pair_b, nfb, feat_list)
-        tf = np.sort(feat_list[:n_tf])
-        pos = 0
-        for t in range(n_tf):  # each feature's bins together, features in order
-            f = tf[t]
-            fstart[f] = pos
-            pos += nfb[f]
-            nfb[f] = 0
-        for q in range(n_pairs):
-            f = pair_f[q]
-            grouped_b[fstart[f] + nfb[f]] = pair_b[q]
-            nfb[f] += 1
-        sample_features = max_features < n_features
-        visited = 0
-        for j in range(n_features if sample_features else n_tf):
-            if sample_features:
-                k = j + _rand_int(rng, n_features - j)
-                tmp = feats[j]
-                feats[j] = feats[k]
-                feats[k] = tmp
-                f = feats[j]
-                if nfb[f] == 0:
-                    continue  # only zeros in this node: constant
-            else:
-                f = tf[j]
-            hf = shist[f]
-            zb = zero_bin[f]
-            nt = _sparse_feature_bins(hf, fstart[f], grouped_b, nfb[f], tot, is_clf,
-                                      n_bins[f], zb, touched)
-            if nt >= 2:
-                visited += 1
-                pick = _feature_pick(rng, nt, False, random_split, pick_miss)
-                mono = monotonic[f] if constrained else 0
-                if mae:
-                    _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
-                                 zero_bin)
-                    if scan_mae(hf, touched, np.int64(nt), xcol, idx, start, end,
-                                y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
-                                min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
-                                False, best_left, best):
-                        best_feat = f
-                elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf,
-                                  offsets, min_samples_leaf, min_weight_leaf, mono, lo,
-                                  hi, pick, False, cum, best_left, best):
-                    best_feat = f
-            for c in range(C):
-                hf[zb, c] = 0.0  # the stored bins are zeroed below
-            if sample_features and visited >= max_features:
-                break
-        for q in range(n_pairs):
-            for c in range(C):
-                shist[pair_f[q], pair_b[q], c] = 0.0
-        for t in range(n_tf):
-            nfb[tf[t]] = 0
+        best_feat = _best_sparse_split(
+            tot, wn, lo, hi, constrained, mae, n_bins, idx, start, end, offsets, y_cls,
+            y_reg, w, unit, touched, feats, rng, best, cum, best_left, crit, is_clf,
+            min_samples_leaf, min_weight_leaf, max_features, random_split, monotonic,
+            mae_order, mae_rank, mae_f, sp_rows, sp_work, pick_miss)
     elif slot >= 0:
         hist = pool[slot]
         for f in range(n_features):
@@ -351,7 +379,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 if hf[b, 0] > 0.0:
                     touched[nt] = b
                     nt += 1
-            if nt == 0 or (nt == 1 and hf[MISSING_BIN, 0] == 0.0):
+            if nt == 0 or (hf[MISSING_BIN, 0] == 0.0 and (
+                    nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt))):
                 continue  # constant in this node
             pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
                                  pick_miss)
@@ -393,7 +422,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 _sort_small(touched, nt)
                 if has_missing:
                     nt -= 1  # MISSING_BIN sorts last
-            constant = nt == 0 or (nt == 1 and not has_missing)
+            constant = nt == 0 or (not has_missing and (
+                nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt)))
             if not constant:
                 visited += 1
                 pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
@@ -770,6 +800,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                np.zeros(n_sp, np.int64), np.empty(n_sp, np.int64),
                np.empty(n_sp * 256, np.uint8), np.empty(n_sp, np.int64))
     xcol = sp_work[1]
+    pick_miss = np.zeros(1, np.int64)  # the random splitter's missing side
     # absolute error: work arrays of the sample-level scans, medians per record
     mae = crit == ABSOLUTE_ERROR
     n_mae = n_act if mae else 0
@@ -863,7 +894,8 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                        rng, best, cum, crit, is_clf, max_depth, min_samples_split,
                        min_samples_leaf, min_weight_leaf, max_features,
                        min_impurity_decrease, w_root, random_split, monotonic,
-                       mae_order, mae_rank, mae_f, sparse, sp_rows, sp_work)
+                       mae_order, mae_rank, mae_f, sparse, sp_rows, sp_work,
+                       pick_miss)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -1035,7 +1067,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                            min_samples_split, min_samples_leaf, min_weight_leaf,
                            max_features, min_impurity_decrease, w_root, random_split,
                            monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
-                           sp_work)
+                           sp_work, pick_miss)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_n_features,
+    check_consistent_length,
     _check_sample_weight,
     check_is_fitted,
     validate_data,
@@ -39,13 +40,18 @@ from ._builder import build_tree
 from ._predictor import Tree
 from ._splitting import CRITERIA_CLF, CRITERIA_REG, POISSON
 
-__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor"]
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier",
+           "ExtraTreeRegressor"]
 
 _EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 _EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
 _UNIT_WEIGHT = np.zeros(0, dtype=np.float64)
 _NO_CONSTRAINTS = np.zeros(0, dtype=np.int8)
 MAX_SAMPLES = 2**30  # a tree has up to 2 n - 1 nodes, numbered in int32
+_FRIEDMAN_WARNING = (
+    'Value `"friedman_mse"` for `criterion` is deprecated and will be removed in 1.11. '
+    'It maps to `"squared_error"` as both were always equivalent. Use '
+    '`criterion="squared_error"` to remove this warning.')
 
 
 def resolve_max_features(max_features, n_features):
@@ -145,12 +151,16 @@ class BaseDecisionTree(BaseEstimator):
     def _validate_fit_data(self, X, y, sample_weight, check_input=True):
         is_clf = self._is_classifier()
         if check_input:
+            # X and y apart, as scikit-learn's trees (sparse y is a TypeError);
             # sparse X: no missing values (as scikit-learn's sparse splitters)
-            X, y = validate_data(
-                self, X, y, dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
-                ensure_all_finite=True if sp.issparse(X) else "allow-nan",
-                multi_output=True, y_numeric=not is_clf,
-            )
+            x_params = dict(dtype=np.float32, order="C", accept_sparse=("csr", "csc"),
+                            ensure_all_finite=True if sp.issparse(X) else "allow-nan")
+            X, y = validate_data(self, X, y, validate_separately=(
+                x_params, dict(ensure_2d=False, dtype=None)))
+            if not is_clf:
+                self._regression_criterion(y)  # before the lengths, as scikit-learn
+                y = np.asarray(y, dtype=np.float64)
+            check_consistent_length(X, y)
         else:  # the caller vouches for X (float32) and y
             _check_n_features(self, X, reset=True)
             y = np.asarray(y)
@@ -163,12 +173,8 @@ class BaseDecisionTree(BaseEstimator):
 
     def _regression_criterion(self, y):
         """The criterion's code; scikit-learn's checks and deprecation."""
-        if self.criterion == "friedman_mse":
-            warnings.warn(
-                'Value `"friedman_mse"` for `criterion` is deprecated and will be '
-                'removed in 1.11. It maps to `"squared_error"` as both were always '
-                'equivalent. Use `criterion="squared_error"` to remove this warning.',
-                FutureWarning)
+        if self.criterion == "friedman_mse":  # set after construction
+            warnings.warn(_FRIEDMAN_WARNING, FutureWarning)
         crit = CRITERIA_REG[self.criterion]
         if crit == POISSON:
             if np.any(y < 0):
@@ -221,7 +227,8 @@ class BaseDecisionTree(BaseEstimator):
                 cw = compute_sample_weight(self.class_weight, y)
                 sample_weight = cw if sample_weight is None else sample_weight * cw
         else:
-            self._regression_criterion(y)
+            if not check_input:
+                self._regression_criterion(y)
             y_reg = kernel_array(y.reshape(n_samples, -1), np.float64)
             self.n_outputs_ = y_reg.shape[1]
             y_cls = _EMPTY_CLS
@@ -446,7 +453,7 @@ class DecisionTreeClassifier(ClassifierMixin, MultiOutputMixin, BaseDecisionTree
     >>> from sklml.tree import DecisionTreeClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DecisionTreeClassifier(max_depth=2, random_state=42).fit(X[:, 2:], y)
-    >>> clf.tree_.feature[:2], float(clf.tree_.threshold[0])
+    >>> clf.tree_.feature[[0, 2]], float(clf.tree_.threshold[0])
     (array([0, 1]), 2.449999988079071)
     >>> round(clf.score(X[:, 2:], y), 3)
     0.96
@@ -611,6 +618,10 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
                  max_features=None, random_state=None, max_leaf_nodes=None,
                  min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255,
                  monotonic_cst=None):
+        if isinstance(criterion, str) and criterion == "friedman_mse":
+            # scikit-learn 1.9 maps it here, with this warning
+            criterion = "squared_error"
+            warnings.warn(_FRIEDMAN_WARNING, FutureWarning)
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -679,3 +690,75 @@ class DecisionTreeRegressor(MultiOutputMixin, RegressorMixin, BaseDecisionTree):
 # virtual subclasses (the ABC mechanism; nothing of scikit-learn is modified).
 _SkDecisionTreeClassifier.register(DecisionTreeClassifier)
 _SkDecisionTreeRegressor.register(DecisionTreeRegressor)
+
+
+class ExtraTreeClassifier(DecisionTreeClassifier):
+    """An extremely randomized tree classifier (scikit-learn's ``ExtraTreeClassifier``).
+
+    A :class:`DecisionTreeClassifier` with ``splitter="random"`` and
+    ``max_features="sqrt"`` by default: each node draws one threshold per
+    candidate feature (among the bins its samples occupy) and keeps the best.
+    Meant as the trees of an ensemble; parameters are those of
+    :class:`DecisionTreeClassifier`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklml.tree import ExtraTreeClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = ExtraTreeClassifier(random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    """
+
+    def __init__(self, *, criterion="gini", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
+                 max_bins=255, monotonic_cst=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, class_weight=class_weight,
+            ccp_alpha=ccp_alpha, max_bins=max_bins, monotonic_cst=monotonic_cst)
+
+
+class ExtraTreeRegressor(DecisionTreeRegressor):
+    """An extremely randomized tree regressor (scikit-learn's ``ExtraTreeRegressor``).
+
+    A :class:`DecisionTreeRegressor` with ``splitter="random"`` and
+    ``max_features=1.0`` by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.tree import ExtraTreeRegressor
+    >>> X = np.arange(20.0).reshape(-1, 1)
+    >>> reg = ExtraTreeRegressor(random_state=0).fit(X, X.ravel() ** 2)
+    >>> float(reg.score(X, X.ravel() ** 2))
+    1.0
+    """
+
+    def __init__(self, *, criterion="squared_error", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255,
+                 monotonic_cst=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
+            max_bins=max_bins, monotonic_cst=monotonic_cst)
+
+
+# sklearn's own Extra-Trees are subclasses of its decision trees: ours register
+# as such too (export tools and isinstance checks accept them)
+from sklearn.tree import ExtraTreeClassifier as _SkExtraTreeClassifier  # noqa: E402
+from sklearn.tree import ExtraTreeRegressor as _SkExtraTreeRegressor  # noqa: E402
+
+_SkExtraTreeClassifier.register(ExtraTreeClassifier)
+_SkExtraTreeRegressor.register(ExtraTreeRegressor)

@@ -32,6 +32,7 @@ CRITERIA_REG = {"squared_error": SQUARED_ERROR, "friedman_mse": SQUARED_ERROR,
                 "poisson": POISSON, "absolute_error": ABSOLUTE_ERROR}
 # scikit-learn's criterion EPSILON: a Poisson child needs a larger target sum
 POISSON_EPSILON = 10 * np.finfo(np.float64).eps
+POISSON_RELATIVE = 1e-9
 
 _LN2 = np.log(2.0)
 
@@ -108,7 +109,10 @@ def node_impurity(s, crit, offsets):
 @njit(cache=True)
 def _poisson_proxy(sl, sr, wl, wr):
     """scikit-learn's Poisson proxy of one output; -inf if a child's sum is ~0."""
-    if sl <= POISSON_EPSILON or sr <= POISSON_EPSILON:
+    # a child's sum from histograms is the node's minus the rest: a child of
+    # zero targets may keep a rounding residue, hence the relative bound too
+    if (sl <= POISSON_EPSILON or sr <= POISSON_EPSILON
+            or sl <= POISSON_RELATIVE * sr or sr <= POISSON_RELATIVE * sl):
         return -np.inf
     return sl * np.log(sl / wl) + sr * np.log(sr / wr)
 
@@ -246,13 +250,13 @@ def _scan_three_sums(hf, bins, nt, tot, wtot, crit, min_samples_leaf, min_weight
                 wr = wtot - wl
                 if wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 \
                         and wr > 0.0:
-                    if poisson:
-                        p = _poisson_proxy(c2, t2 - c2, wl, wr)
-                    elif reg:
+                    if not reg:
+                        p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                    elif not poisson:
                         sr = t2 - c2
                         p = (0.0 + c2 * c2) / wl + (0.0 + sr * sr) / wr
                     else:
-                        p = _proxy_two_classes(crit, c1, c2, t1, t2, wl, wr)
+                        p = _poisson_proxy(c2, t2 - c2, wl, wr)
                     if p > best_p:
                         best_p = p
                         best_t = t

@@ -66,9 +66,13 @@ def test_poisson_rejects_bad_targets_like_sklearn():
 
 def test_friedman_mse_is_deprecated_alias_of_squared_error(int_data):
     X, _, _, _, yr = int_data
+    # as scikit-learn 1.9: warned and mapped at construction
     with pytest.warns(FutureWarning, match="friedman_mse"):
-        ours = DecisionTreeRegressor(criterion="friedman_mse", max_depth=5).fit(X, yr)
-    assert ours.criterion == "friedman_mse"  # stored as given
+        ours = DecisionTreeRegressor(criterion="friedman_mse", max_depth=5)
+    assert ours.criterion == "squared_error"
+    ours.fit(X, yr)
+    with pytest.warns(FutureWarning, match="friedman_mse"):  # set later: at fit
+        DecisionTreeRegressor().set_params(criterion="friedman_mse").fit(X, yr)
     ref = DecisionTreeRegressor(max_depth=5).fit(X, yr)
     assert_same_tree(ours, ref, rtol=0)
 
@@ -310,3 +314,35 @@ def test_absolute_error_leaves_are_weighted_medians():
     sk = sktree.DecisionTreeRegressor(criterion="absolute_error", max_depth=1).fit(X, y)
     np.testing.assert_array_equal(reg.tree_.value, sk.tree_.value)
     np.testing.assert_allclose(reg.tree_.impurity, sk.tree_.impurity)
+
+
+def test_sklearn_edge_rules():
+    # sparse y is a TypeError, as scikit-learn
+    X = np.arange(20.0).reshape(10, 2)
+    with pytest.raises(TypeError):
+        DecisionTreeClassifier().fit(X, __import__("scipy.sparse").sparse.csr_matrix(
+            np.eye(10, 2, dtype=int)))
+    # a feature spanning less than 1e-7 is constant (scikit-learn's FEATURE_THRESHOLD)
+    rng = np.random.RandomState(0)
+    Xc = rng.rand(10, 2)
+    Xc[:, 0] *= 1e-7
+    yc = rng.randint(0, 2, 10)
+    for Est in (DecisionTreeClassifier, DecisionTreeRegressor):
+        est = Est(random_state=0).fit(Xc, yc)
+        assert est.feature_importances_[0] == 0 and est.feature_importances_[1] > 0
+    # Poisson never predicts 0, also when a child's sum is a rounding residue
+    from sklearn.datasets import make_regression
+
+    for seed in SEEDS:
+        Xp, yp = make_regression(1000, 10, effective_rank=6, tail_strength=0.6,
+                                 n_informative=6, random_state=seed or 0)
+        yp[(-1 < yp) & (yp < 0)] = 0
+        yp = np.abs(yp)
+        reg = DecisionTreeRegressor(criterion="poisson", random_state=seed).fit(Xp, yp)
+        assert np.all(reg.predict(Xp) > 0)
+    # the random splitter splits non-missing from missing when that is all there is
+    Xm = np.array([[np.nan], [1.0], [np.nan]])
+    for seed in SEEDS:
+        et = DecisionTreeRegressor(splitter="random", max_depth=1,
+                                   random_state=seed).fit(Xm, [0.0, 1.0, 0.0])
+        assert et.tree_.children_left[0] != -1
