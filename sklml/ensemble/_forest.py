@@ -44,13 +44,16 @@ _FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_stat
                 "verbose", "warm_start", "class_weight", "max_samples", "splitter"}
 
 
-def _warn_friedman_mse(criterion):
-    # scikit-learn >= 1.9 warns on construction (the trees map it to squared_error)
+def _map_friedman_mse(criterion):
+    """scikit-learn >= 1.9 (and sklml's trees) warn on construction and map the
+    deprecated criterion to its equal, "squared_error"."""
     if isinstance(criterion, str) and criterion == "friedman_mse":
         warnings.warn('Value `"friedman_mse"` for `criterion` is deprecated and will be '
                       'removed in 1.11. It maps to `"squared_error"` as both were '
                       'always equivalent. Use `criterion="squared_error"` to remove '
                       "this warning.", FutureWarning, stacklevel=3)
+        return "squared_error"
+    return criterion
 
 
 def _tree_constraints(tree_class):
@@ -633,7 +636,7 @@ class RandomForestRegressor(ForestRegressor):
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
                  monotonic_cst=None, max_bins=255):
-        _warn_friedman_mse(criterion)
+        criterion = _map_friedman_mse(criterion)
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -754,7 +757,7 @@ class ExtraTreesRegressor(ForestRegressor):
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
                  monotonic_cst=None, max_bins=255):
-        _warn_friedman_mse(criterion)
+        criterion = _map_friedman_mse(criterion)
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth

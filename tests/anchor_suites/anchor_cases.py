@@ -46,45 +46,19 @@ PRIVATE = {
         "calls the private method RandomTreesEmbedding._set_oob_score_and_attributes",
 }
 
-# reasons of NOT_YET, one per missing feature
-EXTRA_TREE = ("sklml.tree has no ExtraTreeClassifier / ExtraTreeRegressor "
-              "(scikit-learn's single Extra-Tree classes)")
-RANDOM_THRESHOLD = ("the random splitter draws its threshold uniformly in value between the "
-                    "node's min and max, as scikit-learn's (the engine draws a uniform "
-                    "bin boundary: circles are separated for 1 of 10 seeds, "
-                    "scikit-learn's 8 of 10)")
-CONSTANT_FEATURES = ("max_features draws skip features that are constant in the node, as "
-                     "scikit-learn's do (tree engine)")
-
+# reasons of NOT_YET (all four wait for the tree engine)
 NOT_YET = {
-    # -- sklml.tree classes that do not exist ----------------------------------
-    "tree::*[*ExtraTree*]": EXTRA_TREE,
-    "tree::*[tree1-*]": EXTRA_TREE,  # ExtraTreeClassifier(), parametrised by instance
-    **{f"tree::{name}": EXTRA_TREE for name in [
-        # these loop over every tree class, ExtraTree* included
-        "test_classification_toy", "test_weighted_classification_toy", "test_xor",
-        "test_iris", "test_probability", "test_arrayrepr", "test_pure_set",
-        "test_numerical_stability", "test_importances", "test_max_features",
-        "test_error", "test_min_samples_split", "test_min_samples_leaf", "test_pickle",
-        "test_classes_shape", "test_unbalanced_iris", "test_max_leaf_nodes",
-        "test_max_leaf_nodes_max_depth", "test_only_constant_features",
-        "test_with_only_one_non_constant_features", "test_memory_layout",
-        "test_missing_values_random_splitter_on_equal_nodes_no_missing",
-        "test_regression_extra_tree_missing_values_toy",
-        "test_random_splitter_missing_values_uses_non_missing_min_max",
-    ]},
-    # -- tree-engine behaviour -------------------------------------------------
-    "tree::test_no_sparse_y_support":
-        "scikit-learn's ValueError for a sparse y (the trees raise another error)",
-    "tree::test_poisson_zero_nodes":
-        "poisson: no split that leaves a child with a zero mean (tree engine)",
-    "tree::test_friedman_mse_deprecation":
-        "FutureWarning for criterion='friedman_mse' at construction, as "
-        "scikit-learn 1.9 (the trees warn at fit)",
-    "tree::test_almost_constant_feature":
-        "a split on a feature whose values differ by less than float32 spacing",
+    "forest::test_importances_asymptotic":
+        "max_features draws skip features that are constant in the node, as "
+        "scikit-learn's do (totally random trees on binary features)",
+    "forest::test_random_hasher":
+        "the random splitter draws its threshold uniformly in value between the node's "
+        "min and max, as scikit-learn's (the engine draws a uniform bin boundary: the "
+        "circles are separated for 1 of 10 seeds, by scikit-learn for 8 of 10)",
+    "tree::test_random_splitter_missing_values_uses_non_missing_min_max[single-non-missing]":
+        "the random splitter's threshold with missing values and a single non-missing "
+        "value in the node",
     "tree::test_huge_allocations":
-        "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates)",
-    "forest::test_importances_asymptotic": CONSTANT_FEATURES,
-    "forest::test_random_hasher": RANDOM_THRESHOLD,
+        "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates its nodes; "
+        "the engine grows its node store as needed)",
 }
