@@ -368,9 +368,10 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
 
     def _expected_failed_checks(self):
         if self.bootstrap:
-            return {"check_sample_weight_equivalence_on_dense_data":
-                    "bootstrap draws differ between weighted and repeated rows "
-                    "(the exemption scikit-learn grants its own forests)"}
+            reason = ("bootstrap draws differ between weighted and repeated rows "
+                      "(the exemption scikit-learn grants its own forests)")
+            return {"check_sample_weight_equivalence_on_dense_data": reason,
+                    "check_sample_weight_equivalence_on_sparse_data": reason}
         return {}
 
     @classmethod

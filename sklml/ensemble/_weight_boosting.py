@@ -155,9 +155,10 @@ class BaseWeightBoosting(BaseEstimator):
         if fast:
             binned = (bin_sparse(X, base.max_bins, sw) if issparse(X)
                       else bin_once(X, base.max_bins, sw, binning_seed))
-        # the compiled loops grow plain best-split trees on dense data; any
-        # other tree takes the round-by-round loop (same draws, same trees)
-        if (fast and base.ccp_alpha == 0.0 and not issparse(X)
+        # the compiled loops grow plain best-split trees; any other tree takes
+        # the round-by-round loop (same draws, same trees)
+        # (sparse X only in SAMME: R2 walks the raw dense rows its bootstrap leaves out)
+        if (fast and base.ccp_alpha == 0.0 and (is_clf or not issparse(X))
                 and getattr(base, "splitter", "best") == "best"
                 and getattr(base, "monotonic_cst", None) is None):
             self._fit_compiled(base, binned, X, y_cls, y_reg, sw, rng)
@@ -251,7 +252,8 @@ class BaseWeightBoosting(BaseEstimator):
         if self._is_classifier():
             return samme_loop(b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, y_cls, EMPTY_REG,
                               sw, *common, seeds, float(self.learning_rate),
-                              bool(self._threads))
+                              bool(self._threads), b.row_ptr, b.row_feat, b.row_bin,
+                              b.zero_bin)
         return r2_loop(X, b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, EMPTY_CLS, y_reg, sw,
                        *common, uniforms, seeds, float(self.learning_rate),
                        np.int64(LOSSES[self.loss]), bool(self._threads))
@@ -596,6 +598,7 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
             yield r2_score(y, pred, sample_weight=sample_weight)
 
     def _expected_failed_checks(self):
-        return {"check_sample_weight_equivalence_on_dense_data":
-                "each round fits on a weighted bootstrap drawn at random "
-                "(the exemption scikit-learn grants its own AdaBoostRegressor)"}
+        reason = ("each round fits on a weighted bootstrap drawn at random "
+                  "(the exemption scikit-learn grants its own AdaBoostRegressor)")
+        return {"check_sample_weight_equivalence_on_dense_data": reason,
+                "check_sample_weight_equivalence_on_sparse_data": reason}
