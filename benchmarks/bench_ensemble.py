@@ -24,7 +24,11 @@ def main():
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
 
-    from sklml.ensemble import AdaBoostClassifier, RandomForestClassifier
+    from sklml.ensemble import (
+        AdaBoostClassifier,
+        ExtraTreesClassifier,
+        RandomForestClassifier,
+    )
 
     n = 20_000 if args.quick else 100_000
     X, y = make_classification(n_samples=n, n_features=28, n_informative=20,
@@ -36,6 +40,7 @@ def main():
     t0 = time.perf_counter()
     AdaBoostClassifier(n_estimators=2).fit(Xtr[:500], ytr[:500])
     RandomForestClassifier(n_estimators=2, n_jobs=2).fit(Xtr[:500], ytr[:500])
+    ExtraTreesClassifier(n_estimators=2, n_jobs=2).fit(Xtr[:500], ytr[:500])
     print(f"compile or cache load: {time.perf_counter() - t0:.2f} s")
 
     def timed(make):
@@ -51,6 +56,10 @@ def main():
          lambda: RandomForestClassifier(n_estimators=50, n_jobs=2, random_state=0),
          lambda: skens.RandomForestClassifier(n_estimators=50, n_jobs=2,
                                               random_state=0)),
+        ("ExtraTrees 50, n_jobs=2", 1,
+         lambda: ExtraTreesClassifier(n_estimators=50, n_jobs=2, random_state=0),
+         lambda: skens.ExtraTreesClassifier(n_estimators=50, n_jobs=2,
+                                            random_state=0)),
     ]
     for name, target, ours_f, sk_f in cases:
         ours, t_o, c_o = timed(ours_f)
@@ -60,7 +69,7 @@ def main():
               f"{t_s / t_o:5.1f}x (want >= {target}x; CPU {c_o:.2f} vs {c_s:.2f} s: "
               f"{c_s / c_o:.1f}x)  accuracy ours {a_o:.4f} sklearn {a_s:.4f} "
               f"(diff {100 * (a_o - a_s):+.2f} points)", flush=True)
-        if "Forest" in name:
+        if "Forest" in name or "Extra" in name:
             s_o, s_s = len(pickle.dumps(ours)), len(pickle.dumps(theirs))
             print(f"{'  pickled forest':<26} ours {s_o / 2**20:7.1f} MiB  sklearn "
                   f"{s_s / 2**20:7.1f} MiB  ratio {s_o / s_s:.2f} (want <= 1)")

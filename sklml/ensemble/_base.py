@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -12,14 +13,17 @@ from sklml.tree._classes import resolve_max_features
 MAX_INT = np.iinfo(np.int32).max
 EMPTY_CLS = np.zeros(1, dtype=LABEL_DTYPE)
 EMPTY_REG = np.zeros((1, 1), dtype=np.float64)
+UNIT_WEIGHT = np.zeros(0, dtype=np.float64)  # the builder reads it as all ones
 
 
 def validate_fit(est, X, y, sample_weight, is_clf, multi_output):
-    """X as float32 (NaN allowed), y encoded, sample_weight float64 or ones."""
+    """X as float32 (NaN allowed when dense) or CSR, y encoded, sample_weight
+    float64 or ones."""
     X, y = validate_data(est, X, y, dtype=np.float32, order="C",
-                         ensure_all_finite="allow-nan", multi_output=multi_output,
-                         y_numeric=not is_clf)
-    X = kernel_array(X, np.float32)
+                         accept_sparse=("csr", "csc"),
+                         ensure_all_finite=True if issparse(X) else "allow-nan",
+                         multi_output=multi_output, y_numeric=not is_clf)
+    X = X.tocsr() if issparse(X) else kernel_array(X, np.float32)
     n = X.shape[0]
     if sample_weight is None:
         sw = np.ones(n, dtype=np.float64)

@@ -119,8 +119,12 @@ def _without_leaves(out):
 def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, crit,
                n_classes, max_depth, min_samples_split, min_samples_leaf,
                min_weight_fraction_leaf, max_features, max_leaf_nodes,
-               min_impurity_decrease, seeds, learning_rate, parallel):
+               min_impurity_decrease, seeds, learning_rate, parallel, row_ptr,
+               row_feat, row_bin, zero_bin):
     """Boost up to ``len(seeds)`` trees (SAMME); round ``r`` grows with ``seeds[r]``.
+
+    ``row_ptr``, ``row_feat``, ``row_bin``, ``zero_bin`` are the binned data's
+    sparse rows (empty for dense data, see ``sklml.tree._binning.BinnedData``).
 
     ``sample_weight`` is normalised to sum 1.  Returns the kept rounds' node
     arrays concatenated (round ``r`` owns nodes ``offsets[r]:offsets[r + 1]``),
@@ -136,9 +140,6 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     offsets = np.array([0, n_classes], np.int64)
     random_split = n_estimators < 0
     no_constraints = np.zeros(0, np.int8)
-    dense = np.zeros(0, np.int64)  # no sparse rows
-    dense_feat = np.zeros(0, np.int32)
-    dense_bin = np.zeros(0, np.uint8)
     n = sample_weight.shape[0]
     k = n_classes
     weights = np.zeros(n_estimators)
@@ -161,8 +162,8 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                          n_classes, max_depth, min_samples_split, min_samples_leaf,
                          mwl, max_features, max_leaf_nodes, min_impurity_decrease,
                          seeds[iboost], parallel, want_leaves, offsets,
-                         random_split, no_constraints, dense, dense_feat,
-                         dense_bin, dense)
+                         random_split, no_constraints, row_ptr, row_feat,
+                         row_bin, zero_bin)
         value = out[8]
         sample_node = out[9]
         # class of each leaf, as argmax of the tree's value

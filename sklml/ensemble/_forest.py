@@ -1,16 +1,20 @@
-"""Random forests on the Numba tree engine.
+"""Random forests and Extra-Trees on the Numba tree engine.
 
 The training data are binned once per ``fit``; every tree grows on the same
 binned matrix with its bootstrap sample given as integer count weights (no row
 is copied) and its own seed for the per-split feature draws.  Trees are grown
 in threads (the compiled builder releases the GIL), with no Python per node.
+The public API, the bootstrap draws and the errors are scikit-learn's
+``BaseForest``'s.
 """
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.sparse import hstack as sparse_hstack
+from scipy.sparse import issparse
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -18,116 +22,178 @@ from sklearn.base import (
     RegressorMixin,
     _fit_context,
 )
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import kernel_array
+from sklml.tree._binning import LABEL_DTYPE, bin_sparse, encode_labels, kernel_array
 
-from ._base import MAX_INT, bin_once, prepare_tree, validate_fit
+from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
+from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, UNIT_WEIGHT, bin_once, prepare_tree
 
-__all__ = ["RandomForestClassifier", "RandomForestRegressor"]
+__all__ = ["ExtraTreesClassifier", "ExtraTreesRegressor", "RandomForestClassifier",
+           "RandomForestRegressor"]
 
-_TREE_PARAMS = ["criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-                "max_features", "max_leaf_nodes", "min_impurity_decrease", "ccp_alpha",
-                "max_bins"]
-
-
-def _n_bootstrap(n_samples, max_samples):
-    if max_samples is None:
-        return n_samples
-    if isinstance(max_samples, Integral):
-        if max_samples > n_samples:
-            raise ValueError(f"`max_samples` must be <= n_samples={n_samples} but got "
-                             f"value {max_samples}")
-        return max_samples
-    return max(round(n_samples * max_samples), 1)
+# forest parameters that are not handed to the trees
+_FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_state",
+                "verbose", "warm_start", "class_weight", "max_samples", "splitter"}
 
 
-def _bootstrap_indices(seed, n_samples, n_bootstrap):
-    return np.random.RandomState(seed).randint(0, n_samples, n_bootstrap)
+def _map_friedman_mse(criterion):
+    """scikit-learn >= 1.9 (and sklml's trees) warn on construction and map the
+    deprecated criterion to its equal, "squared_error"."""
+    if isinstance(criterion, str) and criterion == "friedman_mse":
+        warnings.warn('Value `"friedman_mse"` for `criterion` is deprecated and will be '
+                      'removed in 1.11. It maps to `"squared_error"` as both were '
+                      'always equivalent. Use `criterion="squared_error"` to remove '
+                      "this warning.", FutureWarning, stacklevel=3)
+        return "squared_error"
+    return criterion
 
 
-class BaseForest(BaseEstimator):
-    """Bagged randomised trees; subclasses choose the tree and the aggregation."""
+def _tree_constraints(tree_class):
+    constraints = dict(tree_class._parameter_constraints)
+    constraints.pop("splitter", None)
+    return constraints
+
+
+class BaseForest(MultiOutputMixin, BaseEstimator):
+    """Bagged randomised trees; subclasses choose the tree and the aggregation.
+
+    ``_tree_class`` is the tree grown (its parameters of the same name are
+    taken from the forest) and ``_splitter`` its split strategy.
+    """
 
     _parameter_constraints: dict = {
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
-        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
-        "min_samples_split": [Interval(Integral, 2, None, closed="left"),
-                              Interval(RealNotInt, 0.0, 1.0, closed="right")],
-        "min_samples_leaf": [Interval(Integral, 1, None, closed="left"),
-                             Interval(RealNotInt, 0.0, 1.0, closed="neither")],
-        "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
-        "max_features": [Interval(Integral, 1, None, closed="left"),
-                         Interval(RealNotInt, 0.0, 1.0, closed="right"),
-                         StrOptions({"sqrt", "log2"}), None],
-        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
-        "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
         "bootstrap": ["boolean"],
-        "oob_score": ["boolean"],
+        "oob_score": ["boolean", callable],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
-        "max_samples": [None, Interval(RealNotInt, 0.0, 1.0, closed="right"),
+        "max_samples": [None, Interval(RealNotInt, 0.0, None, closed="neither"),
                         Interval(Integral, 1, None, closed="left")],
-        "max_bins": [Interval(Integral, 2, 255, closed="both")],
     }
+    _splitter = "best"
+    _fixed_tree_params: dict = {}  # tree parameters the forest does not expose
+
+    # -- the ensemble API of scikit-learn's BaseEnsemble ---------------------------
+
+    def __len__(self):
+        """Number of trees in the forest."""
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        """The ``index``-th tree."""
+        return self.estimators_[index]
+
+    def __iter__(self):
+        """Iterate over the trees."""
+        return iter(self.estimators_)
+
+    @property
+    def estimator(self):
+        """The unfitted tree the forest grows copies of (scikit-learn's
+        ``BaseForest.estimator``)."""
+        tree = self._tree_class()
+        if "splitter" in tree.get_params():
+            tree.set_params(splitter=self._splitter)
+        return tree
 
     def _tree_template(self):
-        params = {k: getattr(self, k) for k in _TREE_PARAMS}
-        if self._is_classifier():
-            return DecisionTreeClassifier(**params)
-        return DecisionTreeRegressor(**params)
+        own = set(self._get_param_names())
+        tree_class = self._tree_class
+        params = {k: getattr(self, k) for k in tree_class._get_param_names()
+                  if k in own and k not in _FOREST_ONLY}
+        params.update(self._fixed_tree_params)
+        if "splitter" in tree_class._get_param_names():
+            params["splitter"] = self._splitter
+        elif self._splitter != "best":
+            raise NotImplementedError(
+                f"{type(self).__name__} needs trees with splitter={self._splitter!r}, "
+                "which this version of sklml.tree does not have.")
+        return tree_class(**params)
+
+    # -- fit -------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Grow the forest on (X, y).
+        """Grow a forest of trees on the training set (X, y).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             NaN marks missing values.
-        y : array-like of shape (n_samples,) (or (n_samples, n_outputs) for the regressor)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels or real targets.
         sample_weight : array-like of shape (n_samples,), default=None
+            With ``bootstrap=True`` the rows are drawn in proportion to their
+            weight (scikit-learn's rule); otherwise the trees get the weights.
 
         Returns
         -------
-        self
+        self : object
+            The fitted forest.
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
+        if issparse(y):
+            raise ValueError("sparse multilabel-indicator for y is not supported.")
         is_clf = self._is_classifier()
-        y_orig = y
-        X, y_cls, y_reg, sw = validate_fit(self, X, y, sample_weight, is_clf,
-                                           multi_output=not is_clf)
+        X, y = validate_data(self, X, y, multi_output=True, dtype=np.float32,
+                             order="C", accept_sparse=("csr", "csc"),
+                             ensure_all_finite=True if issparse(X) else "allow-nan",
+                             y_numeric=not is_clf)
+        X = X.tocsr() if issparse(X) else kernel_array(X, np.float32)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        y = np.atleast_1d(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected. "
+                          "Please change the shape of y to (n_samples,), for example "
+                          "using ravel().", DataConversionWarning, stacklevel=2)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if getattr(self, "criterion", None) == "poisson":
+            if np.any(y < 0):
+                raise ValueError("Some value(s) of y are negative which is not allowed "
+                                 "for Poisson regression.")
+            if np.sum(y) <= 0:
+                raise ValueError("Sum of y is not strictly positive which is necessary "
+                                 "for Poisson regression.")
         n, n_features = X.shape
+        self._n_samples, self.n_outputs_ = y.shape
+        if is_clf:
+            y, class_weight = self._encode_targets(y, sample_weight)
+        else:
+            y, class_weight = np.ascontiguousarray(y, dtype=np.float64), None
+        if sample_weight is None:
+            sample_weight = class_weight
+        elif class_weight is not None:
+            sample_weight = sample_weight * class_weight
+        self._sample_weight = sample_weight
+
         if not self.bootstrap and self.max_samples is not None:
             raise ValueError("`max_sample` cannot be set if `bootstrap=False`. Either "
                              "switch to `bootstrap=True` or set `max_sample=None`.")
-        if self.oob_score and not self.bootstrap:
+        self._n_samples_bootstrap = (
+            n_bootstrap_samples(n, self.max_samples, sample_weight)
+            if self.bootstrap else None)
+        self.estimator_ = self.estimator
+        if not self.bootstrap and self.oob_score:
             raise ValueError("Out of bag estimation only available if bootstrap=True")
-        n_boot = _n_bootstrap(n, self.max_samples) if self.bootstrap else n
-        balanced_sub = False
-        if is_clf:
-            y_orig = self.classes_[y_cls]
-            if self.class_weight == "balanced_subsample":
-                balanced_sub = self.bootstrap
-                if not self.bootstrap:
-                    sw = sw * compute_sample_weight("balanced", y_orig)
-            elif self.class_weight is not None:
-                sw = sw * compute_sample_weight(self.class_weight, y_orig)
-            n_outputs = 1
-        else:
-            n_outputs = y_reg.shape[1]
-        self.n_outputs_ = n_outputs
 
         rng = check_random_state(self.random_state)
         if not self.warm_start or not hasattr(self, "estimators_"):
             self.estimators_ = []
-            self._seeds = []
         n_more = self.n_estimators - len(self.estimators_)
         if n_more < 0:
             raise ValueError(f"n_estimators={self.n_estimators} must be larger or equal "
@@ -136,89 +202,176 @@ class BaseForest(BaseEstimator):
         if n_more == 0:
             warnings.warn("Warm-start fitting without increasing n_estimators does not "
                           "fit new trees.")
-            return self
-        if self.warm_start and self.estimators_:
-            rng.randint(MAX_INT, size=len(self.estimators_))  # as sklearn: skip used seeds
-        seeds = rng.randint(MAX_INT, size=n_more)
-        binned = bin_once(X, self.max_bins, sw, int(rng.randint(MAX_INT)))
+        else:
+            if self.warm_start and self.estimators_:
+                # the seeds a fit from scratch would have given the first trees
+                rng.randint(MAX_INT, size=len(self.estimators_))
+            seeds = rng.randint(MAX_INT, size=n_more)
+            self.estimators_.extend(self._grow_trees(X, y, seeds, rng))
+
+        if self.oob_score and (n_more > 0 or not hasattr(self, "oob_score_")):
+            y_type = type_of_target(y)
+            if y_type == "unknown" or (is_clf and y_type == "multiclass-multioutput"):
+                raise ValueError(
+                    "The type of target cannot be used to compute OOB estimates. Got "
+                    f"{y_type} while only the following are supported: continuous, "
+                    "continuous-multioutput, binary, multiclass, "
+                    "multilabel-indicator.")
+            scoring = self.oob_score if callable(self.oob_score) else None
+            self._set_oob_score_and_attributes(X, y, scoring)
+
+        if is_clf and self.n_outputs_ == 1:
+            self.n_classes_ = self.n_classes_[0]
+            self.classes_ = self.classes_[0]
+        return self
+
+    def _grow_trees(self, X, y, seeds, rng):
+        """The new trees, grown in threads on one binned copy of ``X``."""
+        n, n_features = X.shape
+        is_clf = self._is_classifier()
+        if is_clf and self.n_outputs_ == 1:
+            y_cls, y_reg = kernel_array(y[:, 0], LABEL_DTYPE), EMPTY_REG
+            classes, n_classes = self.classes_[0], self.n_classes_[0]
+        elif is_clf:  # the builder reads the codes row-major, outputs side by side
+            y_cls, y_reg = kernel_array(y.ravel(), LABEL_DTYPE), EMPTY_REG
+            classes, n_classes = self.classes_, np.array(self.n_classes_, dtype=np.intp)
+        else:
+            y_cls, y_reg = EMPTY_CLS, kernel_array(y, np.float64)
+            classes, n_classes = None, 1
+        sample_weight = self._sample_weight
         template = self._tree_template()
         template._validate_params()
-        classes = getattr(self, "classes_", None)
-        n_classes = getattr(self, "n_classes_", 1)
+        binning_seed = int(rng.randint(MAX_INT))
+        binned = (bin_sparse(X, template.max_bins, sample_weight) if issparse(X)
+                  else bin_once(X, template.max_bins, sample_weight, binning_seed))
         names = getattr(self, "feature_names_in_", None)
+        # bad monotonic constraints fail here, once, not in every thread
+        prepare_tree(template, n_features, is_clf, n_classes, classes, self.n_outputs_,
+                     0, names)._monotonic_constraints(n_features)
+        n_boot = self._n_samples_bootstrap
+        balanced_subsample = is_clf and self.class_weight == "balanced_subsample"
+        unit = UNIT_WEIGHT
 
         def grow(seed):
             tree = prepare_tree(template, n_features, is_clf, n_classes, classes,
-                                n_outputs, int(seed), names)
-            w = sw
+                                self.n_outputs_, int(seed), names)
             if self.bootstrap:
-                idx = _bootstrap_indices(seed, n, n_boot)
-                w = sw * np.bincount(idx, minlength=n)
-                if balanced_sub:
-                    w = w * compute_sample_weight("balanced", y_orig, indices=idx)
+                idx = bootstrap_indices(seed, n, n_boot, sample_weight)
+                w = np.bincount(idx, minlength=n).astype(np.float64)
+                if balanced_subsample:
+                    w *= compute_sample_weight("balanced", y, indices=idx)
+            else:
+                w = unit if sample_weight is None else sample_weight
             w = kernel_array(w, np.float64)
-            mwl = self.min_weight_fraction_leaf * float(w.sum())
-            tree._grow(binned, y_cls, y_reg, w, mwl, int(seed), parallel=False)
+            # an empty weight array is the builder's unweighted fast path
+            mwl = tree.min_weight_fraction_leaf * (float(w.sum()) if w.size else n)
+            # the seed the tree's own fit would draw: a clone refit on the
+            # bootstrap rows grows the same tree
+            tree_seed = int(np.random.RandomState(seed).randint(MAX_INT))
+            tree._grow(binned, y_cls, y_reg, w, mwl, tree_seed, parallel=False)
             return tree
 
-        trees = Parallel(n_jobs=self.n_jobs, prefer="threads", verbose=self.verbose)(
+        return Parallel(n_jobs=self.n_jobs, prefer="threads", verbose=self.verbose)(
             delayed(grow)(s) for s in seeds)
-        self.estimators_.extend(trees)
-        self._seeds.extend(int(s) for s in seeds)
-        self._n_bootstrap = n_boot
-        if self.oob_score:
-            self._set_oob_score(X, y_cls, y_reg)
-        return self
 
-    def _oob_sum(self, X, width):
+    # -- out-of-bag ------------------------------------------------------------
+
+    def _oob_predictions(self, X, width):
+        """Mean out-of-bag prediction of each row, shape (n_samples, n_outputs, width)."""
         n = X.shape[0]
-        total = np.zeros((n, width))
+        total = np.zeros((n, self.n_outputs_, width))
         count = np.zeros(n)
-        for tree, seed in zip(self.estimators_, self._seeds):
-            unsampled = np.bincount(_bootstrap_indices(seed, n, self._n_bootstrap),
-                                    minlength=n) == 0
-            rows = np.flatnonzero(unsampled)
+        for tree in self.estimators_:
+            rows = np.flatnonzero(unsampled_mask(tree.random_state, n,
+                                                 self._n_samples_bootstrap,
+                                                 self._sample_weight))
             if rows.size:
-                total[rows] += tree.tree_.predict(X[rows]).reshape(rows.size, width)
+                total[rows] += tree.tree_.predict(X[rows])[:, :, :width]
                 count[rows] += 1
         if np.any(count == 0):
             warnings.warn("Some inputs do not have OOB scores. This probably means too "
                           "few trees were used to compute any reliable OOB estimates.",
                           UserWarning)
-        return total / np.maximum(count, 1)[:, None]
+        return total / np.maximum(count, 1)[:, None, None]
 
-    def _validate_X(self, X):
+    # -- prediction-time API ---------------------------------------------------
+
+    def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, order="C",
-                          ensure_all_finite="allow-nan", reset=False)
-        return kernel_array(X, np.float32)
+        X = validate_data(self, X, dtype=np.float32, order="C", accept_sparse="csr",
+                          ensure_all_finite=True if issparse(X) else "allow-nan",
+                          reset=False)
+        return X if issparse(X) else kernel_array(X, np.float32)
 
     def apply(self, X):
-        """Leaf index of each sample in each tree, shape (n_samples, n_estimators)."""
-        X = self._validate_X(X)
-        return np.column_stack([t.tree_.apply(X) for t in self.estimators_])
+        """Leaf index of each sample in each tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_leaves : ndarray of shape (n_samples, n_estimators)
+        """
+        X = self._validate_X_predict(X)
+        return np.array([t.tree_.apply(X) for t in self.estimators_]).T
+
+    def decision_path(self, X):
+        """Nodes each sample passes through, in every tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        indicator : sparse matrix of shape (n_samples, n_nodes)
+            CSR indicator over the nodes of all the trees, end to end.
+        n_nodes_ptr : ndarray of shape (n_estimators + 1,)
+            ``indicator[:, n_nodes_ptr[i]:n_nodes_ptr[i + 1]]`` is tree ``i``'s.
+        """
+        X = self._validate_X_predict(X)
+        indicators = [t.tree_.decision_path(X) for t in self.estimators_]
+        n_nodes_ptr = np.cumsum([0] + [ind.shape[1] for ind in indicators])
+        return sparse_hstack(indicators).tocsr(), n_nodes_ptr
+
+    @property
+    def estimators_samples_(self):
+        """The rows (with repetitions) each tree was grown on, drawn again from
+        the tree's seed on each access (nothing is stored)."""
+        check_is_fitted(self)
+        if not self.bootstrap:
+            return [np.arange(self._n_samples, dtype=np.int32) for _ in self.estimators_]
+        return [bootstrap_indices(t.random_state, self._n_samples,
+                                  self._n_samples_bootstrap, self._sample_weight)
+                for t in self.estimators_]
 
     @property
     def feature_importances_(self):
-        """Mean impurity decrease of each feature over the trees, normalised."""
+        """Mean impurity decrease of each feature over the trees, normalised
+        (zeros if every tree is a single leaf)."""
         check_is_fitted(self)
         imps = [t.tree_.compute_feature_importances(normalize=False)
                 for t in self.estimators_ if t.tree_.node_count > 1]
         if not imps:
-            return np.zeros(self.n_features_in_)
-        mean = np.mean(imps, axis=0)
-        return mean / mean.sum()
+            return np.zeros(self.n_features_in_, dtype=np.float64)
+        imps = [imp / imp.sum() if imp.sum() > 0 else imp for imp in imps]
+        mean = np.mean(imps, axis=0, dtype=np.float64)
+        return mean / np.sum(mean)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     def _expected_failed_checks(self):
         if self.bootstrap:
-            return {"check_sample_weight_equivalence_on_dense_data":
-                    "bootstrap draws differ between weighted and repeated rows "
-                    "(the exemption scikit-learn grants its own forests)"}
+            reason = ("bootstrap draws differ between weighted and repeated rows "
+                      "(the exemption scikit-learn grants its own forests)")
+            return {"check_sample_weight_equivalence_on_dense_data": reason,
+                    "check_sample_weight_equivalence_on_sparse_data": reason}
         return {}
 
     @classmethod
@@ -226,7 +379,149 @@ class BaseForest(BaseEstimator):
         return {"n_estimators": 5, "random_state": 0}
 
 
-class RandomForestClassifier(ClassifierMixin, BaseForest):
+class ForestClassifier(ClassifierMixin, BaseForest):
+    """Class probabilities averaged over the trees."""
+
+    _tree_class = DecisionTreeClassifier
+
+    @staticmethod
+    def _is_classifier():
+        return True
+
+    def _encode_targets(self, y, sample_weight):
+        """Class codes of each output and the class weights, as scikit-learn's
+        ``_validate_y_class_weight``."""
+        check_classification_targets(y)
+        y_original = y
+        self.classes_, self.n_classes_ = [], []
+        codes = []
+        for k in range(self.n_outputs_):
+            classes_k, codes_k = encode_labels(y[:, k])
+            self.classes_.append(classes_k)
+            self.n_classes_.append(classes_k.shape[0])
+            codes.append(codes_k)
+        y = np.ascontiguousarray(np.column_stack(codes))
+        if self.class_weight is None:
+            return y, None
+        if isinstance(self.class_weight, (dict, list)):
+            return y, compute_sample_weight(self.class_weight, y_original)
+        if self.warm_start:
+            warnings.warn(
+                'class_weight presets "balanced" or "balanced_subsample" are not '
+                "recommended for warm_start if the fitted data differs from the full "
+                'dataset. In order to use "balanced" weights, use '
+                'compute_class_weight ("balanced", classes, y). In place of y you can '
+                "use a large enough sample of the full training set target to "
+                "properly estimate the class frequency distributions. Pass the "
+                "resulting weights as the class_weight parameter.")
+        if self.class_weight == "balanced_subsample" and self.bootstrap:
+            return y, None  # computed on each bootstrap sample
+        class_weight = []
+        for k in range(self.n_outputs_):
+            weights = compute_class_weight("balanced", classes=self.classes_[k],
+                                           y=y_original[:, k],
+                                           sample_weight=sample_weight)
+            class_weight.append(dict(zip(self.classes_[k], weights)))
+        if self.n_outputs_ == 1:
+            class_weight = class_weight[0]
+        return y, compute_sample_weight(class_weight, y_original)
+
+    def _set_oob_score_and_attributes(self, X, y, scoring_function=None):
+        decision = self._oob_predictions(X, max(np.atleast_1d(self.n_classes_)))
+        decision = np.moveaxis(decision, 1, 2)  # (n_samples, n_classes, n_outputs)
+        if decision.shape[-1] == 1:
+            decision = decision[..., 0]
+        self.oob_decision_function_ = decision
+        scoring_function = scoring_function or accuracy_score
+        self.oob_score_ = scoring_function(y, np.argmax(decision, axis=1))
+
+    def predict_proba(self, X):
+        """Mean of the trees' class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), or a list of such
+            arrays (one per output)
+        """
+        X = self._validate_X_predict(X)
+        total = self.estimators_[0].tree_.predict(X).astype(np.float64)
+        for tree in self.estimators_[1:]:
+            total += tree.tree_.predict(X)
+        total /= len(self.estimators_)
+        if self.n_outputs_ == 1:
+            return total[:, 0, :self.n_classes_]
+        return [total[:, k, :n_k] for k, n_k in enumerate(self.n_classes_)]
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            if self.n_outputs_ == 1:
+                return np.log(proba)
+            return [np.log(p) for p in proba]
+
+    def predict(self, X):
+        """Class with the highest mean probability (of each output)."""
+        proba = self.predict_proba(X)
+        if self.n_outputs_ == 1:
+            return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+        out = np.empty((proba[0].shape[0], self.n_outputs_), dtype=self.classes_[0].dtype)
+        for k in range(self.n_outputs_):
+            out[:, k] = self.classes_[k].take(np.argmax(proba[k], axis=1), axis=0)
+        return out
+
+
+class ForestRegressor(RegressorMixin, BaseForest):
+    """Predictions averaged over the trees."""
+
+    _tree_class = DecisionTreeRegressor
+
+    @staticmethod
+    def _is_classifier():
+        return False
+
+    def _set_oob_score_and_attributes(self, X, y, scoring_function=None):
+        pred = self._oob_predictions(X, 1)[:, :, 0]
+        if pred.shape[1] == 1:
+            pred = pred[:, 0]
+        self.oob_prediction_ = pred
+        scoring_function = scoring_function or r2_score
+        self.oob_score_ = scoring_function(y, pred)
+
+    def predict(self, X):
+        """Mean of the trees' predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        X = self._validate_X_predict(X)
+        pred = np.zeros((X.shape[0], self.n_outputs_))
+        for tree in self.estimators_:
+            pred += tree.tree_.predict(X)[:, :, 0]
+        pred /= len(self.estimators_)
+        return pred[:, 0] if self.n_outputs_ == 1 else pred
+
+    def _compute_partial_dependence_recursion(self, grid, target_features):
+        """Partial dependence by the recursion method, averaged over the trees
+        (used by ``sklearn.inspection.partial_dependence``)."""
+        grid = np.asarray(grid, dtype=np.float32, order="C")
+        target_features = np.asarray(target_features, dtype=np.intp, order="C")
+        out = np.zeros(grid.shape[0], dtype=np.float64)
+        for tree in self.estimators_:
+            tree.tree_.compute_partial_dependence(grid, target_features, out)
+        return out / len(self.estimators_)
+
+
+class RandomForestClassifier(ForestClassifier):
     """A random forest of sklml trees: bagging plus random features per split.
 
     Parameters
@@ -273,7 +568,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
 
     _parameter_constraints: dict = {
         **BaseForest._parameter_constraints,
-        "criterion": [StrOptions({"gini", "entropy", "log_loss", "misclassification"})],
+        **_tree_constraints(DecisionTreeClassifier),
         "class_weight": [StrOptions({"balanced_subsample", "balanced"}), dict, list,
                          None],
     }
@@ -283,7 +578,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, class_weight=None, ccp_alpha=0.0,
-                 max_samples=None, max_bins=255):
+                 max_samples=None, monotonic_cst=None, max_bins=255):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -302,37 +597,11 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
         self.class_weight = class_weight
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
-    @staticmethod
-    def _is_classifier():
-        return True
 
-    def _set_oob_score(self, X, y_cls, y_reg):
-        proba = self._oob_sum(X, self.n_classes_)
-        self.oob_decision_function_ = proba
-        self.oob_score_ = accuracy_score(y_cls, np.argmax(proba, axis=1))
-
-    def predict_proba(self, X):
-        """Mean of the trees' class probabilities."""
-        X = self._validate_X(X)
-        proba = np.zeros((X.shape[0], self.n_classes_))
-        for tree in self.estimators_:
-            proba += tree.tree_.predict(X)[:, 0, :]
-        return proba / len(self.estimators_)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Class with the highest mean probability."""
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
-
-
-class RandomForestRegressor(MultiOutputMixin, RegressorMixin, BaseForest):
+class RandomForestRegressor(ForestRegressor):
     """A random forest regressor of sklml trees (mean of the trees).
 
     Parameters are those of :class:`RandomForestClassifier` without
@@ -359,7 +628,7 @@ class RandomForestRegressor(MultiOutputMixin, RegressorMixin, BaseForest):
 
     _parameter_constraints: dict = {
         **BaseForest._parameter_constraints,
-        "criterion": [StrOptions({"squared_error"})],
+        **_tree_constraints(DecisionTreeRegressor),
     }
 
     def __init__(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
@@ -367,7 +636,8 @@ class RandomForestRegressor(MultiOutputMixin, RegressorMixin, BaseForest):
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
                  verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
-                 max_bins=255):
+                 monotonic_cst=None, max_bins=255):
+        criterion = _map_friedman_mse(criterion)
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -385,22 +655,126 @@ class RandomForestRegressor(MultiOutputMixin, RegressorMixin, BaseForest):
         self.warm_start = warm_start
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
-    @staticmethod
-    def _is_classifier():
-        return False
 
-    def _set_oob_score(self, X, y_cls, y_reg):
-        pred = self._oob_sum(X, self.n_outputs_)
-        self.oob_prediction_ = pred[:, 0] if self.n_outputs_ == 1 else pred
-        self.oob_score_ = r2_score(y_reg, pred)
+class ExtraTreesClassifier(ForestClassifier):
+    """Extremely randomised trees: each split tries one random threshold per
+    drawn feature (a random bin boundary of the binned engine) and keeps the
+    best of those.
 
-    def predict(self, X):
-        """Mean of the trees' predictions."""
-        X = self._validate_X(X)
-        pred = np.zeros((X.shape[0], self.n_outputs_))
-        for tree in self.estimators_:
-            pred += tree.tree_.predict(X)[:, :, 0]
-        pred /= len(self.estimators_)
-        return pred[:, 0] if self.n_outputs_ == 1 else pred
+    Parameters are those of :class:`RandomForestClassifier`; as in
+    scikit-learn, ``bootstrap`` defaults to False (every tree sees all the
+    rows) and the trees use ``splitter="random"``.
+
+    Attributes
+    ----------
+    estimator_ : DecisionTreeClassifier
+        The unfitted template of the trees.
+    estimators_ : list of DecisionTreeClassifier
+    estimators_samples_ : list of ndarray
+        The rows each tree was grown on.
+    classes_, n_classes_, n_features_in_, n_outputs_
+    feature_importances_ : ndarray of shape (n_features,)
+    oob_score_ : float
+    oob_decision_function_ : ndarray of shape (n_samples, n_classes)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklml.ensemble import ExtraTreesClassifier
+    >>> X, y = make_classification(n_samples=300, random_state=0)
+    >>> et = ExtraTreesClassifier(n_estimators=20, random_state=0).fit(X, y)
+    >>> len(et), et.score(X, y) > 0.9
+    (20, True)
+    """
+
+    _parameter_constraints: dict = RandomForestClassifier._parameter_constraints
+    _splitter = "random"
+
+    def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
+                 verbose=0, warm_start=False, class_weight=None, ccp_alpha=0.0,
+                 max_samples=None, monotonic_cst=None, max_bins=255):
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.class_weight = class_weight
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
+        self.max_bins = max_bins
+
+
+class ExtraTreesRegressor(ForestRegressor):
+    """Extremely randomised regression trees (mean of the trees).
+
+    Parameters are those of :class:`RandomForestRegressor`; as in
+    scikit-learn, ``bootstrap`` defaults to False and the trees use
+    ``splitter="random"``.
+
+    Attributes
+    ----------
+    estimator_ : DecisionTreeRegressor
+        The unfitted template of the trees.
+    estimators_ : list of DecisionTreeRegressor
+    estimators_samples_ : list of ndarray
+    n_features_in_, n_outputs_
+    feature_importances_ : ndarray of shape (n_features,)
+    oob_score_ : float
+    oob_prediction_ : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklml.ensemble import ExtraTreesRegressor
+    >>> X, y = make_regression(n_samples=300, n_features=5, random_state=0)
+    >>> et = ExtraTreesRegressor(n_estimators=20, random_state=0).fit(X, y)
+    >>> et.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = RandomForestRegressor._parameter_constraints
+    _splitter = "random"
+
+    def __init__(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None,
+                 verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
+                 monotonic_cst=None, max_bins=255):
+        criterion = _map_friedman_mse(criterion)
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
+        self.max_bins = max_bins

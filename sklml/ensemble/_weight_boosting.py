@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from numba.core.errors import NumbaPerformanceWarning
+from scipy.sparse import issparse
 from scipy.special import softmax
 from sklearn.base import (
     BaseEstimator,
@@ -24,12 +25,18 @@ from sklearn.base import (
     clone,
 )
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_is_fitted,
+    validate_data,
+)
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklml.tree._binning import kernel_array
+from sklml.tree._binning import bin_sparse, encode_labels, kernel_array
 from sklml.tree._classes import BaseDecisionTree, tree_from_build
 from sklml.tree._splitting import CRITERIA_CLF, CRITERIA_REG
 
@@ -67,15 +74,48 @@ class BaseWeightBoosting(BaseEstimator):
 
     def _base_estimator(self):
         est = self.estimator if self.estimator is not None else self._default_estimator()
-        if "sample_weight" not in inspect.signature(est.fit).parameters:
+        # the regressor fits each round on rows drawn by weight (no weights needed)
+        if (self._is_classifier()
+                and "sample_weight" not in inspect.signature(est.fit).parameters):
             raise ValueError(f"{type(est).__name__} doesn't support sample_weight.")
         return est
 
+    def __len__(self):
+        """Number of fitted estimators."""
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        """The ``index``-th fitted estimator."""
+        return self.estimators_[index]
+
+    def __iter__(self):
+        """Iterate over the fitted estimators."""
+        return iter(self.estimators_)
+
     def _validate_X(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, order="C",
-                          ensure_all_finite="allow-nan", reset=False)
-        return kernel_array(X, np.float32)
+        if not isinstance(self.estimator_, BaseDecisionTree):
+            # any other estimator gets X as scikit-learn's AdaBoost passes it on
+            return validate_data(self, X, accept_sparse=["csr", "csc"], ensure_2d=True,
+                                 allow_nd=True, dtype=None, reset=False)
+        X = validate_data(self, X, dtype=np.float32, order="C", accept_sparse="csr",
+                          ensure_all_finite=True if issparse(X) else "allow-nan",
+                          reset=False)
+        return X if issparse(X) else kernel_array(X, np.float32)
+
+    def _validate_fit_any(self, X, y, sample_weight, is_clf):
+        """(X, y) for an estimator other than an sklml tree, checked as
+        scikit-learn's AdaBoost checks them (X passed on unconverted)."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_2d=True,
+                             allow_nd=True, dtype=None, y_numeric=not is_clf)
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, copy=True,
+                                  ensure_non_negative=True)
+        if is_clf:
+            check_classification_targets(y)
+            self.classes_, y_cls = encode_labels(y)
+            self.n_classes_ = len(self.classes_)
+            return X, y_cls, EMPTY_REG, sw
+        return X, EMPTY_CLS, np.asarray(y, dtype=np.float64).reshape(-1, 1), sw
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -93,8 +133,13 @@ class BaseWeightBoosting(BaseEstimator):
         self
         """
         base = self._base_estimator()
+        self.estimator_ = base
         is_clf = self._is_classifier()
-        X, y_cls, y_reg, sw = validate_fit(self, X, y, sample_weight, is_clf, False)
+        fast = isinstance(base, BaseDecisionTree)
+        if fast:
+            X, y_cls, y_reg, sw = validate_fit(self, X, y, sample_weight, is_clf, False)
+        else:
+            X, y_cls, y_reg, sw = self._validate_fit_any(X, y, sample_weight, is_clf)
         if sw.sum() <= 0:
             raise ValueError("Sample weights must have positive sum.")
         sw = sw / sw.sum()
@@ -102,12 +147,20 @@ class BaseWeightBoosting(BaseEstimator):
         self.estimator_weights_ = np.zeros(self.n_estimators, dtype=np.float64)
         self.estimator_errors_ = np.ones(self.n_estimators, dtype=np.float64)
         rng = check_random_state(self.random_state)
-        fast = isinstance(base, BaseDecisionTree)
         if fast:
             base._validate_params()
         self._threads = threads_pay()
-        binned = bin_once(X, base.max_bins, sw, int(rng.randint(MAX_INT))) if fast else None
-        if fast and base.ccp_alpha == 0.0:
+        binning_seed = int(rng.randint(MAX_INT))
+        binned = None
+        if fast:
+            binned = (bin_sparse(X, base.max_bins, sw) if issparse(X)
+                      else bin_once(X, base.max_bins, sw, binning_seed))
+        # the compiled loops grow plain best-split trees; any other tree takes
+        # the round-by-round loop (same draws, same trees)
+        # (sparse X only in SAMME: R2 walks the raw dense rows its bootstrap leaves out)
+        if (fast and base.ccp_alpha == 0.0 and (is_clf or not issparse(X))
+                and getattr(base, "splitter", "best") == "best"
+                and getattr(base, "monotonic_cst", None) is None):
             self._fit_compiled(base, binned, X, y_cls, y_reg, sw, rng)
             return self
         eps = np.finfo(np.float64).eps
@@ -199,7 +252,8 @@ class BaseWeightBoosting(BaseEstimator):
         if self._is_classifier():
             return samme_loop(b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, y_cls, EMPTY_REG,
                               sw, *common, seeds, float(self.learning_rate),
-                              bool(self._threads))
+                              bool(self._threads), b.row_ptr, b.row_feat, b.row_bin,
+                              b.zero_bin)
         return r2_loop(X, b.X_binned, b.n_bins, b.bin_lo, b.bin_hi, EMPTY_CLS, y_reg, sw,
                        *common, uniforms, seeds, float(self.learning_rate),
                        np.int64(LOSSES[self.loss]), bool(self._threads))
@@ -224,8 +278,11 @@ class BaseWeightBoosting(BaseEstimator):
         est = clone(base)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
-        target = self.classes_[y_cls] if self._is_classifier() else y_reg[:, 0]
-        est.fit(X, target, sample_weight=w)
+        if self._is_classifier():
+            est.fit(X, self.classes_[y_cls], sample_weight=w)
+        else:  # the round's bootstrap rows, as scikit-learn fits them
+            rows = np.repeat(np.arange(len(w)), w.astype(np.int64))
+            est.fit(_safe_indexing(X, rows), y_reg[rows, 0])
         pred = est.predict(X)
         if self._is_classifier():
             pred = np.searchsorted(self.classes_, pred)
@@ -255,6 +312,7 @@ class BaseWeightBoosting(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     @classmethod
@@ -280,7 +338,10 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
 
     Attributes
     ----------
+    estimator_ : estimator
+        The weak learner the estimators are cloned from.
     estimators_ : list of classifiers
+        Also reached as ``ada[i]``, ``len(ada)``, ``iter(ada)``.
     estimator_weights_ : ndarray of shape (n_estimators,)
     estimator_errors_ : ndarray of shape (n_estimators,)
     classes_, n_classes_, n_features_in_
@@ -332,26 +393,32 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         return sw, weight, error
 
     def _staged_votes(self, X):
+        """Running sum of the rounds' votes: each round gives its weight ``w``
+        to the class it predicts and ``-w / (K - 1)`` to the others (the
+        arithmetic of scikit-learn's ``np.where``, so the sums match it)."""
         X = self._validate_X(X)
         k = self.n_classes_
-        votes = np.zeros((X.shape[0], k))
-        rows = np.arange(X.shape[0])
+        votes = np.zeros((_num_samples(X), k))
+        rows = np.arange(votes.shape[0])
         for w, est in zip(self.estimator_weights_, self.estimators_):
-            codes = self._predict_codes(est, X)
-            votes -= w / (k - 1)
-            votes[rows, codes] += w + w / (k - 1)
+            current = np.full_like(votes, -1 / (k - 1) * w)
+            current[rows, self._predict_codes(est, X)] = w
+            votes += current
             yield votes, w
+
+    def _decision_from_votes(self, votes, norm):
+        if self.n_classes_ == 2:
+            signed = votes.copy()
+            signed[:, 0] *= -1
+            return (signed / norm).sum(axis=1)
+        return votes / norm
 
     def staged_decision_function(self, X):
         """Decision function after each round (see :meth:`decision_function`)."""
         norm = 0.0
         for votes, w in self._staged_votes(X):
             norm += w
-            out = votes / norm
-            if self.n_classes_ == 2:
-                yield out[:, 1] - out[:, 0]
-            else:
-                yield out
+            yield self._decision_from_votes(votes, norm)
 
     def decision_function(self, X):
         """Weighted votes: +w for the predicted class, -w/(K-1) for the others,
@@ -359,11 +426,11 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         minus first)."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.zeros((np.asarray(X).shape[0], 1))
-        out = None
-        for out in self.staged_decision_function(X):
+            return np.zeros((_num_samples(X), 1))
+        votes = None
+        for votes, _ in self._staged_votes(X):
             pass
-        return out
+        return self._decision_from_votes(votes, self.estimator_weights_.sum())
 
     @staticmethod
     def _proba(decision, k):
@@ -377,7 +444,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         """Class probabilities: softmax of the decision function / (K - 1)."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.ones((np.asarray(X).shape[0], 1))
+            return np.ones((_num_samples(X), 1))
         return self._proba(self.decision_function(X), self.n_classes_)
 
     def staged_predict_proba(self, X):
@@ -398,7 +465,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
         """Class with the largest weighted vote."""
         check_is_fitted(self)
         if self.n_classes_ == 1:
-            return np.full(np.asarray(X).shape[0], self.classes_[0])
+            return np.full(_num_samples(X), self.classes_[0])
         return self._classes_from_decision(self.decision_function(X))
 
     def staged_predict(self, X):
@@ -429,7 +496,10 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
 
     Attributes
     ----------
+    estimator_ : estimator
+        The weak learner the estimators are cloned from.
     estimators_ : list of regressors
+        Also reached as ``ada[i]``, ``len(ada)``, ``iter(ada)``.
     estimator_weights_ : ndarray of shape (n_estimators,)
     estimator_errors_ : ndarray of shape (n_estimators,)
     n_features_in_
@@ -528,6 +598,7 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
             yield r2_score(y, pred, sample_weight=sample_weight)
 
     def _expected_failed_checks(self):
-        return {"check_sample_weight_equivalence_on_dense_data":
-                "each round fits on a weighted bootstrap drawn at random "
-                "(the exemption scikit-learn grants its own AdaBoostRegressor)"}
+        reason = ("each round fits on a weighted bootstrap drawn at random "
+                  "(the exemption scikit-learn grants its own AdaBoostRegressor)")
+        return {"check_sample_weight_equivalence_on_dense_data": reason,
+                "check_sample_weight_equivalence_on_sparse_data": reason}
