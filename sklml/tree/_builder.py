@@ -277,7 +277,7 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
                                   n_bins[f], zb, touched)
         if nt >= 2:
             visited += 1
-            pick = _feature_pick(rng, nt, False, random_split, pick_miss)
+            pick = _feature_pick(rng, np.int64(nt), np.bool_(False), random_split, pick_miss)
             mono = monotonic[f] if constrained else 0
             if mae:
                 _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
@@ -285,11 +285,11 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
                 if scan_mae(hf, touched, np.int64(nt), xcol, idx, start, end,
                             y_reg, w, unit, wn, mae_order, mae_rank, mae_f,
                             min_samples_leaf, min_weight_leaf, mono, lo, hi, pick,
-                            False, best_left, best):
+                            np.bool_(False), best_left, best):
                     best_feat = f
             elif scan_feature(hf, touched, np.int64(nt), tot, wn, crit, is_clf,
                               offsets, min_samples_leaf, min_weight_leaf, mono, lo,
-                              hi, pick, False, cum, best_left, best):
+                              hi, pick, np.bool_(False), cum, best_left, best):
                 best_feat = f
         for c in range(C):
             hf[zb, c] = 0.0  # the stored bins are zeroed below
@@ -319,7 +319,7 @@ def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     if not random_split:
         return np.int64(-1)
     if has_missing and nt >= 2:
-        pick_miss[0] = _rand_int(rng, 2)
+        pick_miss[0] = _rand_int(rng, np.int64(2))
     # one non-missing bin: non-missing | missing is the only split (either side)
     if nt >= 2:
         return 1 + _rand_int(rng, nt - 1)
@@ -380,9 +380,9 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                     touched[nt] = b
                     nt += 1
             if nt == 0 or (hf[MISSING_BIN, 0] == 0.0 and (
-                    nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt))):
+                    nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, np.int64(nt)))):
                 continue  # constant in this node
-            pick = _feature_pick(rng, nt, hf[MISSING_BIN, 0] > 0.0, random_split,
+            pick = _feature_pick(rng, np.int64(nt), hf[MISSING_BIN, 0] > 0.0, random_split,
                                  pick_miss)
             mono = monotonic[f] if constrained else 0
             if mae:
@@ -423,10 +423,10 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
                 if has_missing:
                     nt -= 1  # MISSING_BIN sorts last
             constant = nt == 0 or (not has_missing and (
-                nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, nt)))
+                nt == 1 or _almost_constant(bin_lo, bin_hi, f, touched, np.int64(nt))))
             if not constant:
                 visited += 1
-                pick = _feature_pick(rng, nt, has_missing, random_split, pick_miss)
+                pick = _feature_pick(rng, np.int64(nt), has_missing, random_split, pick_miss)
                 mono = monotonic[f] if constrained else 0
                 if mae:
                     if scan_mae(scratch, touched, np.int64(nt), X_binned[f], idx, start,
@@ -469,8 +469,8 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             xb = xcol
         else:
             xb = X_binned[best_feat]
-        imp_l = _poisson_loss(idx, start, end, xb, L, mgl, 0, y_reg, w, unit, best_left)
-        imp_r = _poisson_loss(idx, start, end, xb, L, mgl, 1, y_reg, w, unit, right)
+        imp_l = _poisson_loss(idx, start, end, xb, L, mgl, np.int64(0), y_reg, w, unit, best_left)
+        imp_r = _poisson_loss(idx, start, end, xb, L, mgl, np.int64(1), y_reg, w, unit, right)
         rf[r, IMPL] = imp_l
         rf[r, IMPR] = imp_r
         improvement = (wn / w_root) * (imp - (wr / wn) * imp_r - (wl / wn) * imp_l)

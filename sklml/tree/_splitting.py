@@ -99,7 +99,7 @@ def node_impurity(s, crit, offsets):
         return imp / n_out
     n_outputs = offsets.shape[0] - 1
     if n_outputs == 1:
-        return _class_impurity(s, crit, 1, C)
+        return _class_impurity(s, crit, np.int64(1), C)
     imp = 0.0
     for k in range(n_outputs):
         imp += _class_impurity(s, crit, 1 + offsets[k], 1 + offsets[k + 1])
@@ -488,10 +488,10 @@ def scan_mae(hf, bins, nt, xb, idx, start, end, y_reg, w, unit, wtot, mae_order,
             mae_f[MAE_LEFT_ABS, p] = 0.0
             mae_f[MAE_RIGHT_ABS, p] = 0.0
         for k in range(n_out):
-            _mae_pass(mae_order, n, True, mae_rank[k], y_reg, k, w, unit, mae_f,
-                      MAE_LEFT_ABS, MAE_LEFT_MED)
-            _mae_pass(mae_order, n, False, mae_rank[k], y_reg, k, w, unit, mae_f,
-                      MAE_RIGHT_ABS, MAE_RIGHT_MED)
+            _mae_pass(mae_order, n, np.bool_(True), mae_rank[k], y_reg, k, w, unit, mae_f,
+                      np.int64(MAE_LEFT_ABS), np.int64(MAE_LEFT_MED))
+            _mae_pass(mae_order, n, np.bool_(False), mae_rank[k], y_reg, k, w, unit, mae_f,
+                      np.int64(MAE_RIGHT_ABS), np.int64(MAE_RIGHT_MED))
         # candidates: before block t (t >= 1); every non-missing value left
         wcum = 0.0
         p_prev = 0
