@@ -2,6 +2,8 @@
 
 import pickle
 
+import skops.io
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from sklml.rl import (
     DQN,
     MDP,
     REINFORCE,
+    AgentHistory,
     QLearning,
     QValueIteration,
     TDLearning,
@@ -167,3 +170,72 @@ def test_agents_are_registered_as_agents():
     assert sklml.get_estimator("DQN") is DQN
     others = {name for name, _ in sklml.all_estimators(type_filter=["classifier", "regressor", "transformer"])}
     assert not names & others
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_history_is_one_structure_for_every_agent(cls):
+    agent = _make(cls).fit(_mdp().as_env(max_episode_steps=7))
+    h = agent.history_
+    assert isinstance(h, AgentHistory)
+    if cls in (ValueIteration, QValueIteration):  # planners never step the environment
+        assert h == AgentHistory() and agent.n_iter_ == len(agent.value_curve_) >= 1
+        return
+    assert agent.n_episodes_ == h.n_episodes >= 1
+    # episodes follow each other: each ends its length after the previous one
+    np.testing.assert_array_equal(np.diff(h.episode_end_steps), h.episode_lengths[1:])
+    assert h.episode_end_steps[0] == h.episode_lengths[0] and h.episode_end_steps[-1] <= agent.n_steps_
+    assert np.all(h.episode_lengths <= 7) and np.all(np.isfinite(h.episode_returns))
+    length = agent.n_episodes if cls is REINFORCE else agent.n_steps
+    assert agent.n_iter_ == length
+
+
+@pytest.mark.parametrize("cls", [TDLearning, QLearning, DQN, REINFORCE], ids=lambda c: c.__name__)
+def test_total_timesteps_alias(cls):
+    agent = _make(cls, total_timesteps=120).fit(_mdp())
+    assert agent.n_steps_ >= 120
+    if cls is not REINFORCE:  # REINFORCE stops at the end of an update
+        assert agent.n_steps_ == agent.n_iter_ == 120
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_predict_is_act(cls):
+    agent = _make(cls).fit(_mdp())
+    states = np.array([0, 1, 1, 0])
+    np.testing.assert_array_equal(agent.predict(states), agent.act(states))
+    assert agent.predict(1) == agent.act(1)
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_save_and_load_without_pickle(cls, tmp_path):
+    mdp = _mdp()
+    agent = _make(cls, gamma=0.8).fit(mdp)
+    path = tmp_path / "agent.skops"
+    agent.save(path)
+    assert skops.io.get_untrusted_types(file=path) == []  # only plain types in the file
+    loaded = cls.load(path)
+    assert type(loaded) is cls and loaded.get_params() == agent.get_params()
+    states = np.array([0, 1, 1, 0])
+    np.testing.assert_array_equal(loaded.act(states), agent.act(states))
+    assert loaded.history_ == agent.history_
+    assert loaded.evaluate(mdp, n_episodes=3, random_state=1) == agent.evaluate(mdp, n_episodes=3, random_state=1)
+    other = QLearning if cls is not QLearning else TDLearning
+    with pytest.raises(TypeError, match=f"holds a {cls.__name__}"):
+        other.load(path)
+
+
+def test_save_needs_a_fitted_agent_and_load_a_sklml_file(tmp_path):
+    with pytest.raises(NotFittedError):
+        QLearning().save(tmp_path / "unfitted.skops")
+    skops.io.dump({"format": "something else"}, tmp_path / "other.skops")
+    with pytest.raises(ValueError, match="not an sklml agent file"):
+        QLearning.load(tmp_path / "other.skops")
+
+
+def test_deep_agent_with_an_eval_env_saves(tmp_path):
+    agent = REINFORCE(n_episodes=4, episodes_per_update=2, eval_freq=2, eval_env=gym.make("CartPole-v1"),
+                      random_state=0, device="cpu").fit("CartPole-v1")
+    agent.save(tmp_path / "agent.skops")
+    loaded = REINFORCE.load(tmp_path / "agent.skops")
+    assert loaded.eval_env is None  # an environment is not saved
+    np.testing.assert_array_equal(loaded.act(np.zeros((3, 4))), agent.act(np.zeros((3, 4))))
+    assert loaded.best_eval_return_ == agent.best_eval_return_

@@ -95,7 +95,8 @@ def test_td_learning_estimates_policy_values(book_mdp):
                     random_state=0).fit(mdp.as_env(max_episode_steps=20))
     np.testing.assert_allclose(td.V_, exact, rtol=0.05, atol=0.2)
     assert td.act([0, 1, 2]).tolist() == policy.tolist()
-    assert len(td.history_) == 30_000 // 20
+    assert td.history_.n_episodes == 30_000 // 20
+    assert np.all(td.history_.episode_lengths == 20)
 
 
 def _chain_mdp(seed, n_states=8, n_actions=4, p_forward=0.9):
@@ -163,7 +164,8 @@ def test_q_learning_reaches_the_goal_on_cliff_walking():
                       n_steps=10_000, random_state=0).fit(env)
     mean, std = agent.evaluate(env, n_episodes=2, random_state=0, max_steps=200)
     assert mean == -13.0 and std == 0.0  # the shortest path along the cliff
-    assert len(agent.history_) > 100 and agent.history_[-1] > agent.history_[0]
+    returns = agent.history_.episode_returns
+    assert len(returns) > 100 and returns[-1] > returns[0]
 
 
 def test_planners_read_taxi_model_and_warn_without_convergence():
