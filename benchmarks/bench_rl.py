@@ -114,7 +114,11 @@ def speed(anchor_name, anchor, n_steps, repeats, settings):
     for setting in settings:
         params, hidden = SETTINGS[setting]
         print(f"\nDQN speed, {setting} setting: {n_steps} env steps, net {hidden}, train_freq "
-              f"{params['train_freq']}, gradient_steps {params['gradient_steps']}, median of {repeats}")
+              f"{params['train_freq']}, gradient_steps {params['gradient_steps']}, median of {repeats} "
+              "after one warm-up run each")
+        warm_steps = params["learning_starts"] + 2 * params["train_freq"]
+        run_sklml(params, hidden, warm_steps, 0)  # imports, first torch calls: warm both sides alike
+        anchor(params, hidden, warm_steps, 0)
         ours, theirs = [], []
         for r in range(repeats):  # interleaved, so a load spike hits both
             ours.append(run_sklml(params, hidden, n_steps, r))
