@@ -55,19 +55,21 @@ def _check_cartpole_history(agent):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_short_reinforce_beats_the_trivial_policies(seed):
     """200 episodes (a fifth of the default) with the default settings: the greedy
-    policy lasts at least twice as long as the best constant or random policy."""
+    policy lasts at least three times as long as the best constant or random policy
+    (measured: 112-422 against 20-26 for seeds 0-4; the untrained policy scores 9)."""
     agent = REINFORCE(n_episodes=200, random_state=seed, device="cpu").fit("CartPole-v1")
     _check_cartpole_history(agent)
     assert agent.n_iter_ == agent.n_episodes_ == 200 and agent.n_updates_ == 20
     mean, _ = agent.evaluate("CartPole-v1", n_episodes=EVAL_EPISODES, random_state=seed)
     baseline = _trivial_cartpole_returns(seed)
-    assert mean >= 2 * baseline, (mean, baseline)
+    assert mean >= 3 * baseline, (mean, baseline)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_short_dqn_beats_the_trivial_policies(seed):
     """A small network trained for 8,000 steps: the greedy policy lasts at least
-    twice as long as the best constant or random policy."""
+    three times as long as the best constant or random policy (measured: 96-250
+    against 20-26 for seeds 0-4; an untrained network scores 9-62)."""
     agent = DQN(hidden_layer_sizes=(64, 64), n_steps=8000, learning_starts=1000, train_freq=4,
                 gradient_steps=1, target_update_interval=250, eval_freq=1000, learning_rate=1e-3,
                 random_state=seed, device="cpu").fit("CartPole-v1")
@@ -75,7 +77,7 @@ def test_short_dqn_beats_the_trivial_policies(seed):
     assert agent.n_iter_ == agent.n_steps_ == 8000 and agent.n_updates_ == 7000 // 4
     mean, _ = agent.evaluate("CartPole-v1", n_episodes=EVAL_EPISODES, random_state=seed)
     baseline = _trivial_cartpole_returns(seed)
-    assert mean >= 2 * baseline, (mean, baseline)
+    assert mean >= 3 * baseline, (mean, baseline)
 
 
 @pytest.mark.parametrize("double_dqn", [False, True])
