@@ -204,6 +204,8 @@ class BaseAgent(BaseEstimator):
         check_is_fitted(self)
         if not isinstance(n_episodes, Integral) or n_episodes < 1:
             raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}")
+        if random_state is not None and (not isinstance(random_state, Integral) or random_state < 0):
+            raise ValueError(f"random_state must be a non-negative int or None; got {random_state!r}")
         env = make_env(env, check=False)
         if not isinstance(env.action_space, spaces.Discrete) or env.action_space.n != self.n_actions_:
             raise ValueError(f"the agent was fitted with {self.n_actions_} actions; env has {env.action_space}")

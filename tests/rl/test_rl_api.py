@@ -138,6 +138,10 @@ def test_wrong_inputs_to_fit_and_act():
         deep.evaluate(gym.make("Acrobot-v1"))
     with pytest.raises(ValueError, match="n_episodes"):
         deep.evaluate("CartPole-v1", n_episodes=0)
+    with pytest.raises(ValueError, match="random_state"):
+        deep.evaluate("CartPole-v1", random_state=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="observations"):
+        deep.evaluate(_mdp())  # two actions, but discrete states
 
 
 def test_broken_environment_is_reported():
