@@ -2,11 +2,10 @@
 
 import pickle
 
-import skops.io
-
 import gymnasium as gym
 import numpy as np
 import pytest
+import skops.io
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import ParameterGrid
@@ -23,6 +22,7 @@ from sklml.rl import (
     ValueIteration,
     check_agent,
 )
+from sklml.rl._base import rollout
 
 AGENTS = [ValueIteration, QValueIteration, TDLearning, QLearning, DQN, REINFORCE]
 FAST = {
@@ -160,12 +160,19 @@ def test_broken_environment_is_reported():
 
 
 def test_hyper_parameter_search_with_clone():
+    """A grid search over cloned agents picks a setting that plays as well as the
+    optimal policy (Q-value iteration) and twice as well as random actions."""
     mdp = _mdp()
-    scores = []
-    for params in ParameterGrid({"exploration": ["random", "count"], "alpha0": [0.1, 0.5]}):
-        agent = clone(QLearning(n_steps=500, random_state=0)).set_params(**params).fit(mdp)
-        scores.append(agent.evaluate(mdp, n_episodes=3, random_state=0)[0])
-    assert len(scores) == 4 and np.all(np.isfinite(scores))
+    optimal = QValueIteration(gamma=0.9).fit(mdp).evaluate(mdp, n_episodes=20, random_state=0)[0]
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        random_play = rollout(mdp.as_env(), lambda obs: int(rng.integers(2)), 20, seed=0)[0].mean()
+        scores = {}
+        for params in ParameterGrid({"exploration": ["random", "count"], "alpha0": [0.1, 0.5]}):
+            agent = clone(QLearning(n_steps=500, random_state=seed)).set_params(**params).fit(mdp)
+            scores[tuple(sorted(params.items()))] = agent.evaluate(mdp, n_episodes=20, random_state=0)[0]
+        assert len(scores) == 4 and len(set(scores.values())) > 1  # the settings differ
+        assert max(scores.values()) == optimal >= 2 * random_play, (scores, optimal, random_play)
 
 
 def test_agents_are_registered_as_agents():
