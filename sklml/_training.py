@@ -316,7 +316,7 @@ def warn_not_converged(estimator_name, max_iter, optimizer="Stochastic Optimizer
 
 # -- progress ------------------------------------------------------------------------
 class ProgressReporter:
-    """The ``verbose`` policy: 0 nothing, 1 one tqdm bar, 2 a line per epoch.
+    """The ``verbose`` policy: 0 nothing, 1 one tqdm bar, 2 (or more) a line per epoch.
 
     Parameters
     ----------
@@ -326,6 +326,9 @@ class ProgressReporter:
     desc : str
         The estimator's name.
     unit : str, default="epoch"
+    label : str, default="Iteration"
+        First word of the ``verbose=2`` line (scikit-learn's: "Iteration 3,
+        loss = 0.12345678").
 
     Examples
     --------
@@ -334,8 +337,9 @@ class ProgressReporter:
     ...         progress.update(loss=1.0 / (epoch + 1))
     """
 
-    def __init__(self, verbose, total, desc, unit="epoch"):
+    def __init__(self, verbose, total, desc, unit="epoch", label="Iteration"):
         self.verbose = int(verbose or 0)
+        self.label = label
         self.total = total
         self.desc = desc
         self.unit = unit
@@ -358,8 +362,9 @@ class ProgressReporter:
             self._bar.set_postfix(shown, refresh=False)
             self._bar.update(n)
         elif self.verbose >= 2:
-            parts = ", ".join(f"{k} = {v}" for k, v in shown.items())
-            print(f"{self.desc} {self.unit} {self.count}: {parts}", file=sys.stdout)
+            parts = "".join(f", {k} = {v:.8f}" if isinstance(v, (Real, np.floating)) else
+                            f", {k} = {v}" for k, v in metrics.items() if v is not None)
+            print(f"{self.label} {self.count}{parts}", file=sys.stdout)
 
     def __exit__(self, *exc):
         if self._bar is not None:

@@ -1,11 +1,13 @@
 """Small torch helpers shared by every neural estimator (and the RL agents).
 
 Names, not objects, cross the estimator boundary: an estimator stores
-``activation="relu"`` or ``optimizer="nadam"`` and turns it into torch objects
-here, inside ``fit``. Import this module only from code that needs torch.
+``activation="relu"`` or ``init="he"`` and turns it into torch objects here,
+inside ``fit``. Import this module only from code that needs torch.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -14,12 +16,10 @@ from torch import nn
 __all__ = [
     "ACTIVATIONS",
     "INITS",
-    "OPTIMIZERS",
     "make_activation",
-    "optimizer_spec",
     "init_weights",
     "resolve_device",
-    "seed_everything",
+    "local_torch_rng",
 ]
 
 ACTIVATIONS = {
@@ -29,18 +29,8 @@ ACTIVATIONS = {
     "selu": nn.SELU,
     "tanh": nn.Tanh,
     "sigmoid": nn.Sigmoid,
+    "logistic": nn.Sigmoid,  # scikit-learn's name
     "identity": nn.Identity,
-}
-
-# name -> (torch optimizer class, fixed keyword arguments)
-OPTIMIZERS = {
-    "sgd": (torch.optim.SGD, {}),
-    "momentum": (torch.optim.SGD, {"momentum": 0.9}),
-    "nesterov": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
-    "adagrad": (torch.optim.Adagrad, {}),
-    "rmsprop": (torch.optim.RMSprop, {}),
-    "adam": (torch.optim.Adam, {}),
-    "nadam": (torch.optim.NAdam, {}),
 }
 
 INITS = ("glorot", "he", "lecun", "default")
@@ -54,24 +44,6 @@ def make_activation(name):
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
         ) from None
-
-
-def optimizer_spec(name, momentum=None):
-    """``(optimizer class, kwargs)`` for an optimizer name of the lectures.
-
-    ``momentum`` overrides the 0.9 default of "momentum" and "nesterov".
-    Returned kwargs suit skorch's ``optimizer__`` routing.
-    """
-    try:
-        cls, kwargs = OPTIMIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}"
-        ) from None
-    kwargs = dict(kwargs)
-    if momentum is not None and "momentum" in kwargs:
-        kwargs["momentum"] = momentum
-    return cls, kwargs
 
 
 def init_weights(module, init, activation="relu"):
@@ -99,35 +71,24 @@ def init_weights(module, init, activation="relu"):
     return module
 
 
-def resolve_device(device):
-    """Map ``"auto" | "cpu" | "cuda" | "cuda:N"`` to a device string.
+def resolve_device(device, estimator_name="estimator"):
+    """The device to train on, by the one policy of :func:`sklml._training.resolve_device`."""
+    from .._training import resolve_device as _resolve
 
-    ``"auto"`` picks CUDA when available. Asking for CUDA on a machine without
-    it raises a ``ValueError`` rather than failing deep inside torch.
-    """
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if not isinstance(device, str) or not (device == "cpu" or device.startswith("cuda")):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was asked for but CUDA is not available on this "
-            "machine; use device='auto' or 'cpu'"
-        )
-    return device
+    return _resolve(device, estimator_name)
 
 
-def seed_everything(random_state):
-    """Seed torch (CPU and CUDA) from a ``random_state``; returns the int seed.
-
-    ``None`` draws a fresh seed from numpy, so a run is still recorded and
-    repeatable through the returned value.
-    """
-    from sklearn.utils import check_random_state
-
-    seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
-    torch.manual_seed(seed)
-    return seed
+@contextmanager
+def local_torch_rng(seed, device="cpu"):
+    """Run the block on torch generators seeded with ``seed`` and restore the
+    global generators afterwards (sklml's seeding policy: a fit's draws are
+    reproducible and the caller's ``torch`` random state is left untouched)."""
+    devices = []
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 def to_float32(X):

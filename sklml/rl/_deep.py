@@ -27,17 +27,14 @@ def _device(device, estimator_name):
 
 
 def _mlp(n_in, hidden, n_out, seed):
-    import torch
-    from torch import nn
+    """The neural family's MLP builder (ReLU, torch's default initialisation),
+    seeded through a local generator: the global torch RNG is left alone."""
+    from sklml.neural._modules import MLPModule
+    from sklml.neural._torch_utils import local_torch_rng
 
-    with torch.random.fork_rng(devices=[]):  # seed the initialisation, leave the global RNG alone
-        torch.manual_seed(seed)
-        layers, width = [], n_in
-        for h in hidden:
-            layers += [nn.Linear(width, int(h)), nn.ReLU()]
-            width = int(h)
-        layers.append(nn.Linear(width, n_out))
-        return nn.Sequential(*layers)
+    with local_torch_rng(seed):
+        return MLPModule(n_in, n_out, tuple(int(h) for h in hidden), activation="relu",
+                         init="default")
 
 
 def _numpy_layers(net):
@@ -47,7 +44,7 @@ def _numpy_layers(net):
 
     return [
         (m.weight.detach().cpu().numpy().T.copy(), m.bias.detach().cpu().numpy().copy())
-        for m in net if isinstance(m, nn.Linear)
+        for m in net.modules() if isinstance(m, nn.Linear)
     ]
 
 
@@ -304,8 +301,8 @@ class DQN(_DeepAgent):
         Seeds the network initialisation, exploration, replay sampling, the
         environment's first reset and the evaluations' seed.
     device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
-        ``"auto"`` picks CUDA when present; CUDA asked for where there is
-        none warns and trains on the CPU.
+        ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
+        CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
         0 quiet, 1 a progress bar, 2 a line every 1000 steps.
 
@@ -566,8 +563,8 @@ class REINFORCE(_DeepAgent):
         the later one); ``False`` keeps the last weights.
     random_state : int, RandomState instance or None, default=None
     device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
-        ``"auto"`` picks CUDA when present; CUDA asked for where there is
-        none warns and trains on the CPU.
+        ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
+        CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
         0 quiet, 1 a progress bar, 2 a line per update.
 

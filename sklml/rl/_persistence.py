@@ -35,8 +35,9 @@ def _encode(value, where):
         return {"__kind__": "Discrete", "n": int(value.n), "start": int(value.start)}
     if isinstance(value, spaces.Box):
         return {"__kind__": "Box", "low": value.low, "high": value.high, "dtype": str(value.dtype)}
-    if isinstance(value, nn.Sequential) and all(isinstance(m, (nn.Linear, nn.ReLU)) for m in value):
-        linear = [m for m in value if isinstance(m, nn.Linear)]
+    leaves = [m for m in value.modules() if not list(m.children())] if isinstance(value, nn.Module) else []
+    if leaves and all(isinstance(m, (nn.Linear, nn.ReLU)) for m in leaves):  # the agents' ReLU MLPs
+        linear = [m for m in leaves if isinstance(m, nn.Linear)]
         return {"__kind__": "MLP",
                 "weights": [m.weight.detach().cpu().numpy() for m in linear],
                 "biases": [m.bias.detach().cpu().numpy() for m in linear]}
@@ -69,16 +70,15 @@ def _mlp_from_arrays(weights, biases):
     import torch
     from torch import nn
 
-    layers = []
-    for i, (W, b) in enumerate(zip(weights, biases)):
-        linear = nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
+    from ._deep import _mlp
+
+    hidden = [W.shape[0] for W in weights[:-1]]
+    net = _mlp(weights[0].shape[1], hidden, weights[-1].shape[0], seed=0)
+    with torch.no_grad():
+        for linear, W, b in zip([m for m in net.modules() if isinstance(m, nn.Linear)], weights, biases):
             linear.weight.copy_(torch.from_numpy(np.asarray(W)))
             linear.bias.copy_(torch.from_numpy(np.asarray(b)))
-        layers.append(linear)
-        if i < len(weights) - 1:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers).eval()
+    return net.eval()
 
 
 def save_agent(agent, path):
