@@ -9,9 +9,13 @@ computes each step's discounted return, normalises the returns over the ten
 episodes (the advantage), and takes one gradient step that makes the actions
 with a positive advantage more likely.
 
-:class:`~sklml.rl.REINFORCE` does it in a few seconds on a CPU. The greedy
-policy (``act(..., deterministic=True)``) is then evaluated on ten new episodes;
-CartPole-v1 stops at 500 steps.
+Policy gradients are noisy: the policy can reach the 500-step limit and then
+lose it again. Every 50 training episodes :class:`~sklml.rl.REINFORCE` therefore
+evaluates its greedy policy on ten episodes of a separate environment and ends
+``fit`` with the best one (stable-baselines3's ``EvalCallback`` idea). With
+the default parameters this solves CartPole-v1 for every seed we tried (0-9),
+in about 10 s of CPU time. ``history_`` holds both curves: the training
+episodes (sampled actions) and the periodic evaluations (greedy actions).
 """
 
 import gymnasium as gym
@@ -22,23 +26,24 @@ import torch
 from sklml.rl import REINFORCE
 
 torch.set_num_threads(1)  # a network this small trains fastest on one thread
-env = gym.make("CartPole-v1")
-agent = REINFORCE(hidden_layer_sizes=(32,), learning_rate=0.01, gamma=0.99, n_episodes=600,
-                  episodes_per_update=10, baseline="normalize", random_state=0, device="cpu")
-agent.fit(env)
-mean, std = agent.evaluate(env, n_episodes=10, random_state=0)
-print(f"{int(sum(agent.history_))} training steps; evaluation return {mean:.0f} +- {std:.0f}")
+agent = REINFORCE(random_state=0, device="cpu").fit("CartPole-v1")
+mean, std = agent.evaluate(gym.make("CartPole-v1"), n_episodes=20, random_state=0)
+history = agent.history_
+print(f"{agent.n_steps_} training steps in {agent.n_episodes_} episodes; best evaluation "
+      f"{agent.best_eval_return_:.0f} at step {agent.best_eval_step_}; "
+      f"greedy policy on 20 new episodes: {mean:.0f} +- {std:.0f}")
 
-returns = np.asarray(agent.history_)
 window = 20
-smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+smooth = np.convolve(history.episode_returns, np.ones(window) / window, mode="valid")
 fig, ax = plt.subplots(figsize=(7, 4))
-ax.plot(returns, alpha=0.3, label="episode return")
-ax.plot(np.arange(window - 1, len(returns)), smooth, label=f"mean of {window}")
+ax.plot(history.episode_end_steps, history.episode_returns, alpha=0.3, label="training episode")
+ax.plot(history.episode_end_steps[window - 1:], smooth, label=f"mean of {window} episodes")
+ax.plot(history.eval_steps, history.eval_mean_returns, "o-", label="greedy policy (evaluation)")
+ax.axvline(agent.best_eval_step_, color="grey", ls=":", lw=1, label="kept policy")
 ax.axhline(195, color="k", ls="--", lw=1, label="195")
-ax.set_xlabel("training episode")
+ax.set_xlabel("environment steps")
 ax.set_ylabel("return")
-ax.set_title(f"REINFORCE on CartPole-v1: greedy policy scores {mean:.0f}")
+ax.set_title(f"REINFORCE on CartPole-v1: the kept policy scores {mean:.0f}")
 ax.legend()
 fig.tight_layout()
 plt.show()

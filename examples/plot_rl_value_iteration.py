@@ -41,7 +41,7 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 for gamma in (0.90, 0.95):
     agent = QValueIteration(gamma=gamma).fit(mdp)
     print(f"gamma={gamma}: policy {agent.policy_.tolist()}, Q =\n{np.round(agent.Q_, 2)}")
-    ax1.plot(agent.history_, label=f"$\\gamma$ = {gamma}, policy {agent.policy_.tolist()}")
+    ax1.plot(agent.value_curve_, label=f"$\\gamma$ = {gamma}, policy {agent.policy_.tolist()}")
 ax1.set_xlabel("sweep")
 ax1.set_ylabel("$V(s_0)$ = max$_a$ Q($s_0$, a)")
 ax1.set_title("Q-value iteration")

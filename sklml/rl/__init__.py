@@ -2,12 +2,15 @@
 
 Every agent is a scikit-learn ``BaseEstimator``: ``fit(env_or_mdp)`` returns
 ``self``, ``act(observation)`` returns an action (an array for a batch),
-``evaluate(env)`` returns the mean and standard deviation of the return, and
-``history_`` records the returns seen while learning.
+``predict`` is ``act`` under stable-baselines3's name, ``evaluate(env)``
+returns the mean and standard deviation of the return, ``history_`` (an
+:class:`AgentHistory`) records the episodes and evaluations seen while
+learning, and ``save``/``load`` write and read an agent with skops.io.
 """
 
 from ._checks import check_agent
 from ._deep import DQN, REINFORCE
+from ._history import AgentHistory
 from ._mdp import MDP, MDPEnv
 from ._tabular import QLearning, QValueIteration, TDLearning, ValueIteration
 
@@ -21,4 +24,5 @@ __all__ = [
     "DQN",
     "REINFORCE",
     "check_agent",
+    "AgentHistory",
 ]

@@ -148,8 +148,42 @@ class BaseAgent(BaseEstimator):
             raise ValueError("observation contains NaN or infinity")
         return arr, batched
 
+    def predict(self, observation, deterministic=True):
+        """The action for an observation: :meth:`act` under stable-baselines3's name.
+
+        stable-baselines3's ``predict`` returns ``(action, state)`` for its
+        recurrent policies; sklml's agents have no recurrent state, so this
+        returns the action alone, exactly as :meth:`act` does (write
+        ``action = agent.predict(obs)`` where SB3 code writes
+        ``action, _ = model.predict(obs)``).
+
+        Parameters
+        ----------
+        observation : int, array-like
+            One observation, or a batch stacked along a new first axis.
+        deterministic : bool, default=True
+            Take the best action; ``False`` samples from the behaviour policy.
+
+        Returns
+        -------
+        int or ndarray of int
+        """
+        return self.act(observation, deterministic=deterministic)
+
+    def _episode_policy(self, deterministic):
+        """A function observation -> int action for rolling out episodes (a
+        subclass may return a faster one; it must pick the same actions)."""
+        return lambda obs: self.act(obs, deterministic)
+
     def evaluate(self, env, n_episodes=10, deterministic=True, random_state=None, max_steps=10_000):
         """Mean and standard deviation of the return over ``n_episodes`` episodes.
+
+        Reproducible when seeded: with an int ``random_state`` the first
+        ``env.reset`` is seeded with it (the following episodes continue the
+        environment's generator) and the agent samples its actions
+        (``deterministic=False``) from a generator seeded with it, so two calls
+        with the same ``random_state`` on the same agent and environment give
+        the same result. With ``None`` each call draws fresh episodes.
 
         Parameters
         ----------
@@ -157,9 +191,9 @@ class BaseAgent(BaseEstimator):
             The environment (an MDP is run through :meth:`MDP.as_env`).
         n_episodes : int, default=10
         deterministic : bool, default=True
+            Evaluate the greedy policy; ``False`` the behaviour policy.
         random_state : int or None, default=None
-            Seeds the first ``reset`` (and the agent's sampling), so the
-            evaluation is repeatable.
+            Seed of the episodes and of the agent's sampling.
         max_steps : int, default=10_000
             Safety cap on the length of one episode.
 
@@ -170,26 +204,82 @@ class BaseAgent(BaseEstimator):
         check_is_fitted(self)
         if not isinstance(n_episodes, Integral) or n_episodes < 1:
             raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}")
+        if random_state is not None and (not isinstance(random_state, Integral) or random_state < 0):
+            raise ValueError(f"random_state must be a non-negative int or None; got {random_state!r}")
         env = make_env(env, check=False)
         if not isinstance(env.action_space, spaces.Discrete) or env.action_space.n != self.n_actions_:
             raise ValueError(f"the agent was fitted with {self.n_actions_} actions; env has {env.action_space}")
+        fitted, space = self.observation_space_, env.observation_space
+        if type(space) is not type(fitted) or getattr(space, "shape", None) != fitted.shape or (
+                isinstance(space, spaces.Discrete) and space.n != fitted.n):
+            raise ValueError(f"the agent was fitted on observations {fitted}; env has {space}")
         saved_rng = getattr(self, "_rng", None)
         if random_state is not None:
             self._rng = np.random.default_rng(random_state)
-        returns = []
         try:
-            for episode in range(n_episodes):
-                seed = random_state if (random_state is not None and episode == 0) else None
-                obs, _ = env.reset(seed=seed)
-                total = 0.0
-                for _ in range(max_steps):
-                    obs, reward, terminated, truncated, _ = env.step(self.act(obs, deterministic))
-                    total += float(reward)
-                    if terminated or truncated:
-                        break
-                returns.append(total)
+            returns, _ = rollout(env, self._episode_policy(deterministic), n_episodes,
+                                 seed=random_state, max_steps=max_steps)
         finally:
             if saved_rng is not None:
                 self._rng = saved_rng
-        returns = np.asarray(returns)
         return float(returns.mean()), float(returns.std())
+
+    def save(self, path):
+        """Write the fitted agent to ``path`` with :mod:`skops.io` (no pickle).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (``.skops`` by convention).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklml.rl import MDP, QLearning
+        >>> mdp = MDP([[[0.0, 1.0]], [[1.0, 0.0]]], [[[0.0, 1.0]], [[0.0, 0.0]]])
+        >>> agent = QLearning(n_steps=100, random_state=0).fit(mdp)
+        >>> path = os.path.join(tempfile.mkdtemp(), "agent.skops")
+        >>> agent.save(path)
+        >>> QLearning.load(path).act(0) == agent.act(0)
+        True
+        """
+        from ._persistence import save_agent
+
+        save_agent(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read an agent written by :meth:`save` (stable-baselines3's
+        ``Model.load(path)``); only the types sklml writes are read.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        agent
+            An instance of ``cls`` (``BaseAgent.load`` returns whichever agent
+            class was saved).
+        """
+        from ._persistence import load_agent
+
+        return load_agent(path, expected=cls)
+
+
+def rollout(env, policy, n_episodes, seed=None, max_steps=10_000):
+    """Play ``n_episodes`` episodes with ``policy`` (observation -> action);
+    return their returns and lengths. Only the first reset is seeded."""
+    returns = np.empty(n_episodes)
+    lengths = np.empty(n_episodes, dtype=np.int64)
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=seed if episode == 0 else None)
+        total, steps = 0.0, 0
+        while steps < max_steps:
+            obs, reward, terminated, truncated, _ = env.step(policy(obs))
+            total += float(reward)
+            steps += 1
+            if terminated or truncated:
+                break
+        returns[episode], lengths[episode] = total, steps
+    return returns, lengths

@@ -26,7 +26,8 @@ def check_agent(agent_or_class, env=None):
     raises ``NotFittedError``, that ``fit`` returns ``self`` and sets
     ``history_``, that ``act`` returns an int for one observation and an array
     for a batch, that a wrong observation shape is a ``ValueError``, that
-    ``evaluate`` returns ``(mean, std)``, and that a pickled agent acts the same.
+    ``evaluate`` returns ``(mean, std)``, that ``predict`` (when there is one) acts
+    as ``act``, and that a pickled agent acts the same.
 
     Parameters
     ----------
@@ -72,6 +73,8 @@ def check_agent(agent_or_class, env=None):
     actions = twin.act(batch)
     assert isinstance(actions, np.ndarray) and actions.shape == (3,), f"{name}.act on a batch gave {actions!r}"
     assert np.all(actions == a), f"{name}.act is not deterministic by default"
+    if callable(getattr(twin, "predict", None)):
+        assert np.all(twin.predict(batch) == actions), f"{name}.predict differs from act"
     try:
         twin.act(np.zeros((2, 2, 2)))
     except ValueError:

@@ -5,6 +5,7 @@ import pickle
 import gymnasium as gym
 import numpy as np
 import pytest
+import skops.io
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import ParameterGrid
@@ -14,12 +15,14 @@ from sklml.rl import (
     DQN,
     MDP,
     REINFORCE,
+    AgentHistory,
     QLearning,
     QValueIteration,
     TDLearning,
     ValueIteration,
     check_agent,
 )
+from sklml.rl._base import rollout
 
 AGENTS = [ValueIteration, QValueIteration, TDLearning, QLearning, DQN, REINFORCE]
 FAST = {
@@ -135,6 +138,10 @@ def test_wrong_inputs_to_fit_and_act():
         deep.evaluate(gym.make("Acrobot-v1"))
     with pytest.raises(ValueError, match="n_episodes"):
         deep.evaluate("CartPole-v1", n_episodes=0)
+    with pytest.raises(ValueError, match="random_state"):
+        deep.evaluate("CartPole-v1", random_state=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="observations"):
+        deep.evaluate(_mdp())  # two actions, but discrete states
 
 
 def test_broken_environment_is_reported():
@@ -153,12 +160,19 @@ def test_broken_environment_is_reported():
 
 
 def test_hyper_parameter_search_with_clone():
+    """A grid search over cloned agents picks a setting that plays as well as the
+    optimal policy (Q-value iteration) and twice as well as random actions."""
     mdp = _mdp()
-    scores = []
-    for params in ParameterGrid({"exploration": ["random", "count"], "alpha0": [0.1, 0.5]}):
-        agent = clone(QLearning(n_steps=500, random_state=0)).set_params(**params).fit(mdp)
-        scores.append(agent.evaluate(mdp, n_episodes=3, random_state=0)[0])
-    assert len(scores) == 4 and np.all(np.isfinite(scores))
+    optimal = QValueIteration(gamma=0.9).fit(mdp).evaluate(mdp, n_episodes=20, random_state=0)[0]
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        random_play = rollout(mdp.as_env(), lambda obs: int(rng.integers(2)), 20, seed=0)[0].mean()
+        scores = {}
+        for params in ParameterGrid({"exploration": ["random", "count"], "alpha0": [0.1, 0.5]}):
+            agent = clone(QLearning(n_steps=500, random_state=seed)).set_params(**params).fit(mdp)
+            scores[tuple(sorted(params.items()))] = agent.evaluate(mdp, n_episodes=20, random_state=0)[0]
+        assert len(scores) == 4 and len(set(scores.values())) > 1  # the settings differ
+        assert max(scores.values()) == optimal >= 2 * random_play, (scores, optimal, random_play)
 
 
 def test_agents_are_registered_as_agents():
@@ -167,3 +181,72 @@ def test_agents_are_registered_as_agents():
     assert sklml.get_estimator("DQN") is DQN
     others = {name for name, _ in sklml.all_estimators(type_filter=["classifier", "regressor", "transformer"])}
     assert not names & others
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_history_is_one_structure_for_every_agent(cls):
+    agent = _make(cls).fit(_mdp().as_env(max_episode_steps=7))
+    h = agent.history_
+    assert isinstance(h, AgentHistory)
+    if cls in (ValueIteration, QValueIteration):  # planners never step the environment
+        assert h == AgentHistory() and agent.n_iter_ == len(agent.value_curve_) >= 1
+        return
+    assert agent.n_episodes_ == h.n_episodes >= 1
+    # episodes follow each other: each ends its length after the previous one
+    np.testing.assert_array_equal(np.diff(h.episode_end_steps), h.episode_lengths[1:])
+    assert h.episode_end_steps[0] == h.episode_lengths[0] and h.episode_end_steps[-1] <= agent.n_steps_
+    assert np.all(h.episode_lengths <= 7) and np.all(np.isfinite(h.episode_returns))
+    length = agent.n_episodes if cls is REINFORCE else agent.n_steps
+    assert agent.n_iter_ == length
+
+
+@pytest.mark.parametrize("cls", [TDLearning, QLearning, DQN, REINFORCE], ids=lambda c: c.__name__)
+def test_total_timesteps_alias(cls):
+    agent = _make(cls, total_timesteps=120).fit(_mdp())
+    assert agent.n_steps_ >= 120
+    if cls is not REINFORCE:  # REINFORCE stops at the end of an update
+        assert agent.n_steps_ == agent.n_iter_ == 120
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_predict_is_act(cls):
+    agent = _make(cls).fit(_mdp())
+    states = np.array([0, 1, 1, 0])
+    np.testing.assert_array_equal(agent.predict(states), agent.act(states))
+    assert agent.predict(1) == agent.act(1)
+
+
+@pytest.mark.parametrize("cls", AGENTS, ids=lambda c: c.__name__)
+def test_save_and_load_without_pickle(cls, tmp_path):
+    mdp = _mdp()
+    agent = _make(cls, gamma=0.8).fit(mdp)
+    path = tmp_path / "agent.skops"
+    agent.save(path)
+    assert skops.io.get_untrusted_types(file=path) == []  # only plain types in the file
+    loaded = cls.load(path)
+    assert type(loaded) is cls and loaded.get_params() == agent.get_params()
+    states = np.array([0, 1, 1, 0])
+    np.testing.assert_array_equal(loaded.act(states), agent.act(states))
+    assert loaded.history_ == agent.history_
+    assert loaded.evaluate(mdp, n_episodes=3, random_state=1) == agent.evaluate(mdp, n_episodes=3, random_state=1)
+    other = QLearning if cls is not QLearning else TDLearning
+    with pytest.raises(TypeError, match=f"holds a {cls.__name__}"):
+        other.load(path)
+
+
+def test_save_needs_a_fitted_agent_and_load_a_sklml_file(tmp_path):
+    with pytest.raises(NotFittedError):
+        QLearning().save(tmp_path / "unfitted.skops")
+    skops.io.dump({"format": "something else"}, tmp_path / "other.skops")
+    with pytest.raises(ValueError, match="not an sklml agent file"):
+        QLearning.load(tmp_path / "other.skops")
+
+
+def test_deep_agent_with_an_eval_env_saves(tmp_path):
+    agent = REINFORCE(n_episodes=4, episodes_per_update=2, eval_freq=2, eval_env=gym.make("CartPole-v1"),
+                      random_state=0, device="cpu").fit("CartPole-v1")
+    agent.save(tmp_path / "agent.skops")
+    loaded = REINFORCE.load(tmp_path / "agent.skops")
+    assert loaded.eval_env is None  # an environment is not saved
+    np.testing.assert_array_equal(loaded.act(np.zeros((3, 4))), agent.act(np.zeros((3, 4))))
+    assert loaded.best_eval_return_ == agent.best_eval_return_

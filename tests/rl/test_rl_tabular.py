@@ -72,30 +72,42 @@ def test_q_values_printed_in_the_book(book_mdp):
     np.testing.assert_allclose(q, book, atol=1e-6)
 
 
-def test_q_learning_finds_the_optimal_policy(book_mdp):
-    for exploration in ("random", "epsilon", "count"):
-        agent = QLearning(gamma=0.90, exploration=exploration, n_steps=10_000, random_state=42)
-        agent.fit(book_mdp)
-        assert agent.policy_.tolist() == [0, 0, 1], exploration
+@pytest.mark.parametrize("exploration", ["epsilon", "random", "count"])
+def test_q_learning_defaults_find_the_optimal_policy_for_every_seed(book_mdp, exploration):
+    for seed in range(10):
+        agent = QLearning(exploration=exploration, random_state=seed).fit(book_mdp)  # gamma=0.9
+        assert agent.policy_.tolist() == [0, 0, 1], (exploration, seed)
         assert agent.N_.sum() == 10_000
         assert np.isneginf(agent.Q_[1, 1]) and np.isneginf(agent.Q_[2, 0])
-    # random exploration also gets the values roughly right (the book's run: 18.8, 17.2, ...)
-    agent = QLearning(gamma=0.90, exploration="random", n_steps=10_000, random_state=42).fit(book_mdp)
+
+
+def test_q_learning_with_random_exploration_estimates_the_q_values(book_mdp):
+    """The book's run (random exploration, 10,000 steps: 18.8, 17.2, ...) for seeds 0-9:
+    every Q-value within 12% of the largest, where the untrained table (zeros) is 100% off."""
     q_ref, _ = optimal_q_by_policy_enumeration(book_mdp, 0.90)
     finite = np.isfinite(q_ref)
-    assert np.max(np.abs(agent.Q_[finite] - q_ref[finite])) < 0.15 * np.max(np.abs(q_ref[finite]))
+    scale = np.max(np.abs(q_ref[finite]))
+    for seed in range(10):
+        agent = QLearning(exploration="random", random_state=seed).fit(book_mdp)
+        assert np.max(np.abs(agent.Q_[finite] - q_ref[finite])) < 0.12 * scale, seed
 
 
-def test_td_learning_estimates_policy_values(book_mdp):
+@pytest.mark.parametrize("gamma", [0.5, 0.9])
+def test_td_learning_defaults_estimate_policy_values_for_every_seed(book_mdp, gamma):
+    """The documented result: within 15% of the exact values for seeds 0-9 (the untrained
+    estimate, zeros, is 100% off)."""
     policy = np.array([0, 0, 1])
     mdp = MDP(book_mdp.transition_probabilities, book_mdp.rewards, book_mdp.action_mask,
               initial_distribution=[1 / 3, 1 / 3, 1 / 3])
-    exact = _policy_values(mdp.transition_probabilities, mdp.expected_rewards, policy, 0.5)
-    td = TDLearning(policy=policy, gamma=0.5, alpha0=0.1, decay=0.0005, n_steps=30_000,
-                    random_state=0).fit(mdp.as_env(max_episode_steps=20))
-    np.testing.assert_allclose(td.V_, exact, rtol=0.05, atol=0.2)
-    assert td.act([0, 1, 2]).tolist() == policy.tolist()
-    assert len(td.history_) == 30_000 // 20
+    exact = _policy_values(mdp.transition_probabilities, mdp.expected_rewards, policy, gamma)
+    errors = []
+    for seed in range(10):
+        td = TDLearning(policy=policy, gamma=gamma, random_state=seed).fit(mdp.as_env(max_episode_steps=20))
+        errors.append(np.max(np.abs(td.V_ - exact) / np.maximum(np.abs(exact), 1.0)))
+        assert td.act([0, 1, 2]).tolist() == policy.tolist()
+        assert td.history_.n_episodes == 30_000 // 20
+        assert np.all(td.history_.episode_lengths == 20)
+    assert max(errors) < 0.15 and np.median(errors) < 0.05, np.round(errors, 3)
 
 
 def _chain_mdp(seed, n_states=8, n_actions=4, p_forward=0.9):
@@ -163,7 +175,8 @@ def test_q_learning_reaches_the_goal_on_cliff_walking():
                       n_steps=10_000, random_state=0).fit(env)
     mean, std = agent.evaluate(env, n_episodes=2, random_state=0, max_steps=200)
     assert mean == -13.0 and std == 0.0  # the shortest path along the cliff
-    assert len(agent.history_) > 100 and agent.history_[-1] > agent.history_[0]
+    returns = agent.history_.episode_returns
+    assert len(returns) > 100 and returns[-1] > returns[0]
 
 
 def test_planners_read_taxi_model_and_warn_without_convergence():
