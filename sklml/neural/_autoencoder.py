@@ -5,11 +5,14 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from skorch import NeuralNet
-from skorch.utils import to_tensor
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import TRAINING_PARAMS, BaseNeuralEstimator
+from ._mlp import training_params_doc
+from ._torch_utils import to_float32
 
 __all__ = ["Autoencoder"]
 
@@ -50,28 +53,45 @@ def check_image_shape(image_shape, n_features, architecture):
     return shape
 
 
+#: the training parameters, shared with the MLP (see sklml._training)
 _TRAINING_CONSTRAINTS = {
-    "optimizer": [StrOptions({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam"})],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "alpha": [Interval(Real, 0, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "random_state": ["random_state"],
-    "device": [str],
-    "verbose": ["verbose"],
+    k: v for k, v in BaseNeuralEstimator._parameter_constraints.items()
+    if k in TRAINING_PARAMS
 }
 
+#: the training section of the docstrings (the MLP's, with these defaults)
+_AE_TRAINING_DOC = training_params_doc(batch_size=64, max_iter=100).replace(
+    "alpha : float, default=1e-4", "alpha : float, default=0.0").split("\n    **kwargs")[0]
 
-class _ReconstructionNetMixin:
-    """Shared machinery of the skorch-trained autoencoders.
+
+class _ReconstructionEstimator(BaseNeuralEstimator):
+    """Shared machinery of the autoencoders, on the MLP's base and loop.
 
     Subclasses hand ``_fit_net`` a factory of their torch module, whose
     ``loss(outputs, X)`` is the training objective: the target is always the
-    clean input (the module adds noise itself when training).
+    clean input (the module adds noise itself when training). With
+    ``early_stopping`` the validation score is minus that loss on the
+    held-out rows.
     """
+
+    def _module_spec(self):
+        return self._module_factory(), {}
+
+    def _criterion(self):
+        return torch.nn.MSELoss  # unused: the module's own loss is the objective
+
+    def _batch_loss(self, out, target, weight):
+        return self.net_.module_.loss(out, target)
+
+    def _validation_score(self, X_val, y_val, w_val):
+        module = self.net_.module_
+        with torch.no_grad():
+            x = torch.from_numpy(X_val).to(next(module.parameters()).device)
+            loss = float(module.loss(module(x), x))
+        return -loss if np.isfinite(loss) else np.nan
+
+    def _check_solver(self):
+        raise AttributeError(f"{type(self).__name__} has no partial_fit")
 
     def _validate_X(self, X, reset):
         return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
@@ -95,44 +115,12 @@ class _ReconstructionNetMixin:
             )
 
     def _fit_net(self, X, module_factory):
-        import torch
-        from skorch.callbacks import EarlyStopping
-        from skorch.dataset import ValidSplit
-
-        from ._torch_utils import optimizer_spec, resolve_device, seed_everything, to_float32
-
-        device = resolve_device(self.device)
-        opt_cls, opt_kwargs = optimizer_spec(self.optimizer)
-        seed = seed_everything(self.random_state)
-        module = module_factory()
-        callbacks, train_split = [], None
-        if self.early_stopping:
-            if X.shape[0] < 2:
-                raise ValueError("early_stopping=True needs at least 2 samples")
-            train_split = ValidSplit(self.validation_fraction, stratified=False,
-                                     random_state=seed)
-            callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.n_iter_no_change,
-                                           load_best=True))
-        net = _ReconstructionNet(
-            module,
-            criterion=torch.nn.MSELoss,  # unused: the module's own loss is the objective
-            optimizer=opt_cls,
-            lr=self.learning_rate,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            train_split=train_split,
-            callbacks=callbacks or None,
-            iterator_train__shuffle=True,
-            device=device,
-            verbose=int(self.verbose),
-            **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
-            optimizer__weight_decay=self.alpha,
-        )
-        net.fit(np.require(to_float32(X), requirements=["C", "W"]), None)
-        net.module_.eval()
-        self.net_ = net
-        self.n_iter_ = len(net.history)
-        self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
+        self._module_factory = module_factory
+        X32 = to_float32(X)
+        try:
+            self._fit_network(X32, X32, None, incremental=False, first=True, y_val_true=X32)
+        finally:
+            del self._module_factory
         self.data_min_ = X.min(0)
         self.data_max_ = X.max(0)
         return self
@@ -206,17 +194,8 @@ class _ReconstructionNetMixin:
         return self.n_components
 
 
-class _ReconstructionNet(NeuralNet):
-    """skorch net whose loss is its module's ``loss(outputs, X)``: the target
-    is the clean input, whatever noise the module adds while training."""
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.module_.loss(y_pred, to_tensor(X, device=self.device))
-
-
-class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                  BaseEstimator):
-    """Autoencoder trained to reproduce its input through a narrow code.
+class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _ReconstructionEstimator):
+    __doc__ = """Autoencoder trained to reproduce its input through a narrow code.
 
     A transformer: ``transform`` gives the code, ``inverse_transform`` decodes
     it, ``score`` is the negative reconstruction MSE. With identity
@@ -255,23 +234,7 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
         The code layer itself is linear (sigmoid when sparse).
     loss : {"mse", "bce"}, default="mse"
         Reconstruction loss; ``"bce"`` (sigmoid output) needs X in [0, 1].
-    optimizer : str, default="adam"
-        sgd, momentum, nesterov, adagrad, rmsprop, adam or nadam.
-    learning_rate : float, default=1e-3
-    alpha : float, default=0.0
-        L2 penalty (weight decay).
-    batch_size : int, default=64
-    max_epochs : int, default=100
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` and stop after ``n_iter_no_change``
-        epochs without improvement of the validation loss (best weights kept).
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, noise and shuffling.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-    verbose : int, default=0
-        Print one line per epoch.
+    {training}
 
     Attributes
     ----------
@@ -281,6 +244,14 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
         Epochs run.
     loss_curve_ : list of float
         Training loss per epoch.
+    loss_ : float
+        Training loss of the last epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with ``early_stopping``).
+    validation_scores_ : list of float or None
+        Minus the loss on the held-out rows per epoch (``early_stopping``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
         Per-feature range of the training data.
     n_features_in_ : int
@@ -292,12 +263,12 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
     >>> from sklearn.datasets import load_digits
     >>> from sklml.neural import Autoencoder
     >>> X = load_digits().data[:200] / 16
-    >>> ae = Autoencoder(n_components=8, max_epochs=5, random_state=0).fit(X)
+    >>> ae = Autoencoder(n_components=8, max_iter=5, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (200, 8)
     >>> ae.inverse_transform(ae.transform(X)).shape
     (200, 64)
-    """
+    """.replace("{training}", _AE_TRAINING_DOC)
 
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -319,9 +290,12 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
     def __init__(self, n_components=2, *, hidden_layer_sizes=(64,), architecture="dense",
                  image_shape=None, conv_channels=(16, 8), tied_weights=False, noise=None,
                  noise_level=0.1, sparsity_target=0.05, sparsity_weight=0.0, activation="relu",
-                 loss="mse", optimizer="adam", learning_rate=1e-3, alpha=0.0, batch_size=64,
-                 max_epochs=100, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, random_state=None, device="auto", verbose=0):
+                 loss="mse", solver="adam", alpha=0.0, batch_size=64, learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=100, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 device="auto", n_jobs=None, callbacks=None, max_epochs=None, optimizer=None):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.architecture = architecture
@@ -334,25 +308,40 @@ class Autoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin, Tran
         self.sparsity_weight = sparsity_weight
         self.activation = activation
         self.loss = loss
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
+        self.max_fun = max_fun
         self.device = device
-        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.callbacks = callbacks
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
 
     @classmethod
     def get_test_params(cls):
-        return {"hidden_layer_sizes": (8,), "max_epochs": 3, "batch_size": 16}
+        return {"hidden_layer_sizes": (8,), "max_iter": 3, "batch_size": 16}
 
     @classmethod
     def get_compare_params(cls):
-        return {"n_components": 2, "hidden_layer_sizes": (32,), "max_epochs": 20}
+        return {"n_components": 2, "hidden_layer_sizes": (32,), "max_iter": 20}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

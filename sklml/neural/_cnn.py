@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseNeuralEstimator, NeuralClassifierBase
-from ._mlp import _ATTRIBUTES_DOC, _TRAINING_DOC, DENSE_CONSTRAINTS, check_layer_sizes
+from ._mlp import _ATTRIBUTES_DOC, training_params_doc, DENSE_CONSTRAINTS, check_layer_sizes
 from ._modules import CNNModule
 
 __all__ = ["CNNClassifier"]
@@ -65,7 +65,7 @@ class CNNClassifier(NeuralClassifierBase):
         Batch normalisation before each activation.
     init : {{"auto", "glorot", "he", "lecun", "default"}}, default="auto"
         Weight initialisation ("auto": He for ReLU-like, else Glorot/LeCun).
-    {_TRAINING_DOC.format(lr=2e-3, batch_size=64, max_epochs=30, patience=5)}
+    {training_params_doc(learning_rate_init=2e-3, batch_size=64, max_iter=30, n_iter_no_change=5)}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss (multiplied with ``sample_weight``).
 
@@ -83,7 +83,7 @@ class CNNClassifier(NeuralClassifierBase):
     >>> from sklml.neural import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = CNNClassifier(conv_channels=(8,), hidden_layer_sizes=(32,),
-    ...                     max_epochs=10, random_state=0).fit(X[:500] / 16, y[:500])
+    ...                     max_iter=10, random_state=0).fit(X[:500] / 16, y[:500])
     >>> clf.image_shape_
     (8, 8, 1)
     >>> clf.score(X[:500] / 16, y[:500]) > 0.8
@@ -104,11 +104,13 @@ class CNNClassifier(NeuralClassifierBase):
 
     def __init__(self, image_shape=None, conv_channels=(32, 64), kernel_size=3, pool=2,
                  hidden_layer_sizes=(128,), activation="relu", dropout=0.5,
-                 batch_norm=False, init="auto", optimizer="adam", learning_rate=2e-3,
-                 alpha=1e-4, batch_size=64, max_epochs=30, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, tol=1e-4,
-                 class_weight=None, random_state=None, device="auto", n_jobs=None,
-                 verbose=0, warm_start=False, callbacks=None, **kwargs):
+                 batch_norm=False, init="auto", class_weight=None, *, solver="adam", alpha=1e-4, batch_size=64, learning_rate="constant",
+                 learning_rate_init=2e-3, power_t=0.5, max_iter=30, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=5, max_fun=15000,
+                 device="auto", n_jobs=None, callbacks=None, max_epochs=None, optimizer=None,
+                 **kwargs):
         self.image_shape = image_shape
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
@@ -118,22 +120,33 @@ class CNNClassifier(NeuralClassifierBase):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.init = init
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
+        self.class_weight = class_weight
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.class_weight = class_weight
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
         self.random_state = random_state
-        self.device = device
-        self.n_jobs = n_jobs
+        self.tol = tol
         self.verbose = verbose
         self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+        self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
         self._store_routed(kwargs)
 
     def _shape_X(self, X, reset):
@@ -186,7 +199,7 @@ class CNNClassifier(NeuralClassifierBase):
         conv_channels = check_layer_sizes(self.conv_channels, "conv_channels")
         return CNNModule, dict(
             image_shape=(channels, height, width),
-            n_outputs=len(self.classes_),
+            n_outputs=self.n_outputs_,
             conv_channels=conv_channels,
             kernel_size=self.kernel_size,
             pool=self.pool,
@@ -205,10 +218,10 @@ class CNNClassifier(NeuralClassifierBase):
     @classmethod
     def get_test_params(cls):
         return dict(conv_channels=(4,), hidden_layer_sizes=(16,), dropout=0.0,
-                    learning_rate=0.01, batch_size=32, max_epochs=20, random_state=0,
+                    learning_rate_init=0.01, batch_size=32, max_iter=20, random_state=0,
                     device="cpu", n_jobs=1)
 
     @classmethod
     def get_compare_params(cls):
-        return dict(conv_channels=(16,), hidden_layer_sizes=(64,), max_epochs=15,
+        return dict(conv_channels=(16,), hidden_layer_sizes=(64,), max_iter=15,
                     early_stopping=True, random_state=0)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from skorch.callbacks import GradientNormClipping
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseNeuralEstimator, NeuralClassifierBase, NeuralRegressorBase
-from ._mlp import _ATTRIBUTES_DOC, _TRAINING_DOC
+from ._mlp import _ATTRIBUTES_DOC, training_params_doc
 from ._modules import RNNModule
 
 __all__ = ["RNNClassifier", "RNNRegressor"]
@@ -117,10 +116,8 @@ class _RNNMixin:
             return_sequences=getattr(self, "return_sequences", False),
         )
 
-    def _extra_callbacks(self):
-        if self.clip_grad_norm is None:
-            return []
-        return [("gradient_clipping", GradientNormClipping(self.clip_grad_norm))]
+    def _clip_grad_norm(self):
+        return self.clip_grad_norm
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -129,12 +126,12 @@ class _RNNMixin:
 
     @classmethod
     def get_test_params(cls):
-        return dict(hidden_size=8, learning_rate=0.02, batch_size=32, max_epochs=20,
+        return dict(hidden_size=8, learning_rate_init=0.02, batch_size=32, max_iter=20,
                     random_state=0, device="cpu", n_jobs=1)
 
     @classmethod
     def get_compare_params(cls):
-        return dict(hidden_size=32, max_epochs=20, early_stopping=True, random_state=0)
+        return dict(hidden_size=32, max_iter=20, early_stopping=True, random_state=0)
 
 
 class RNNClassifier(_RNNMixin, NeuralClassifierBase):
@@ -148,7 +145,7 @@ class RNNClassifier(_RNNMixin, NeuralClassifierBase):
     Parameters
     ----------
     {_RNN_DOC}
-    {_TRAINING_DOC.format(lr=3e-3, batch_size=64, max_epochs=100, patience=10)}
+    {training_params_doc(learning_rate_init=3e-3, batch_size=64, max_iter=100)}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss (multiplied with ``sample_weight``).
 
@@ -169,7 +166,7 @@ class RNNClassifier(_RNNMixin, NeuralClassifierBase):
     >>> y = rng.integers(2, size=200)
     >>> X = np.where(y[:, None] == 1, np.sin(t), np.sign(np.sin(t)))
     >>> X = X + rng.normal(scale=0.3, size=X.shape)
-    >>> clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, y)
+    >>> clf = RNNClassifier(hidden_size=16, max_iter=30, random_state=0).fit(X, y)
     >>> clf.sequence_shape_
     (30, 1)
     >>> clf.score(X, y) > 0.9
@@ -184,11 +181,13 @@ class RNNClassifier(_RNNMixin, NeuralClassifierBase):
 
     def __init__(self, sequence_shape=None, cell="gru", hidden_size=64, n_layers=1,
                  bidirectional=False, dropout=0.0, layer_norm=False, orthogonal_init=True,
-                 clip_grad_norm=1.0, optimizer="adam", learning_rate=3e-3, alpha=1e-4,
-                 batch_size=64, max_epochs=100, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
-                 class_weight=None, random_state=None, device="auto", n_jobs=None,
-                 verbose=0, warm_start=False, callbacks=None, **kwargs):
+                 clip_grad_norm=1.0, class_weight=None, solver="adam", alpha=1e-4, batch_size=64, learning_rate="constant",
+                 learning_rate_init=3e-3, power_t=0.5, max_iter=100, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 device="auto", n_jobs=None, callbacks=None, max_epochs=None, optimizer=None,
+                 **kwargs):
         self.sequence_shape = sequence_shape
         self.cell = cell
         self.hidden_size = hidden_size
@@ -198,26 +197,37 @@ class RNNClassifier(_RNNMixin, NeuralClassifierBase):
         self.layer_norm = layer_norm
         self.orthogonal_init = orthogonal_init
         self.clip_grad_norm = clip_grad_norm
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
+        self.class_weight = class_weight
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.class_weight = class_weight
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
         self.random_state = random_state
-        self.device = device
-        self.n_jobs = n_jobs
+        self.tol = tol
         self.verbose = verbose
         self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+        self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
         self._store_routed(kwargs)
 
     def _n_module_outputs(self):
-        return len(self.classes_)
+        return self.n_outputs_
 
 
 class RNNRegressor(_RNNMixin, NeuralRegressorBase):
@@ -237,7 +247,7 @@ class RNNRegressor(_RNNMixin, NeuralRegressorBase):
         Predict a value at every time step instead of one per sequence.
     loss : {{"squared_error", "huber"}}, default="squared_error"
         Training loss (Huber delta 1; change with ``criterion__delta``).
-    {_TRAINING_DOC.format(lr=3e-3, batch_size=64, max_epochs=100, patience=10)}
+    {training_params_doc(learning_rate_init=3e-3, batch_size=64, max_iter=100)}
 
     Attributes
     ----------
@@ -255,7 +265,7 @@ class RNNRegressor(_RNNMixin, NeuralRegressorBase):
     >>> series = np.sin(t)
     >>> X = np.stack([series[i:i + 10] for i in range(380)])
     >>> y = series[10:390]
-    >>> reg = RNNRegressor(hidden_size=16, max_epochs=30, random_state=0).fit(X, y)
+    >>> reg = RNNRegressor(hidden_size=16, max_iter=30, random_state=0).fit(X, y)
     >>> reg.score(X, y) > 0.95
     True
     """
@@ -269,10 +279,13 @@ class RNNRegressor(_RNNMixin, NeuralRegressorBase):
     def __init__(self, sequence_shape=None, cell="gru", hidden_size=64, n_layers=1,
                  bidirectional=False, dropout=0.0, layer_norm=False, orthogonal_init=True,
                  clip_grad_norm=1.0, return_sequences=False, loss="squared_error",
-                 optimizer="adam", learning_rate=3e-3, alpha=1e-4, batch_size=64,
-                 max_epochs=100, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, random_state=None, device="auto",
-                 n_jobs=None, verbose=0, warm_start=False, callbacks=None, **kwargs):
+                 solver="adam", alpha=1e-4, batch_size=64, learning_rate="constant",
+                 learning_rate_init=3e-3, power_t=0.5, max_iter=100, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 device="auto", n_jobs=None, callbacks=None, max_epochs=None, optimizer=None,
+                 **kwargs):
         self.sequence_shape = sequence_shape
         self.cell = cell
         self.hidden_size = hidden_size
@@ -284,21 +297,32 @@ class RNNRegressor(_RNNMixin, NeuralRegressorBase):
         self.clip_grad_norm = clip_grad_norm
         self.return_sequences = return_sequences
         self.loss = loss
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
         self.random_state = random_state
-        self.device = device
-        self.n_jobs = n_jobs
+        self.tol = tol
         self.verbose = verbose
         self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+        self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
         self._store_routed(kwargs)
 
     def _n_module_outputs(self):

@@ -7,6 +7,8 @@ here, inside ``fit``. Import this module only from code that needs torch.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from torch import nn
@@ -20,6 +22,7 @@ __all__ = [
     "init_weights",
     "resolve_device",
     "seed_everything",
+    "local_torch_rng",
 ]
 
 ACTIVATIONS = {
@@ -29,6 +32,7 @@ ACTIVATIONS = {
     "selu": nn.SELU,
     "tanh": nn.Tanh,
     "sigmoid": nn.Sigmoid,
+    "logistic": nn.Sigmoid,  # scikit-learn's name
     "identity": nn.Identity,
 }
 
@@ -99,35 +103,32 @@ def init_weights(module, init, activation="relu"):
     return module
 
 
-def resolve_device(device):
-    """Map ``"auto" | "cpu" | "cuda" | "cuda:N"`` to a device string.
+def resolve_device(device, estimator_name="estimator"):
+    """The device to train on, by the one policy of :func:`sklml._training.resolve_device`."""
+    from .._training import resolve_device as _resolve
 
-    ``"auto"`` picks CUDA when available. Asking for CUDA on a machine without
-    it raises a ``ValueError`` rather than failing deep inside torch.
-    """
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if not isinstance(device, str) or not (device == "cpu" or device.startswith("cuda")):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was asked for but CUDA is not available on this "
-            "machine; use device='auto' or 'cpu'"
-        )
-    return device
+    return _resolve(device, estimator_name)
+
+
+@contextmanager
+def local_torch_rng(seed, device="cpu"):
+    """Run the block on torch generators seeded with ``seed`` and restore the
+    global generators afterwards (sklml's seeding policy: a fit's draws are
+    reproducible and the caller's ``torch`` random state is left untouched)."""
+    devices = []
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 def seed_everything(random_state):
-    """Seed torch (CPU and CUDA) from a ``random_state``; returns the int seed.
+    """An int seed from ``random_state`` (for :func:`local_torch_rng`); the
+    global torch generator is not touched."""
+    from .._training import draw_seed
 
-    ``None`` draws a fresh seed from numpy, so a run is still recorded and
-    repeatable through the returned value.
-    """
-    from sklearn.utils import check_random_state
-
-    seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
-    torch.manual_seed(seed)
-    return seed
+    return draw_seed(random_state)
 
 
 def to_float32(X):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import _TRAINING_CONSTRAINTS, _ReconstructionNetMixin
+from ._autoencoder import _AE_TRAINING_DOC, _TRAINING_CONSTRAINTS, _ReconstructionEstimator
 
 __all__ = ["VariationalAutoencoder"]
 
@@ -28,9 +28,9 @@ def check_n_samples(n_samples):
     return int(n_samples)
 
 
-class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOutMixin,
-                             TransformerMixin, BaseEstimator):
-    """Variational autoencoder (VAE): a generative model with a Gaussian code.
+class VariationalAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                             _ReconstructionEstimator):
+    __doc__ = """Variational autoencoder (VAE): a generative model with a Gaussian code.
 
     The encoder gives the mean and variance of a Gaussian code, a sample of it
     is decoded, and training minimises reconstruction loss + ``beta`` x
@@ -56,18 +56,7 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
         ``"bce"``: Bernoulli decoder (sigmoid output, X in [0, 1]).
     beta : float, default=1.0
         Weight of the KL term (beta-VAE).
-    optimizer : str, default="adam"
-    learning_rate : float, default=1e-3
-    alpha : float, default=0.0
-        L2 penalty (weight decay).
-    batch_size : int, default=64
-    max_epochs : int, default=100
-    early_stopping : bool, default=False
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    random_state : int, RandomState instance or None, default=None
-    device : {"auto", "cpu", "cuda"}, default="auto"
-    verbose : int, default=0
+    {training}
 
     Attributes
     ----------
@@ -75,6 +64,11 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
     n_iter_ : int
     loss_curve_ : list of float
         Training loss (negative ELBO per feature) per epoch.
+    loss_, best_loss_ : float
+        Last and lowest training loss (``best_loss_`` None with ``early_stopping``).
+    validation_scores_, best_validation_score_ : list of float, float or None
+        Minus the loss on the held-out rows per epoch, and its best
+        (``early_stopping`` only).
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
         Per-feature range of the training data; ``sample`` clips to it.
     n_features_in_ : int
@@ -85,13 +79,13 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
     >>> from sklearn.datasets import load_digits
     >>> from sklml.neural import VariationalAutoencoder
     >>> X = load_digits().data[:200] / 16
-    >>> vae = VariationalAutoencoder(n_components=2, loss="bce", max_epochs=5,
+    >>> vae = VariationalAutoencoder(n_components=2, loss="bce", max_iter=5,
     ...                              random_state=0).fit(X)
     >>> vae.transform(X).shape
     (200, 2)
     >>> vae.sample(3, random_state=0).shape
     (3, 64)
-    """
+    """.replace("{training}", _AE_TRAINING_DOC)
 
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -108,9 +102,12 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
 
     def __init__(self, n_components=2, *, hidden_layer_sizes=(128,), architecture="dense",
                  image_shape=None, conv_channels=(16, 8), activation="relu", loss="mse",
-                 beta=1.0, optimizer="adam", learning_rate=1e-3, alpha=0.0, batch_size=64,
-                 max_epochs=100, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, random_state=None, device="auto", verbose=0):
+                 beta=1.0, solver="adam", alpha=0.0, batch_size=64, learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=100, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 device="auto", n_jobs=None, callbacks=None, max_epochs=None, optimizer=None):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.architecture = architecture
@@ -119,25 +116,40 @@ class VariationalAutoencoder(_ReconstructionNetMixin, ClassNamePrefixFeaturesOut
         self.activation = activation
         self.loss = loss
         self.beta = beta
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
+        self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
+        self.max_fun = max_fun
         self.device = device
-        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.callbacks = callbacks
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
 
     @classmethod
     def get_test_params(cls):
-        return {"hidden_layer_sizes": (8,), "max_epochs": 3, "batch_size": 16}
+        return {"hidden_layer_sizes": (8,), "max_iter": 3, "batch_size": 16}
 
     @classmethod
     def get_compare_params(cls):
-        return {"n_components": 2, "hidden_layer_sizes": (32,), "max_epochs": 20}
+        return {"n_components": 2, "hidden_layer_sizes": (32,), "max_iter": 20}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -32,8 +32,8 @@ def _pca_mse(Xtr, Xte, k=10):
 def test_linear_autoencoder_matches_pca(digits):
     Xtr, Xte = digits
     pca = _pca_mse(Xtr, Xte)
-    ae = Autoencoder(10, hidden_layer_sizes=(), activation="identity", learning_rate=5e-3,
-                     max_epochs=40, random_state=0).fit(Xtr)
+    ae = Autoencoder(10, hidden_layer_sizes=(), activation="identity", learning_rate_init=5e-3,
+                     max_iter=40, random_state=0).fit(Xtr)
     mse = -ae.score(Xte)
     assert pca == pytest.approx(0.0194, abs=1e-3)
     assert mse <= 1.10 * pca, (mse, pca)
@@ -41,7 +41,7 @@ def test_linear_autoencoder_matches_pca(digits):
 
 def test_stacked_autoencoder_beats_pca(digits):
     Xtr, Xte = digits
-    ae = Autoencoder(10, hidden_layer_sizes=(128,), learning_rate=3e-3, max_epochs=30,
+    ae = Autoencoder(10, hidden_layer_sizes=(128,), learning_rate_init=3e-3, max_iter=30,
                      random_state=0).fit(Xtr)
     mse = -ae.score(Xte)
     assert mse < 0.8 * _pca_mse(Xtr, Xte), mse
@@ -52,7 +52,7 @@ def test_stacked_autoencoder_beats_pca(digits):
 def test_denoising_autoencoder(digits):
     Xtr, Xte = digits
     noisy = Xte + np.random.RandomState(0).normal(0, 0.25, Xte.shape)
-    params = dict(hidden_layer_sizes=(128,), learning_rate=3e-3, max_epochs=20, random_state=0)
+    params = dict(hidden_layer_sizes=(128,), learning_rate_init=3e-3, max_iter=20, random_state=0)
     dae = Autoencoder(16, noise="gaussian", noise_level=0.25, **params).fit(Xtr)
     plain = Autoencoder(16, **params).fit(Xtr)
     err_noisy = _mse(noisy, Xte)
@@ -64,14 +64,14 @@ def test_denoising_autoencoder(digits):
 
 def test_dropout_noise_trains(digits):
     Xtr, Xte = digits
-    ae = Autoencoder(10, noise="dropout", noise_level=0.2, max_epochs=20, random_state=0).fit(Xtr)
+    ae = Autoencoder(10, noise="dropout", noise_level=0.2, max_iter=20, random_state=0).fit(Xtr)
     assert np.isfinite(ae.score(Xte))
 
 
 def test_sparse_autoencoder_mean_activation(digits):
     Xtr, Xte = digits
     ae = Autoencoder(32, hidden_layer_sizes=(64,), sparsity_target=0.1, sparsity_weight=1.0,
-                     learning_rate=3e-3, max_epochs=20, random_state=0).fit(Xtr)
+                     learning_rate_init=3e-3, max_iter=20, random_state=0).fit(Xtr)
     code = ae.transform(Xte)
     assert code.min() >= 0 and code.max() <= 1  # sigmoid code
     assert abs(code.mean() - 0.1) < 0.05, code.mean()
@@ -79,7 +79,7 @@ def test_sparse_autoencoder_mean_activation(digits):
 
 def test_tied_weights_halve_parameters(digits):
     Xtr, Xte = digits
-    params = dict(hidden_layer_sizes=(64,), max_epochs=30, learning_rate=2e-3, random_state=0)
+    params = dict(hidden_layer_sizes=(64,), max_iter=30, learning_rate_init=2e-3, random_state=0)
     tied = Autoencoder(10, tied_weights=True, **params).fit(Xtr)
     free = Autoencoder(10, **params).fit(Xtr)
 
@@ -94,7 +94,7 @@ def test_tied_weights_halve_parameters(digits):
 def test_convolutional_autoencoder(digits, tied):
     Xtr, Xte = digits
     ae = Autoencoder(10, architecture="conv", image_shape=(8, 8), conv_channels=(16, 8),
-                     tied_weights=tied, learning_rate=3e-3, max_epochs=15,
+                     tied_weights=tied, learning_rate_init=3e-3, max_iter=15,
                      random_state=0).fit(Xtr)
     assert ae.transform(Xte).shape == (len(Xte), 10)
     assert -ae.score(Xte) < _pca_mse(Xtr, Xte, k=3)
@@ -102,7 +102,7 @@ def test_convolutional_autoencoder(digits, tied):
 
 def test_bce_loss_outputs_probabilities(digits):
     Xtr, Xte = digits
-    ae = Autoencoder(10, loss="bce", max_epochs=15, random_state=0).fit(Xtr)
+    ae = Autoencoder(10, loss="bce", max_iter=15, random_state=0).fit(Xtr)
     out = ae.inverse_transform(ae.transform(Xte))
     assert out.min() >= 0 and out.max() <= 1
     assert -ae.score(Xte) < _pca_mse(Xtr, Xte, k=2)
@@ -110,8 +110,8 @@ def test_bce_loss_outputs_probabilities(digits):
 
 def test_reproducible_and_pickles(digits):
     Xtr, Xte = digits
-    a = Autoencoder(4, max_epochs=3, random_state=3).fit(Xtr)
-    b = Autoencoder(4, max_epochs=3, random_state=3).fit(Xtr)
+    a = Autoencoder(4, max_iter=3, random_state=3).fit(Xtr)
+    b = Autoencoder(4, max_iter=3, random_state=3).fit(Xtr)
     np.testing.assert_array_equal(a.transform(Xte), b.transform(Xte))
     c = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(a.transform(Xte), c.transform(Xte))
@@ -119,14 +119,14 @@ def test_reproducible_and_pickles(digits):
 
 def test_early_stopping_stops(digits):
     Xtr, _ = digits
-    ae = Autoencoder(4, early_stopping=True, n_iter_no_change=2, learning_rate=0.05,
-                     max_epochs=200, random_state=0).fit(Xtr)
+    ae = Autoencoder(4, early_stopping=True, n_iter_no_change=2, learning_rate_init=0.05,
+                     max_iter=200, random_state=0).fit(Xtr)
     assert ae.n_iter_ < 200
 
 
 def test_pipeline_and_feature_names(digits):
     Xtr, _ = digits
-    pipe = make_pipeline(StandardScaler(), Autoencoder(3, max_epochs=2, random_state=0))
+    pipe = make_pipeline(StandardScaler(), Autoencoder(3, max_iter=2, random_state=0))
     pipe.fit(Xtr)
     assert list(pipe.get_feature_names_out()) == ["autoencoder0", "autoencoder1", "autoencoder2"]
 
@@ -146,23 +146,43 @@ def test_pipeline_and_feature_names(digits):
 )
 def test_bad_input(params, X, match):
     with pytest.raises(ValueError, match=match):
-        Autoencoder(max_epochs=1, **params).fit(X)
+        Autoencoder(max_iter=1, **params).fit(X)
 
 
 def test_inverse_transform_checks_width(digits):
     Xtr, _ = digits
-    ae = Autoencoder(3, max_epochs=1, random_state=0).fit(Xtr)
+    ae = Autoencoder(3, max_iter=1, random_state=0).fit(Xtr)
     with pytest.raises(ValueError, match="n_components=3"):
         ae.inverse_transform(np.zeros((2, 4)))
 
 
-def test_verbose_prints_epochs(digits, capsys):
+def test_verbose_follows_the_contract(digits, capsys):
     Xtr, _ = digits
-    Autoencoder(2, max_epochs=2, verbose=1, random_state=0).fit(Xtr[:100])
-    assert "train_loss" in capsys.readouterr().out
+    Autoencoder(2, max_iter=2, verbose=2, tol=None, random_state=0).fit(Xtr[:100])
+    assert capsys.readouterr().out.count("Iteration") == 2
+    Autoencoder(2, max_iter=2, verbose=1, tol=None, random_state=0).fit(Xtr[:100])
+    assert "2/2" in capsys.readouterr().err
+
+
+def test_history_and_validation_scores(digits):
+    Xtr, _ = digits
+    ae = Autoencoder(4, early_stopping=True, max_iter=5, tol=None, random_state=0).fit(Xtr)
+    assert ae.n_iter_ == len(ae.loss_curve_) == len(ae.validation_scores_) == 5
+    assert ae.best_validation_score_ == max(ae.validation_scores_) < 0
+    assert ae.best_loss_ is None
+
+
+def test_deprecated_names_still_work(digits):
+    Xtr, _ = digits
+    with pytest.warns(FutureWarning, match="max_epochs"):
+        ae = Autoencoder(2, max_epochs=2, tol=None, random_state=0).fit(Xtr[:100])
+    assert ae.n_iter_ == 2
+    with pytest.warns(FutureWarning, match="learning_rate_init"):
+        Autoencoder(2, max_iter=1, learning_rate=0.01, random_state=0).fit(Xtr[:100])
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
-def test_cuda_without_cuda_is_a_clear_error():
-    with pytest.raises(ValueError, match="CUDA is not available"):
-        Autoencoder(max_epochs=1, device="cuda").fit(np.ones((5, 3)))
+def test_cuda_without_cuda_warns_and_trains_on_cpu():
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        ae = Autoencoder(max_iter=1, device="cuda").fit(np.ones((5, 3)))
+    assert ae.net_.device == "cpu"

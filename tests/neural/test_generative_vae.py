@@ -14,8 +14,8 @@ from sklml.neural import VariationalAutoencoder
 @pytest.fixture(scope="module")
 def vae(digits):
     X, _ = digits
-    return VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate=3e-3,
-                                  max_epochs=40, random_state=0).fit(X)
+    return VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate_init=3e-3,
+                                  max_iter=40, random_state=0).fit(X)
 
 
 def test_vae_samples_look_like_digits(vae, digits, digit_classifier):
@@ -85,7 +85,7 @@ def test_beta_trades_reconstruction_for_kl(digits):
 
     def kl_and_error(beta):
         m = VariationalAutoencoder(4, hidden_layer_sizes=(64,), loss="bce", beta=beta,
-                                   max_epochs=10, learning_rate=3e-3, random_state=0).fit(X)
+                                   max_iter=10, learning_rate_init=3e-3, random_state=0).fit(X)
         mu = m.transform(X)
         err = np.mean((m.inverse_transform(mu) - X) ** 2)
         return np.mean(np.sum(mu**2, 1)), err
@@ -98,7 +98,7 @@ def test_beta_trades_reconstruction_for_kl(digits):
 
 def test_mse_vae_noise_variance_is_its_error(digits):
     X, _ = digits
-    m = VariationalAutoencoder(4, max_epochs=10, random_state=0).fit(X)
+    m = VariationalAutoencoder(4, max_iter=10, random_state=0).fit(X)
     sigma2 = float(m.net_.module_.sigma2)
     err = np.mean((m.inverse_transform(m.transform(X)) - X) ** 2)
     assert 0.5 * err < sigma2 < 2 * err
@@ -106,7 +106,7 @@ def test_mse_vae_noise_variance_is_its_error(digits):
 
 def test_conv_vae_runs_and_pickles(digits):
     X, _ = digits
-    m = VariationalAutoencoder(2, architecture="conv", image_shape=(8, 8), max_epochs=2,
+    m = VariationalAutoencoder(2, architecture="conv", image_shape=(8, 8), max_iter=2,
                                random_state=0).fit(X[:300])
     m2 = pickle.loads(pickle.dumps(m))
     np.testing.assert_array_equal(m.sample(3, random_state=0), m2.sample(3, random_state=0))
@@ -125,4 +125,4 @@ def test_conv_vae_runs_and_pickles(digits):
 )
 def test_bad_input(params, X, match):
     with pytest.raises(ValueError, match=match):
-        VariationalAutoencoder(max_epochs=1, **params).fit(X)
+        VariationalAutoencoder(max_iter=1, **params).fit(X)

@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from sklml.neural import CNNClassifier
 
-FAST = dict(conv_channels=(8,), hidden_layer_sizes=(32,), max_epochs=5, random_state=0,
+FAST = dict(conv_channels=(8,), hidden_layer_sizes=(32,), max_iter=5, random_state=0,
             device="cpu")
 
 
@@ -42,7 +42,7 @@ def test_rgb_and_non_square_images():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 6, 10, 3))
     y = (X[:, :3, :, 0].mean(axis=(1, 2)) > X[:, 3:, :, 2].mean(axis=(1, 2))).astype(int)
-    clf = CNNClassifier(**{**FAST, "max_epochs": 30}, batch_norm=True, pool=3).fit(X, y)
+    clf = CNNClassifier(**{**FAST, "max_iter": 30}, batch_norm=True, pool=3).fit(X, y)
     assert clf.image_shape_ == (6, 10, 3)
     assert clf.score(X, y) > 0.9
     flat = CNNClassifier(**FAST, image_shape=(6, 10, 3)).fit(X.reshape(120, -1), y)

@@ -1,20 +1,23 @@
 """MLPClassifier / MLPRegressor: quality on real data, API, bad input, pickling."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-from skorch.callbacks import EpochScoring
+from skorch.callbacks import Callback
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.datasets import load_digits, make_regression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from sklml._training import draw_seed
 from sklml.neural import MLPClassifier, MLPRegressor
 
-FAST = dict(hidden_layer_sizes=(32,), learning_rate=0.01, max_epochs=15, random_state=0,
+FAST = dict(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=15, random_state=0,
             device="cpu")
 
 
@@ -41,12 +44,12 @@ def test_digits_defaults_accuracy(digits):
 def test_grid_search_two_jobs(digits):
     X_train, X_test, y_train, y_test = digits
     grid = GridSearchCV(
-        MLPClassifier(max_epochs=5, batch_size=50, random_state=0, device="cpu", n_jobs=1),
-        {"hidden_layer_sizes": [(16,), (64,)], "learning_rate": [1e-3, 1e-2]},
+        MLPClassifier(max_iter=5, batch_size=50, random_state=0, device="cpu", n_jobs=1),
+        {"hidden_layer_sizes": [(16,), (64,)], "learning_rate_init": [1e-3, 1e-2]},
         cv=2, n_jobs=2,
     ).fit(X_train, y_train)
     assert len(grid.cv_results_["params"]) == 4
-    assert grid.best_params_["learning_rate"] == 1e-2
+    assert grid.best_params_["learning_rate_init"] == 1e-2
     assert grid.score(X_test, y_test) > 0.9
 
 
@@ -67,21 +70,31 @@ def test_string_labels_pandas_and_int_input(digits):
 
 def test_early_stopping_restores_best(digits):
     X_train, _, y_train, _ = digits
-    clf = MLPClassifier(early_stopping=True, n_iter_no_change=3, max_epochs=300,
-                        learning_rate=0.01, random_state=0, device="cpu").fit(X_train, y_train)
+    clf = MLPClassifier(early_stopping=True, n_iter_no_change=3, max_iter=300,
+                        learning_rate_init=0.01, random_state=0, device="cpu").fit(X_train, y_train)
     assert clf.n_iter_ < 300
-    assert len(clf.validation_loss_curve_) == clf.n_iter_
-    assert clf.best_validation_loss_ == min(clf.validation_loss_curve_)
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.loss_curve_)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    # the weights of the best epoch are kept: the held-out score is the best one
+    _, X_val, _, y_val = train_test_split(X_train, y_train, random_state=draw_seed(0),
+                                          test_size=0.1, stratify=y_train)
+    assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
+    assert clf.validation_scores_[-1] < clf.best_validation_score_
 
 
 def test_every_optimizer_activation_and_init_trains(digits):
     X_train, _, y_train, _ = digits
     X, y = X_train[:400], y_train[:400]
-    for optimizer in ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam"]:
-        lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov", "adagrad") else 0.01
-        clf = MLPClassifier(**{**FAST, "learning_rate": lr, "optimizer": optimizer},
+    for solver in ["sgd", "adagrad", "rmsprop", "adam", "nadam", "lbfgs"]:
+        lr = 0.1 if solver in ("sgd", "adagrad") else 0.01
+        clf = MLPClassifier(**{**FAST, "learning_rate_init": lr, "solver": solver},
                             batch_size=32).fit(X, y)
-        assert clf.score(X, y) > 0.8, optimizer
+        assert clf.score(X, y) > 0.8, solver
+    for momentum, nesterov in [(0.0, False), (0.9, False), (0.9, True)]:
+        clf = MLPClassifier(**{**FAST, "learning_rate_init": 0.1}, solver="sgd",
+                            momentum=momentum, nesterovs_momentum=nesterov, batch_size=32)
+        assert clf.fit(X, y).score(X, y) > 0.8, (momentum, nesterov)
     for activation, init in [("tanh", "glorot"), ("selu", "lecun"), ("elu", "he"),
                              ("leaky_relu", "auto"), ("sigmoid", "auto")]:
         clf = MLPClassifier(**{**FAST, "activation": activation, "init": init,
@@ -91,34 +104,64 @@ def test_every_optimizer_activation_and_init_trains(digits):
 
 def test_routing_callbacks_and_net(digits):
     X_train, _, y_train, _ = digits
-    scoring = EpochScoring("accuracy", on_train=True, name="train_acc")
-    clf = MLPClassifier(**FAST, optimizer__betas=(0.8, 0.99), callbacks=[scoring])
+    class Recorder(Callback):
+        def initialize(self):
+            self.losses, self.batches = [], 0
+            return self
+
+        def on_batch_end(self, net, **kwargs):
+            self.batches += 1
+
+        def on_epoch_end(self, net, **kwargs):
+            self.losses.append(net.history[-1, "train_loss"])
+            net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
+
+    recorder = Recorder()
+    clf = MLPClassifier(**FAST, optimizer__betas=(0.8, 0.99), callbacks=[recorder])
     clf.set_params(optimizer__eps=1e-7)
     assert clf.get_params()["optimizer__eps"] == 1e-7
     clf.fit(X_train, y_train)
     assert clf.net_.optimizer_.param_groups[0]["betas"] == (0.8, 0.99)
     assert clf.net_.optimizer_.param_groups[0]["eps"] == 1e-7
-    assert "train_acc" in clf.net_.history[-1]
+    assert clf.net_.history[-1, "lr"] == 0.01
+    fitted_recorder = dict(clf.net_.callbacks_)["Recorder"]
+    assert fitted_recorder.losses == clf.loss_curve_
+    assert fitted_recorder.batches == clf.n_iter_ * -(-len(X_train) // 200)
     assert isinstance(clf.net_.module_, torch.nn.Module)
-    with pytest.raises(ValueError, match="Unknown parameter 'modul_x'"):
+    with pytest.raises(TypeError, match="'modul_x'"):
         MLPClassifier(modul_x=1).fit(X_train, y_train)
+    with pytest.raises(TypeError, match="did you mean 'max_iter'"):
+        MLPClassifier(max_iters=1).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="did you mean 'learning_rate_init'"):
+        MLPClassifier().set_params(learning_rate_int=1)
 
 
 def test_warm_start_and_partial_fit(digits):
     X_train, X_test, y_train, y_test = digits
-    clf = MLPClassifier(**{**FAST, "max_epochs": 3, "warm_start": True})
-    clf.fit(X_train, y_train)
+    clf = MLPClassifier(**{**FAST, "max_iter": 3, "warm_start": True})
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X_train, y_train)
     net = clf.net_
-    clf.fit(X_train, y_train)
-    assert clf.net_ is net and clf.n_iter_ == 6
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X_train, y_train)
+    # as scikit-learn: n_iter_ counts this call's epochs, the loss curve goes on
+    assert clf.net_ is net and clf.n_iter_ == 3 and len(clf.loss_curve_) == 6
+    assert clf.t_ == 6 * len(X_train)
     inc = MLPClassifier(**FAST)
     with pytest.raises(ValueError, match="classes must be passed"):
         inc.partial_fit(X_train, y_train)
     for _ in range(5):
         inc.partial_fit(X_train[:300], y_train[:300], classes=np.arange(10))
         inc.partial_fit(X_train[300:], y_train[300:])
-    assert inc.n_iter_ == 10
+    assert inc.n_iter_ == 1 and len(inc.loss_curve_) == 10
     assert inc.score(X_test, y_test) > 0.9
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        capped = MLPClassifier(solver="lbfgs", max_fun=5, random_state=0).fit(X_train, y_train)
+    assert capped.n_iter_ <= 5
+    lbfgs = MLPClassifier(solver="lbfgs")
+    assert not hasattr(lbfgs, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit"):
+        lbfgs.partial_fit(X_train, y_train, classes=np.arange(10))
 
 
 def test_sample_and_class_weight(digits):
@@ -149,30 +192,38 @@ def test_bad_input(digits):
         MLPClassifier(**FAST).fit(X_nan, y_train)
     with pytest.raises(ValueError, match="needs numeric targets"):
         MLPRegressor(**FAST).fit(X_train, np.array(["a", "b"])[y_train % 2])
+    # one class: fitted and predicted, as scikit-learn does
+    single = MLPClassifier(**FAST).fit(X_train, np.full(len(X_train), 7))
+    assert np.all(single.predict(X_train[:5]) == 7)
     with pytest.raises(ValueError, match="one class"):
-        MLPClassifier(**FAST).fit(X_train, np.zeros(len(X_train)))
+        MLPClassifier(**FAST).fit(X_train, y_train % 2, sample_weight=y_train % 2)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         MLPClassifier(hidden_layer_sizes=(10, 0)).fit(X_train, y_train)
-    with pytest.raises(ValueError, match="'optimizer' parameter"):
-        MLPClassifier(optimizer="lbfgs").fit(X_train, y_train)
+    with pytest.raises(ValueError, match="'solver' parameter"):
+        MLPClassifier(solver="newton").fit(X_train, y_train)
+    for bad in [dict(learning_rate_init=0), dict(max_iter=0), dict(batch_size=0),
+                dict(batch_size="big"), dict(momentum=1.5), dict(learning_rate="cosine")]:
+        with pytest.raises(ValueError):
+            MLPClassifier(**bad).fit(X_train, y_train)
     fitted = MLPClassifier(**FAST).fit(X_train, y_train)
     with pytest.raises(ValueError, match="features"):
         fitted.predict(X_train[:, :10])
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA error")
-def test_cuda_without_cuda_is_a_clear_error(digits):
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA policy")
+def test_cuda_without_cuda_warns_and_trains_on_cpu(digits):
     X_train, _, y_train, _ = digits
-    with pytest.raises(ValueError, match="CUDA is not available"):
-        MLPClassifier(device="cuda").fit(X_train, y_train)
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        clf = MLPClassifier(**{**FAST, "device": "cuda"}).fit(X_train, y_train)
+    assert next(clf.net_.module_.parameters()).device.type == "cpu"
 
 
 def test_verbose_shows_epoch_bar(digits, capsys):
     X_train, _, y_train, _ = digits
-    MLPClassifier(**{**FAST, "max_epochs": 3}, verbose=1).fit(X_train, y_train)
+    MLPClassifier(**{**FAST, "max_iter": 3}, verbose=1).fit(X_train, y_train)
     err = capsys.readouterr().err
     assert "3/3" in err and "epoch" in err
-    MLPClassifier(**{**FAST, "max_epochs": 3}).fit(X_train, y_train)
+    MLPClassifier(**{**FAST, "max_iter": 3}).fit(X_train, y_train)
     captured = capsys.readouterr()
     assert captured.err == captured.out == ""
 
@@ -180,15 +231,15 @@ def test_verbose_shows_epoch_bar(digits, capsys):
 def test_regressor_quality_huber_multioutput(regression):
     X, y = regression
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    reg = make_pipeline(StandardScaler(), MLPRegressor(**{**FAST, "max_epochs": 100}))
+    reg = make_pipeline(StandardScaler(), MLPRegressor(**{**FAST, "max_iter": 100}))
     assert reg.fit(X_train, y_train).score(X_test, y_test) > 0.95
     y_out = y_train.copy()
     y_out[:10] += 50  # outliers
-    huber = MLPRegressor(**{**FAST, "max_epochs": 100}, loss="huber").fit(X_train, y_out)
-    squared = MLPRegressor(**{**FAST, "max_epochs": 100}).fit(X_train, y_out)
+    huber = MLPRegressor(**{**FAST, "max_iter": 100}, loss="huber").fit(X_train, y_out)
+    squared = MLPRegressor(**{**FAST, "max_iter": 100}).fit(X_train, y_out)
     assert huber.score(X_test, y_test) > squared.score(X_test, y_test)
     Y = np.column_stack([y_train, -2 * y_train])
-    multi = MLPRegressor(**{**FAST, "max_epochs": 100}).fit(X_train, Y)
+    multi = MLPRegressor(**{**FAST, "max_iter": 100}).fit(X_train, Y)
     assert multi.n_outputs_ == 2 and multi.predict(X_test).shape == (len(X_test), 2)
     assert multi.predict(X_test).dtype == np.float64
     assert reg.predict(X_test).shape == (len(X_test),)
@@ -205,3 +256,24 @@ def test_model_fitted_on_cuda_unpickles_on_cpu(digits):
     assert str(loaded.net_.device) == "cpu"
     assert next(loaded.net_.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X_test), expected)
+
+
+@pytest.mark.slow
+def test_digits_defaults_match_sklearn_and_stop_on_tol():
+    """The issue's acceptance: defaults on standardised digits, three seeds."""
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                                        random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    ours, theirs = [], []
+    for seed in (0, 1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # must stop on tol
+            clf = MLPClassifier(random_state=seed).fit(X_train, y_train)
+        assert clf.n_iter_ < clf.max_iter
+        ours.append(clf.score(X_test, y_test))
+        theirs.append(SklearnMLP(random_state=seed).fit(X_train, y_train).score(X_test, y_test))
+    assert np.mean(ours) >= np.mean(theirs) - 0.01

@@ -3,6 +3,7 @@
 import pickle
 
 import numpy as np
+import torch
 import pytest
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
@@ -10,7 +11,7 @@ from scipy import signal
 
 from sklml.neural import RNNClassifier, RNNRegressor
 
-FAST = dict(hidden_size=16, max_epochs=10, random_state=0, device="cpu")
+FAST = dict(hidden_size=16, max_iter=10, random_state=0, device="cpu")
 
 
 def waves(n_samples=600, n_steps=40, noise=0.2, seed=0):
@@ -50,7 +51,7 @@ def wave_data():
 
 def test_wave_classification_accuracy(wave_data):
     X_train, X_test, y_train, y_test = wave_data
-    clf = RNNClassifier(max_epochs=30, random_state=42).fit(X_train, y_train)
+    clf = RNNClassifier(max_iter=30, random_state=42).fit(X_train, y_train)
     assert clf.sequence_shape_ == (40, 1)
     assert clf.score(X_test, y_test) >= 0.95
 
@@ -58,7 +59,7 @@ def test_wave_classification_accuracy(wave_data):
 def test_damped_oscillator_next_step_r2():
     X, y = damped_oscillator()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=42)
-    reg = RNNRegressor(max_epochs=20, random_state=42).fit(X_train[:, :, None], y_train)
+    reg = RNNRegressor(max_iter=20, random_state=42).fit(X_train[:, :, None], y_train)
     assert reg.sequence_shape_ == (20, 1)
     assert r2_score(y_test, reg.predict(X_test[:, :, None])) >= 0.95
 
@@ -68,7 +69,7 @@ def test_damped_oscillator_next_step_r2():
 def test_cells_layer_norm_bidirectional(cell, layer_norm):
     X, y = waves(n_samples=300, n_steps=16)
     clf = RNNClassifier(**FAST, cell=cell, layer_norm=layer_norm, n_layers=2,
-                        bidirectional=True, dropout=0.1, learning_rate=0.01,
+                        bidirectional=True, dropout=0.1, learning_rate_init=0.01,
                         batch_size=32).fit(X, y)
     assert clf.score(X, y) > 0.5  # chance: 1/3
     proba = clf.predict_proba(X[:5])
@@ -77,12 +78,23 @@ def test_cells_layer_norm_bidirectional(cell, layer_norm):
 
 def test_orthogonal_init_and_clipping_are_applied(wave_data):
     X_train, _, y_train, _ = wave_data
-    clf = RNNClassifier(**{**FAST, "max_epochs": 1}, cell="lstm").fit(X_train, y_train)
+    clf = RNNClassifier(**{**FAST, "max_iter": 1}, cell="lstm").fit(X_train, y_train)
     w = clf.net_.module_.rnn.weight_hh_l0.detach().numpy()
-    assert "gradient_clipping" in dict(clf.net_.callbacks_)
-    clf0 = RNNClassifier(**{**FAST, "max_epochs": 1}, cell="lstm", clip_grad_norm=None,
-                         orthogonal_init=False, learning_rate=1e-9).fit(X_train, y_train)
-    assert "gradient_clipping" not in dict(clf0.net_.callbacks_)
+    clf0 = RNNClassifier(**{**FAST, "max_iter": 1}, cell="lstm", clip_grad_norm=None,
+                         orthogonal_init=False, learning_rate_init=1e-9).fit(X_train, y_train)
+    # clipping: plain SGD moves the weights by at most lr * clip per batch
+    sgd = dict(FAST, max_iter=1, cell="lstm", solver="sgd", momentum=0.0, alpha=0.0,
+               learning_rate_init=1.0, batch_size=32)
+    start = RNNClassifier(**{**sgd, "learning_rate_init": 1e-12}).fit(X_train, y_train)
+    clipped = RNNClassifier(**sgd, clip_grad_norm=1e-3).fit(X_train, y_train)
+    free = RNNClassifier(**sgd, clip_grad_norm=None).fit(X_train, y_train)
+
+    def moved(clf):
+        return torch.cat([(a - b).flatten() for a, b in zip(
+            clf.net_.module_.parameters(), start.net_.module_.parameters())]).norm().item()
+
+    n_batches = -(-len(X_train) // 32)
+    assert moved(clipped) <= n_batches * 1e-3 * 1.01 < moved(free)
     # one block per gate, each (nearly: one epoch of training) orthogonal
     block = w[:16]
     np.testing.assert_allclose(block @ block.T, np.eye(16), atol=0.2)
@@ -105,7 +117,7 @@ def test_input_layouts_agree():
 def test_sequence_to_sequence_regression():
     X, _ = damped_oscillator(n_series=10, window=21)
     inputs, targets = X[:, :-1], X[:, 1:]  # predict every next step
-    reg = RNNRegressor(hidden_size=32, max_epochs=30, return_sequences=True,
+    reg = RNNRegressor(hidden_size=32, max_iter=30, return_sequences=True,
                        random_state=0, device="cpu").fit(inputs, targets)
     pred = reg.predict(inputs)
     assert pred.shape == targets.shape and reg.n_outputs_ == 1

@@ -1,0 +1,78 @@
+"""sklml._training: the shared stopping rule, device, seeding and progress policies."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from sklml._training import (
+    NoImprovementStopping,
+    ProgressReporter,
+    TrainingHistory,
+    deprecated_alias,
+    draw_seed,
+    resolve_device,
+)
+
+
+def test_stopping_rule_matches_sklearn_counting():
+    # sklearn's MLP: count epochs whose loss is above best - tol, stop when count > patience
+    rule = NoImprovementStopping(tol=0.1, n_iter_no_change=2)
+    losses = [1.0, 0.95, 0.93, 0.5, 0.45, 0.44, 0.43]
+    stops = [rule.update(loss=v) for v in losses]
+    assert stops == [False, False, False, False, False, False, True]
+    assert rule.best_loss == 0.43
+
+
+def test_stopping_rule_on_validation_score():
+    rule = NoImprovementStopping(tol=0.01, n_iter_no_change=1, early_stopping=True)
+    assert [rule.update(score=s) for s in (0.5, 0.6, 0.6, 0.6)] == [False, False, False, True]
+    assert rule.best_score == 0.6
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the policy without a GPU")
+def test_cuda_without_gpu_warns_and_uses_cpu():
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        assert resolve_device("cuda", "X") == "cpu"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_device("auto") == "cpu"
+
+
+def test_bad_device_is_a_value_error():
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device("tpu")
+
+
+def test_seed_policy_leaves_global_torch_state_alone():
+    state = torch.get_rng_state()
+    assert draw_seed(3) == draw_seed(3)
+    assert draw_seed(np.random.RandomState(0)) != draw_seed(1)
+    assert torch.equal(state, torch.get_rng_state())
+
+
+def test_progress_verbose_2_prints_a_line_per_epoch(capsys):
+    with ProgressReporter(2, total=3, desc="Net") as progress:
+        for _ in range(3):
+            progress.update(loss=0.5)
+    assert capsys.readouterr().out.count("Iteration") == 3
+
+
+def test_history_attributes():
+    class E:
+        pass
+
+    h = TrainingHistory()
+    for v in (3.0, 2.0, 2.5):
+        h.record(v)
+    e = h.set_on(E())
+    assert (e.n_iter_, e.best_loss_, e.validation_scores_) == (3, 2.0, None)
+
+
+def test_deprecated_alias_warns():
+    class E:
+        max_epochs, max_iter = 7, 200
+
+    with pytest.warns(FutureWarning, match="'max_iter'"):
+        assert deprecated_alias(E(), "max_epochs", "max_iter") == 7
