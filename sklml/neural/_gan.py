@@ -165,16 +165,27 @@ class GAN(BaseEstimator):
         -------
         self
         """
+        from ._torch_utils import local_torch_rng, resolve_device, seed_everything
+
+        warm = self.warm_start and hasattr(self, "generator_")
+        X = validate_data(self, X, reset=not warm, dtype=[np.float64, np.float32])
+
+        device = resolve_device(self.device)
+        seed = seed_everything(self.random_state)
+        # module initialisation and every draw on generators seeded here; the caller's
+        # torch random state is left as it was
+        with local_torch_rng(seed, device):
+            self._train(X, device, seed)
+        return self
+
+    def _train(self, X, device, seed):
         import torch
         import torch.nn.functional as F
 
         from ._generative_modules import Discriminator, Generator
-        from ._torch_utils import resolve_device, seed_everything, to_float32
+        from ._torch_utils import to_float32
 
         warm = self.warm_start and hasattr(self, "generator_")
-        X = validate_data(self, X, reset=not warm, dtype=[np.float64, np.float32])
-        device = resolve_device(self.device)
-        seed = seed_everything(self.random_state)
         gen = torch.Generator().manual_seed(seed)
         if not warm:
             hidden = _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes", allow_empty=False)
@@ -267,7 +278,6 @@ class GAN(BaseEstimator):
         G.cpu(), D.cpu().eval()
         self.generator_ = G_avg.cpu().eval()
         self.discriminator_ = D
-        return self
 
     def _update_average(self, G_avg, G):
         """One step of the generator's exponential moving average."""

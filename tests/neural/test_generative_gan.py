@@ -1,4 +1,5 @@
-"""GAN (scikit-learn's checks run in tests/test_common.py): generated digits a classifier recognises, sampling API, DCGAN, mode-collapse options."""
+"""GAN (scikit-learn's checks run in tests/test_common.py): samples judged by sklml.metrics against
+the baselines (issue #20), sampling API, DCGAN, mode-collapse options."""
 
 import pickle
 
@@ -6,25 +7,39 @@ import numpy as np
 import pytest
 import torch
 
-from generative_quality import sample_quality
+from generative_quality import (
+    SEEDS,
+    check_beats_pca_gaussian,
+    check_covers_every_class,
+    check_does_not_memorise,
+)
 from sklml.neural import GAN
 
+# The issue's claims for the defaults, seeds 0-4. Measured on the former defaults
+# ((128, 256), lr 2e-4, 100 epochs): FID 10.6-18.4 against the PCA-Gaussian's 1.7-1.8,
+# smallest digit 0.0-0.5%, largest 18.9-26.3%.
+_FORMER_DEFAULTS_FID = pytest.mark.xfail(
+    strict=True, reason="defaults: FID 10.6-18.4 > PCA-Gaussian 1.7-1.8 (seeds 0-4)")
+_FORMER_DEFAULTS_COVERAGE = pytest.mark.xfail(
+    strict=True, reason="defaults: smallest digit 0.0-0.5% < 4%, largest 18.9-26.3% > 18%")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=_FORMER_DEFAULTS_FID) for s in SEEDS])
+def test_defaults_beat_the_pca_gaussian(seed):
+    check_beats_pca_gaussian("GAN", seed)
 
-@pytest.mark.parametrize("params", [
-    {"generator_learning_rate": 1e-3, "discriminator_learning_rate": 5e-4, "max_epochs": 100},
-    pytest.param({"architecture": "dcgan", "image_shape": (8, 8), "conv_channels": (32, 16),
-                  "collapse_mitigation": "minibatch", "generator_learning_rate": 1e-3,
-                  "discriminator_learning_rate": 5e-4, "max_epochs": 60},
-                 marks=pytest.mark.slow),
-], ids=["dense", "dcgan"])
-def test_gan_samples_look_like_digits(digits, digit_classifier, params):
-    X, _ = digits
-    gan = GAN(random_state=0, **params).fit(X)
-    confidence, accuracy = sample_quality(gan.sample(1000, random_state=1), X, digit_classifier)
-    assert confidence >= 0.8, confidence
-    assert accuracy < 0.85, accuracy
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=_FORMER_DEFAULTS_COVERAGE) for s in SEEDS])
+def test_defaults_cover_every_digit(seed):
+    check_covers_every_class("GAN", seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_defaults_do_not_memorise(seed):
+    check_does_not_memorise("GAN", seed)
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +141,8 @@ def test_bad_input(params, X, match):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
-def test_cuda_without_cuda_is_a_clear_error():
-    with pytest.raises(ValueError, match="CUDA is not available"):
-        GAN(max_epochs=1, device="cuda").fit(np.ones((5, 3)))
+def test_cuda_without_cuda_warns_and_trains_on_cpu():
+    # sklml's device policy (sklml/_training.py): a warning, then the CPU
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        gan = GAN(max_epochs=1, device="cuda").fit(np.ones((5, 3)))
+    assert gan.sample(2).shape == (2, 3)

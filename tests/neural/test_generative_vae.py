@@ -1,42 +1,64 @@
-"""VariationalAutoencoder: generated digits a classifier recognises, ELBO, sampling API."""
+"""VariationalAutoencoder: samples judged by sklml.metrics against the baselines (issue #20), ELBO,
+sampling API."""
 
 import pickle
 
 import numpy as np
 import pytest
 
-from generative_quality import sample_quality
+from generative_quality import (
+    N_SAMPLES,
+    SEEDS,
+    check_beats_pca_gaussian,
+    check_covers_every_class,
+    check_does_not_memorise,
+    digits_split,
+    fitted_quality,
+)
 from sklml.neural import VariationalAutoencoder
 
 
-
-
 @pytest.fixture(scope="module")
-def vae(digits):
-    X, _ = digits
+def vae():
+    X_train, *_ = digits_split()
     return VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate_init=3e-3,
-                                  max_iter=40, random_state=0).fit(X)
+                                  max_iter=40, random_state=0).fit(X_train)
 
 
-def test_vae_samples_look_like_digits(vae, digits, digit_classifier):
-    X, _ = digits
-    confidence, accuracy = sample_quality(vae.sample(1000, random_state=1), X, digit_classifier)
-    assert confidence >= 0.8, confidence
-    assert accuracy < 0.85, accuracy
+def test_small_vae_samples_are_far_better_than_noise(vae):
+    quality = fitted_quality()
+    base = quality.baselines(N_SAMPLES, random_state=0)
+    scores = quality.score(vae.sample(N_SAMPLES, random_state=1))
+    assert scores.fid < 0.75 * base["pixel_noise"].fid, (scores.fid, base["pixel_noise"].fid)
+
+
+# The issue's claims for the defaults, seeds 0-4. Measured on the former defaults
+# (n_components=2, (128,), 100 epochs): FID 4.3-5.2 against the PCA-Gaussian's 1.7-1.8.
+_FORMER_DEFAULTS_FID = pytest.mark.xfail(
+    strict=True, reason="defaults: FID 4.3-5.2 > PCA-Gaussian 1.7-1.8 (seeds 0-4)")
+_FORMER_DEFAULTS_COVERAGE = {
+    3: pytest.mark.xfail(strict=True, reason="defaults, seed 3: smallest digit 3.9% < 4%"),
+    4: pytest.mark.xfail(strict=True, reason="defaults, seed 4: largest digit 19.3% > 18%"),
+}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("params", [
-    {"loss": "mse", "hidden_layer_sizes": (256, 128)},
-    {"loss": "bce", "architecture": "conv", "image_shape": (8, 8), "max_epochs": 60},
-])
-def test_vae_variants_sample_quality(digits, digit_classifier, params):
-    X, _ = digits
-    params = {"learning_rate": 2e-3, "max_epochs": 100, **params}
-    model = VariationalAutoencoder(8, random_state=0, **params).fit(X)
-    confidence, accuracy = sample_quality(model.sample(1000, random_state=1), X, digit_classifier)
-    assert confidence >= 0.8, confidence
-    assert accuracy < 0.85, accuracy
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=_FORMER_DEFAULTS_FID) for s in SEEDS])
+def test_defaults_beat_the_pca_gaussian(seed):
+    check_beats_pca_gaussian("VariationalAutoencoder", seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=_FORMER_DEFAULTS_COVERAGE.get(s, ()))
+                                  for s in SEEDS])
+def test_defaults_cover_every_digit(seed):
+    check_covers_every_class("VariationalAutoencoder", seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_defaults_do_not_memorise(seed):
+    check_does_not_memorise("VariationalAutoencoder", seed)
 
 
 def test_sample_api(vae, digits):
