@@ -148,3 +148,38 @@ def test_conv_vae_runs_and_pickles(digits):
 def test_bad_input(params, X, match):
     with pytest.raises(ValueError, match=match):
         VariationalAutoencoder(max_iter=1, **params).fit(X)
+
+
+@pytest.fixture(scope="module")
+def conditional_vae():
+    X_train, _, y_train, _ = digits_split()
+    return VariationalAutoencoder(8, hidden_layer_sizes=(256, 128), conditional=True, max_iter=100,
+                                  random_state=0).fit(X_train, y_train)
+
+
+def test_conditional_samples_are_of_the_requested_digit(conditional_vae):
+    quality = fitted_quality()
+    wanted = np.repeat(np.arange(10), 100)
+    S = conditional_vae.sample(1000, random_state=0, y=wanted)
+    agreement = np.mean(quality.classifier_.predict(S) == wanted)
+    assert agreement >= 0.9, agreement
+    np.testing.assert_array_equal(conditional_vae.classes_, np.arange(10))
+    # without y the classes follow the training frequencies
+    shares = quality.score(conditional_vae.sample(1000, random_state=1)).class_shares
+    assert shares.min() >= 0.04 and shares.max() <= 0.18, shares
+
+
+def test_conditional_api_and_errors(conditional_vae, vae):
+    X_train, X_test, y_train, _ = digits_split()
+    assert conditional_vae.transform(X_test[:4]).shape == (4, 8)  # the encoder reads X only
+    elbo = conditional_vae.score_samples(X_test[:50])  # marginal over the classes
+    shuffled = np.random.RandomState(0).permutation(X_test[:50].T).T
+    assert elbo.mean() > conditional_vae.score_samples(shuffled).mean()
+    with pytest.raises(ValueError, match="not seen in fit"):
+        conditional_vae.sample(2, y=[3, 11])
+    with pytest.raises(ValueError, match="one label per sample"):
+        conditional_vae.sample(3, y=[1, 2])
+    with pytest.raises(ValueError, match="conditional=True"):
+        vae.sample(2, y=[0, 1])
+    with pytest.raises(ValueError, match="needs y"):
+        VariationalAutoencoder(conditional=True, max_iter=1).fit(X_train)
