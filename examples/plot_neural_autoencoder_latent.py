@@ -19,10 +19,10 @@ X, y = digits.data / 16, digits.target
 
 codes = {
     "PCA": PCA(2).fit_transform(X),
-    "Autoencoder": Autoencoder(2, hidden_layer_sizes=(128, 32), learning_rate=3e-3,
-                               max_epochs=30, random_state=0).fit_transform(X),
+    "Autoencoder": Autoencoder(2, hidden_layer_sizes=(128, 32), learning_rate_init=3e-3,
+                               max_iter=30, random_state=0).fit_transform(X),
     "VAE (code mean)": VariationalAutoencoder(2, hidden_layer_sizes=(128, 32), loss="bce",
-                                              learning_rate=3e-3, max_epochs=30,
+                                              learning_rate_init=3e-3, max_iter=30,
                                               random_state=0).fit_transform(X),
 }
 

@@ -22,12 +22,12 @@ X_train, X_test = train_test_split(X, test_size=0.25, random_state=42)
 noisy = np.clip(X_test + np.random.RandomState(0).normal(0, 0.25, X_test.shape), 0, 1)
 
 pca = PCA(10).fit(X_train)
-linear = Autoencoder(10, hidden_layer_sizes=(), activation="identity", learning_rate=5e-3,
-                     max_epochs=40, random_state=0).fit(X_train)
-stacked = Autoencoder(10, hidden_layer_sizes=(128,), learning_rate=3e-3, max_epochs=30,
+linear = Autoencoder(10, hidden_layer_sizes=(), activation="identity", learning_rate_init=5e-3,
+                     max_iter=40, random_state=0).fit(X_train)
+stacked = Autoencoder(10, hidden_layer_sizes=(128,), learning_rate_init=3e-3, max_iter=30,
                       random_state=0).fit(X_train)
 denoising = Autoencoder(16, hidden_layer_sizes=(128,), noise="gaussian", noise_level=0.25,
-                        learning_rate=3e-3, max_epochs=20, random_state=0).fit(X_train)
+                        learning_rate_init=3e-3, max_iter=20, random_state=0).fit(X_train)
 
 rows = {
     "original": X_test,

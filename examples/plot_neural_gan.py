@@ -6,7 +6,7 @@ A dense :class:`~sklml.neural.GAN` trained on the 8x8 digits. With
 ``warm_start=True`` each ``fit`` continues training, so the same latent
 vectors (``sample(random_state=0)``) can be decoded after every stage: the
 blobs of the first epochs become digits. The right panel shows both losses
-in ``history_``: the two networks compete and neither loss goes to zero.
+in ``loss_curve_`` and ``discriminator_loss_curve_``: the two networks compete and neither loss goes to zero.
 """
 
 import matplotlib.pyplot as plt
@@ -21,7 +21,7 @@ gan = GAN(generator_learning_rate=1e-3, discriminator_learning_rate=5e-4, warm_s
 stages = [1, 5, 15, 30, 60]
 grids = []
 for total, previous in zip(stages, [0, *stages[:-1]]):
-    gan.set_params(max_epochs=total - previous).fit(X)
+    gan.set_params(max_iter=total - previous).fit(X)
     grids.append(gan.sample(8, random_state=0))
 
 fig = plt.figure(figsize=(12, 5))
@@ -35,8 +35,8 @@ for r, (epochs, images) in enumerate(zip(stages, grids)):
         if c == 0:
             ax.set_ylabel(f"epoch {epochs}", rotation=0, ha="right", va="center")
 ax = fig.add_subplot(grid[:, 9])
-ax.plot(gan.history_["discriminator_loss"], label="discriminator")
-ax.plot(gan.history_["generator_loss"], label="generator")
+ax.plot(gan.discriminator_loss_curve_, label="discriminator")
+ax.plot(gan.loss_curve_, label="generator")
 ax.set_xlabel("epoch")
 ax.set_ylabel("cross-entropy")
 ax.legend()

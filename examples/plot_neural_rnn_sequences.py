@@ -34,7 +34,7 @@ waves = np.stack([np.sin(arg), signal.square(arg), signal.sawtooth(arg)])[kind, 
 X = waves * rng.uniform(0.5, 1.5, (n, 1)) + rng.normal(scale=0.2, size=(n, steps))
 X_train, X_test, y_train, y_test = train_test_split(X, kind, test_size=0.25,
                                                     stratify=kind, random_state=42)
-clf = RNNClassifier(cell="gru", hidden_size=64, max_epochs=30,
+clf = RNNClassifier(cell="gru", hidden_size=64, max_iter=30,
                     random_state=42).fit(X_train, y_train)
 pred = clf.predict(X_test)
 
@@ -48,7 +48,7 @@ window = 20
 series = [oscillator(*rng.uniform([0.05, 1.0, 0], [0.3, 3.0, 2 * np.pi])) for _ in range(30)]
 Xs = np.concatenate([np.lib.stride_tricks.sliding_window_view(s[:-1], window) for s in series])
 ys = np.concatenate([s[window:] for s in series])
-reg = RNNRegressor(cell="lstm", hidden_size=32, max_epochs=20, random_state=0).fit(Xs, ys)
+reg = RNNRegressor(cell="lstm", hidden_size=32, max_iter=20, random_state=0).fit(Xs, ys)
 
 test = oscillator(0.15, 2.2, 0.5)
 rolled = list(test[:window])

@@ -17,8 +17,8 @@ from sklml.neural import VariationalAutoencoder
 
 digits = load_digits()
 X, y = digits.data / 16, digits.target
-vae = VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate=3e-3,
-                             max_epochs=40, random_state=0).fit(X)
+vae = VariationalAutoencoder(8, hidden_layer_sizes=(128,), loss="bce", learning_rate_init=3e-3,
+                             max_iter=40, random_state=0).fit(X)
 print(f"mean ELBO per digit: {vae.score(X):.1f} nats")
 
 samples = vae.sample(60, random_state=1)

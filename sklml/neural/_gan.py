@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._training import TRAINING_CONSTRAINTS, ProgressReporter, deprecated_alias, draw_seed, resolve_device
 from ._autoencoder import _check_sizes, check_image_shape
 from ._generative_modules import inference_copy
 from ._vae import check_n_samples, fit_class_labels, one_hot, sample_labels
@@ -68,21 +69,36 @@ class GAN(BaseEstimator):
         as ``min(generator_ema, (1 + t) / (10 + t))`` after ``t`` steps, so
         short trainings are not stuck near the initial weights.
     batch_size : int, default=64
-    max_epochs : int, default=100
+    max_iter : int, default=100
+        Number of epochs. An adversarial game has no loss to converge, so
+        there is no ``tol`` stopping and no ``ConvergenceWarning``.
     warm_start : bool, default=False
         Continue training the fitted networks on the next ``fit``.
     random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling and the latent draws of the fit
+        through generators local to it (the global torch seed is left alone).
     device : {"auto", "cpu", "cuda"}, default="auto"
+        ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
+        CUDA warns and trains on the CPU.
     verbose : int, default=0
-        Progress bar over epochs.
+        0 quiet, 1 one progress bar for the fit, 2 a line per epoch.
+    max_epochs : int, default=None
+        Deprecated alias of ``max_iter`` (``FutureWarning``).
 
     Attributes
     ----------
     generator_, discriminator_ : torch.nn.Module
         The fitted networks (kept on the CPU between fits); ``generator_`` is
         the weight-averaged generator when ``generator_ema > 0``.
+    loss_curve_ : list of float
+        Generator loss per epoch (mean over the batches).
+    discriminator_loss_curve_ : list of float
+        Discriminator loss per epoch.
+    validation_scores_ : None
+        No held-out score (the contract's attribute, always None here).
     history_ : dict of list
-        ``"discriminator_loss"`` and ``"generator_loss"``, mean per epoch.
+        ``"discriminator_loss"`` and ``"generator_loss"`` per epoch (the two
+        curves above, under their earlier name).
     n_iter_ : int
         Epochs run in total.
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
@@ -97,7 +113,7 @@ class GAN(BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from sklml.neural import GAN
     >>> X = load_digits().data[:200] / 16
-    >>> gan = GAN(max_epochs=2, random_state=0).fit(X)
+    >>> gan = GAN(max_iter=2, random_state=0).fit(X)
     >>> gan.sample(4, random_state=0).shape
     (4, 64)
     >>> sorted(gan.history_)
@@ -117,19 +133,20 @@ class GAN(BaseEstimator):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "generator_ema": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": TRAINING_CONSTRAINTS["max_iter"],
         "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "device": [str],
-        "verbose": ["verbose"],
+        "random_state": TRAINING_CONSTRAINTS["random_state"],
+        "device": TRAINING_CONSTRAINTS["device"],
+        "verbose": TRAINING_CONSTRAINTS["verbose"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],  # deprecated
     }
 
     def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
                  hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
                  generator_learning_rate=2e-4, discriminator_learning_rate=2e-4,
                  collapse_mitigation=None, conditional=False, label_smoothing=0.0, generator_ema=0.999,
-                 batch_size=64, max_epochs=100,
-                 warm_start=False, random_state=None, device="auto", verbose=0):
+                 batch_size=64, max_iter=100,
+                 warm_start=False, random_state=None, device="auto", verbose=0, max_epochs=None):
         self.latent_dim = latent_dim
         self.architecture = architecture
         self.image_shape = image_shape
@@ -142,19 +159,20 @@ class GAN(BaseEstimator):
         self.label_smoothing = label_smoothing
         self.generator_ema = generator_ema
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
+        self.max_iter = max_iter
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+        self.max_epochs = max_epochs
 
     @classmethod
     def get_test_params(cls):
-        return {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_epochs": 3, "batch_size": 16}
+        return {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "batch_size": 16}
 
     @classmethod
     def get_compare_params(cls):
-        return {"hidden_layer_sizes": (32, 64), "max_epochs": 20}
+        return {"hidden_layer_sizes": (32, 64), "max_iter": 20}
 
     def _scale(self, X):
         return 2.0 * (X - self.data_min_) / self._range - 1.0
@@ -174,7 +192,7 @@ class GAN(BaseEstimator):
         -------
         self
         """
-        from ._torch_utils import local_torch_rng, resolve_device, seed_everything
+        from ._torch_utils import local_torch_rng
 
         warm = self.warm_start and hasattr(self, "generator_")
         X = validate_data(self, X, reset=not warm, dtype=[np.float64, np.float32])
@@ -185,23 +203,18 @@ class GAN(BaseEstimator):
             else:
                 self.classes_, self.class_prior_ = fit_class_labels(self, X, y)
                 labels = one_hot(self.classes_, y)
-
-        device = resolve_device(self.device)
-        seed = seed_everything(self.random_state)
-        # module initialisation and every draw on generators seeded here; the caller's
-        # torch random state is left as it was
+        max_iter = deprecated_alias(self, "max_epochs", "max_iter")
+        device = resolve_device(self.device, "GAN")
+        seed = draw_seed(self.random_state)
         with local_torch_rng(seed, device):
-            self._train(X, labels, device, seed)
-        return self
+            return self._fit(X, labels, warm, max_iter, device, seed)
 
-    def _train(self, X, labels, device, seed):
+    def _fit(self, X, labels, warm, max_iter, device, seed):
         import torch
-        import torch.nn.functional as F
 
         from ._generative_modules import Discriminator, Generator
         from ._torch_utils import to_float32
 
-        warm = self.warm_start and hasattr(self, "generator_")
         gen = torch.Generator().manual_seed(seed)
         if not warm:
             hidden = _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes", allow_empty=False)
@@ -244,18 +257,36 @@ class GAN(BaseEstimator):
         n, bs = data.shape[0], min(self.batch_size, data.shape[0])
         onehot = None if labels is None else torch.from_numpy(labels).to(device)
         replay = data.new_empty((0, data.shape[1]))
-        replay_labels = None if labels is None else onehot.new_empty((0, onehot.shape[1]))
         replay_size = 20 * bs
         real_label = 1.0 - self.label_smoothing
 
-        epochs = range(self.max_epochs)
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            epochs = tqdm(epochs, desc="GAN", unit="epoch")
         G.train()
         D.train()
-        for _ in epochs:
+        progress = ProgressReporter(self.verbose, total=max_iter, desc="GAN")
+        with progress:
+            self._epochs(progress, max_iter, G, D, G_avg, opt_g, opt_d, data, gen, device,
+                         replay, replay_size, real_label, n, bs, onehot)
+        self.loss_curve_ = list(self.history_["generator_loss"])
+        self.discriminator_loss_curve_ = list(self.history_["discriminator_loss"])
+        self.validation_scores_ = None
+        # fitted networks live on the CPU: they pickle and load anywhere
+        for opt in (opt_g, opt_d):
+            for state in opt.state.values():
+                for k, v in state.items():
+                    if torch.is_tensor(v) and v.dim() > 0:
+                        state[k] = v.cpu()
+        G.cpu(), D.cpu().eval()
+        self.generator_ = G_avg.cpu().eval()
+        self.discriminator_ = D
+        return self
+
+    def _epochs(self, progress, max_iter, G, D, G_avg, opt_g, opt_d, data, gen, device,
+                replay, replay_size, real_label, n, bs, onehot):
+        import torch
+        import torch.nn.functional as F
+
+        replay_labels = None if onehot is None else onehot.new_empty((0, onehot.shape[1]))
+        for _ in range(max_iter):
             perm = torch.randperm(n, generator=gen).to(device)
             d_total = g_total = 0.0
             for start in range(0, n, bs):
@@ -296,15 +327,7 @@ class GAN(BaseEstimator):
             self.history_["discriminator_loss"].append(d_total / n)
             self.history_["generator_loss"].append(g_total / n)
             self.n_iter_ += 1
-        # fitted networks live on the CPU: they pickle and load anywhere
-        for opt in (opt_g, opt_d):
-            for state in opt.state.values():
-                for k, v in state.items():
-                    if torch.is_tensor(v) and v.dim() > 0:
-                        state[k] = v.cpu()
-        G.cpu(), D.cpu().eval()
-        self.generator_ = G_avg.cpu().eval()
-        self.discriminator_ = D
+            progress.update(generator_loss=g_total / n, discriminator_loss=d_total / n)
 
     def _update_average(self, G_avg, G):
         """One step of the generator's exponential moving average."""

@@ -1,8 +1,8 @@
 """Small torch helpers shared by every neural estimator (and the RL agents).
 
 Names, not objects, cross the estimator boundary: an estimator stores
-``activation="relu"`` or ``optimizer="nadam"`` and turns it into torch objects
-here, inside ``fit``. Import this module only from code that needs torch.
+``activation="relu"`` or ``init="he"`` and turns it into torch objects here,
+inside ``fit``. Import this module only from code that needs torch.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from torch import nn
 __all__ = [
     "ACTIVATIONS",
     "INITS",
-    "OPTIMIZERS",
     "make_activation",
-    "optimizer_spec",
     "init_weights",
     "resolve_device",
-    "seed_everything",
     "local_torch_rng",
 ]
 
@@ -36,17 +33,6 @@ ACTIVATIONS = {
     "identity": nn.Identity,
 }
 
-# name -> (torch optimizer class, fixed keyword arguments)
-OPTIMIZERS = {
-    "sgd": (torch.optim.SGD, {}),
-    "momentum": (torch.optim.SGD, {"momentum": 0.9}),
-    "nesterov": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
-    "adagrad": (torch.optim.Adagrad, {}),
-    "rmsprop": (torch.optim.RMSprop, {}),
-    "adam": (torch.optim.Adam, {}),
-    "nadam": (torch.optim.NAdam, {}),
-}
-
 INITS = ("glorot", "he", "lecun", "default")
 
 
@@ -58,24 +44,6 @@ def make_activation(name):
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
         ) from None
-
-
-def optimizer_spec(name, momentum=None):
-    """``(optimizer class, kwargs)`` for an optimizer name of the lectures.
-
-    ``momentum`` overrides the 0.9 default of "momentum" and "nesterov".
-    Returned kwargs suit skorch's ``optimizer__`` routing.
-    """
-    try:
-        cls, kwargs = OPTIMIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}"
-        ) from None
-    kwargs = dict(kwargs)
-    if momentum is not None and "momentum" in kwargs:
-        kwargs["momentum"] = momentum
-    return cls, kwargs
 
 
 def init_weights(module, init, activation="relu"):
@@ -121,14 +89,6 @@ def local_torch_rng(seed, device="cpu"):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
-
-
-def seed_everything(random_state):
-    """An int seed from ``random_state`` (for :func:`local_torch_rng`); the
-    global torch generator is not touched."""
-    from .._training import draw_seed
-
-    return draw_seed(random_state)
 
 
 def to_float32(X):

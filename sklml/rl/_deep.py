@@ -13,32 +13,27 @@ from ._base import BaseAgent, check_discrete_actions, make_env, make_rng, reset_
 __all__ = ["DQN", "REINFORCE"]
 
 
-def _device(device):
+def _device(device, agent_name="agent"):
+    """sklml's one device policy (:func:`sklml._training.resolve_device`):
+    ``"cuda"`` without a GPU warns and runs on the CPU; a ``torch.device`` is
+    taken by its name."""
     import torch
 
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or a torch device; got {device!r}") from exc
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but CUDA is not available")
-    return dev
+    from sklml._training import resolve_device
+
+    name = str(device) if isinstance(device, torch.device) else device
+    return torch.device(resolve_device(name, agent_name))
 
 
 def _mlp(n_in, hidden, n_out, seed):
-    import torch
-    from torch import nn
+    """The neural family's MLP builder (ReLU, torch's default initialisation),
+    seeded through a local generator: the global torch RNG is left alone."""
+    from sklml.neural._modules import MLPModule
+    from sklml.neural._torch_utils import local_torch_rng
 
-    with torch.random.fork_rng(devices=[]):  # seed the initialisation, leave the global RNG alone
-        torch.manual_seed(seed)
-        layers, width = [], n_in
-        for h in hidden:
-            layers += [nn.Linear(width, int(h)), nn.ReLU()]
-            width = int(h)
-        layers.append(nn.Linear(width, n_out))
-        return nn.Sequential(*layers)
+    with local_torch_rng(seed):
+        return MLPModule(n_in, n_out, tuple(int(h) for h in hidden), activation="relu",
+                         init="default")
 
 
 def _numpy_layers(net):
@@ -48,7 +43,7 @@ def _numpy_layers(net):
 
     return [
         (m.weight.detach().cpu().numpy().T.copy(), m.bias.detach().cpu().numpy().copy())
-        for m in net if isinstance(m, nn.Linear)
+        for m in net.modules() if isinstance(m, nn.Linear)
     ]
 
 
@@ -101,7 +96,7 @@ class _DeepAgent(BaseAgent):
         rng, seed = make_rng(self.random_state)
         self._rng = rng
         torch_seed = int(rng.integers(2**31 - 1))
-        return env, rng, seed, torch_seed, _device(self.device)
+        return env, rng, seed, torch_seed, _device(self.device, type(self).__name__)
 
     def _encode(self, obs):
         """Checked observations (batch) -> float32 array (n, n_features_in_)."""
@@ -190,6 +185,8 @@ class DQN(_DeepAgent):
         Seeds the network initialisation, exploration, replay sampling and the
         environment's first reset.
     device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
+        CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
         Show a progress bar.
 
@@ -403,6 +400,8 @@ class REINFORCE(_DeepAgent):
     max_grad_norm : float or None, default=None
     random_state : int, RandomState instance or None, default=None
     device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
+        CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
         Show a progress bar.
 

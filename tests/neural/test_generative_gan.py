@@ -45,7 +45,7 @@ def test_defaults_do_not_memorise(seed):
 @pytest.fixture(scope="module")
 def gan(digits):
     X, _ = digits
-    return GAN(hidden_layer_sizes=(32, 64), max_epochs=5, random_state=0).fit(X)
+    return GAN(hidden_layer_sizes=(32, 64), max_iter=5, random_state=0).fit(X)
 
 
 def test_sample_api(gan, digits):
@@ -78,7 +78,7 @@ def test_history_and_score_samples(gan, digits):
 
 def test_warm_start_continues(digits):
     X, _ = digits
-    gan = GAN(hidden_layer_sizes=(16,), max_epochs=2, warm_start=True, random_state=0).fit(X)
+    gan = GAN(hidden_layer_sizes=(16,), max_iter=2, warm_start=True, random_state=0).fit(X)
     gen = gan.generator_
     gan.fit(X)
     assert gan.n_iter_ == 4 and len(gan.history_["generator_loss"]) == 4
@@ -89,8 +89,8 @@ def test_warm_start_continues(digits):
 
 def test_reproducible_and_pickles(digits):
     X, _ = digits
-    a = GAN(hidden_layer_sizes=(16,), max_epochs=2, random_state=5).fit(X[:300])
-    b = GAN(hidden_layer_sizes=(16,), max_epochs=2, random_state=5).fit(X[:300])
+    a = GAN(hidden_layer_sizes=(16,), max_iter=2, random_state=5).fit(X[:300])
+    b = GAN(hidden_layer_sizes=(16,), max_iter=2, random_state=5).fit(X[:300])
     np.testing.assert_array_equal(a.sample(4, random_state=0), b.sample(4, random_state=0))
     c = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(a.score_samples(X[:10]), c.score_samples(X[:10]))
@@ -101,7 +101,7 @@ def test_reproducible_and_pickles(digits):
 def test_mitigations_and_dcgan_run(digits, mitigation, architecture):
     X, _ = digits
     gan = GAN(architecture=architecture, image_shape=(8, 8), conv_channels=(16, 8),
-              hidden_layer_sizes=(16,), collapse_mitigation=mitigation, max_epochs=2,
+              hidden_layer_sizes=(16,), collapse_mitigation=mitigation, max_iter=2,
               random_state=0).fit(X[:400])
     assert gan.sample(3, random_state=0).shape == (3, 64)
     s = gan.score_samples(X[:20])
@@ -111,7 +111,7 @@ def test_mitigations_and_dcgan_run(digits, mitigation, architecture):
 
 def test_dcgan_follows_guidelines(digits):
     X, _ = digits
-    gan = GAN(architecture="dcgan", image_shape=(8, 8), max_epochs=1, random_state=0).fit(X[:64])
+    gan = GAN(architecture="dcgan", image_shape=(8, 8), max_iter=1, random_state=0).fit(X[:64])
     g, d = gan.generator_, gan.discriminator_
     kinds = lambda m, t: [x for x in m.modules() if isinstance(x, t)]  # noqa: E731
     nn = torch.nn
@@ -137,12 +137,25 @@ def test_dcgan_follows_guidelines(digits):
 )
 def test_bad_input(params, X, match):
     with pytest.raises(ValueError, match=match):
-        GAN(max_epochs=1, **params).fit(X)
+        GAN(max_iter=1, **params).fit(X)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_cuda_without_cuda_warns_and_trains_on_cpu():
-    # sklml's device policy (sklml/_training.py): a warning, then the CPU
     with pytest.warns(UserWarning, match="CUDA is not available"):
-        gan = GAN(max_epochs=1, device="cuda").fit(np.ones((5, 3)))
-    assert gan.sample(2).shape == (2, 3)
+        gan = GAN(max_iter=1, device="cuda").fit(np.ones((5, 3)))
+    assert next(gan.generator_.parameters()).device.type == "cpu"
+
+
+def test_training_contract_history_seed_and_alias(digits):
+    X, _ = digits
+    state = torch.get_rng_state()
+    a = GAN(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X[:200])
+    assert torch.equal(state, torch.get_rng_state())  # the global generator is untouched
+    b = GAN(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X[:200])
+    np.testing.assert_array_equal(a.sample(5, random_state=0), b.sample(5, random_state=0))
+    assert a.loss_curve_ == a.history_["generator_loss"] and len(a.loss_curve_) == a.n_iter_ == 2
+    assert a.validation_scores_ is None
+    with pytest.warns(FutureWarning, match="max_iter"):
+        c = GAN(hidden_layer_sizes=(8,), max_epochs=1, random_state=0).fit(X[:200])
+    assert c.n_iter_ == 1

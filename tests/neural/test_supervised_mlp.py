@@ -277,3 +277,42 @@ def test_digits_defaults_match_sklearn_and_stop_on_tol():
         ours.append(clf.score(X_test, y_test))
         theirs.append(SklearnMLP(random_state=seed).fit(X_train, y_train).score(X_test, y_test))
     assert np.mean(ours) >= np.mean(theirs) - 0.01
+
+
+@pytest.mark.parametrize("ours, theirs", [("MLPClassifier", "MLPClassifier"),
+                                          ("MLPRegressor", "MLPRegressor")])
+def test_get_params_is_a_superset_of_sklearn(ours, theirs):
+    import sklearn.neural_network as sk
+
+    import sklml.neural as nn
+
+    mine, anchor = getattr(nn, ours)().get_params(), getattr(sk, theirs)().get_params()
+    assert set(anchor) <= set(mine)
+    # same defaults for every parameter scikit-learn has
+    assert {k: mine[k] for k in anchor} == {k: v for k, v in anchor.items()}
+
+
+def test_sparse_X_trains_as_dense(digits):
+    import scipy.sparse as sp
+
+    X_train, X_test, y_train, _ = digits
+    dense = MLPClassifier(**FAST).fit(X_train, y_train)
+    sparse = MLPClassifier(**FAST).fit(sp.csr_matrix(X_train), y_train)
+    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X_test)),
+                               dense.predict_proba(X_test), atol=1e-5)
+    for solver in ("lbfgs", "sgd"):
+        est = MLPRegressor(**{**FAST, "solver": solver}).fit(sp.csc_matrix(X_train), y_train)
+        assert est.score(X_train, y_train) > 0.5
+
+
+def test_multilabel_and_multioutput(digits):
+    X_train, X_test, y_train, y_test = digits
+    Y = np.column_stack([y_train % 2, y_train > 4, y_train == 0]).astype(int)
+    clf = MLPClassifier(**{**FAST, "max_iter": 60}).fit(X_train, Y)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 3
+    assert clf.predict(X_test).shape == (len(X_test), 3)
+    Y_test = np.column_stack([y_test % 2, y_test > 4, y_test == 0]).astype(int)
+    assert (clf.predict(X_test) == Y_test).mean() > 0.9
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 3) and not np.allclose(proba.sum(1), 1)
+    np.testing.assert_allclose(clf.predict_log_proba(X_test), np.log(proba))

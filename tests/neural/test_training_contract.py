@@ -76,3 +76,32 @@ def test_deprecated_alias_warns():
 
     with pytest.warns(FutureWarning, match="'max_iter'"):
         assert deprecated_alias(E(), "max_epochs", "max_iter") == 7
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the policy without a GPU")
+def test_every_torch_family_has_the_same_cuda_policy():
+    from sklml.neural import GAN, MLPClassifier, VariationalAutoencoder
+    from sklml.rl import REINFORCE
+
+    X = np.random.default_rng(0).random((20, 4))
+    y = np.arange(20) % 2
+    fits = [lambda: MLPClassifier(max_iter=1, device="cuda").fit(X, y),
+            lambda: VariationalAutoencoder(max_iter=1, device="cuda").fit(X),
+            lambda: GAN(max_iter=1, device="cuda").fit(X),
+            lambda: REINFORCE(n_episodes=1, device="cuda", random_state=0).fit("CartPole-v1")]
+    for fit in fits:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit()
+        assert any("CUDA is not available" in str(w.message) for w in caught)
+
+
+def test_rl_agents_build_the_neural_mlp_and_keep_the_global_seed():
+    from sklml.neural._modules import MLPModule
+    from sklml.rl import DQN
+
+    state = torch.get_rng_state()
+    agent = DQN(hidden_layer_sizes=(8,), n_steps=50, learning_starts=10, buffer_size=100,
+                random_state=0, device="cpu").fit("CartPole-v1")
+    assert torch.equal(state, torch.get_rng_state())
+    assert any(isinstance(v, MLPModule) for v in vars(agent).values())
