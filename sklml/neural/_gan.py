@@ -48,14 +48,19 @@ class GAN(BaseEstimator):
     conv_channels : tuple of int, default=(64, 32)
         DCGAN generator channels, from the smallest feature map to the
         largest; the discriminator mirrors them.
-    generator_learning_rate : float, default=2e-4
-    discriminator_learning_rate : float, default=2e-4
-        Adam with beta1 = 0.5, as in the DCGAN paper.
-    collapse_mitigation : {None, "minibatch", "replay"}, default=None
+    generator_learning_rate : float, default=1e-3
+    discriminator_learning_rate : float, default=5e-4
+        Adam with beta1 = 0.5, as in the DCGAN paper; the generator steps
+        faster than the discriminator.
+    collapse_mitigation : {None, "minibatch", "replay"}, default="minibatch"
         Mode-collapse remedy: ``"minibatch"`` (minibatch discrimination: the
         discriminator also sees the spread of the batch) or ``"replay"``
         (experience replay: half of the fakes shown to the discriminator are
-        drawn from a buffer of earlier generations).
+        drawn from a buffer of earlier generations). The defaults (these
+        rates, minibatch discrimination, 300 epochs) were chosen on
+        ``load_digits()/16``: samples below the PCA-Gaussian's Fréchet
+        distance with every digit generated, seeds 0-4, ~30 s of CPU
+        (:mod:`sklml.metrics`, issue #20).
     conditional : bool, default=False
         Class-conditional GAN: ``fit(X, y)`` feeds the one-hot class of each
         row to both networks, and ``sample(n, y=labels)`` generates rows of
@@ -69,7 +74,7 @@ class GAN(BaseEstimator):
         as ``min(generator_ema, (1 + t) / (10 + t))`` after ``t`` steps, so
         short trainings are not stuck near the initial weights.
     batch_size : int, default=64
-    max_iter : int, default=100
+    max_iter : int, default=300
         Number of epochs. An adversarial game has no loss to converge, so
         there is no ``tol`` stopping and no ``ConvergenceWarning``.
     warm_start : bool, default=False
@@ -143,9 +148,9 @@ class GAN(BaseEstimator):
 
     def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
                  hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
-                 generator_learning_rate=2e-4, discriminator_learning_rate=2e-4,
-                 collapse_mitigation=None, conditional=False, label_smoothing=0.0, generator_ema=0.999,
-                 batch_size=64, max_iter=100,
+                 generator_learning_rate=1e-3, discriminator_learning_rate=5e-4,
+                 collapse_mitigation="minibatch", conditional=False, label_smoothing=0.0, generator_ema=0.999,
+                 batch_size=64, max_iter=300,
                  warm_start=False, random_state=None, device="auto", verbose=0, max_epochs=None):
         self.latent_dim = latent_dim
         self.architecture = architecture
