@@ -53,7 +53,8 @@ def timed_fit(make, data):
 
 
 def summary(runs):
-    return {k: float(np.median([r[k] for r in runs])) for k in ("wall", "cpu", "n_iter", "accuracy")}
+    keys = ("wall", "cpu", "n_iter", "accuracy")
+    return {k: float(np.median([r[k] for r in runs])) for k in keys}
 
 
 def main(argv=None):

@@ -104,7 +104,8 @@ class CNNClassifier(NeuralClassifierBase):
 
     def __init__(self, image_shape=None, conv_channels=(32, 64), kernel_size=3, pool=2,
                  hidden_layer_sizes=(128,), activation="relu", dropout=0.5,
-                 batch_norm=False, init="auto", class_weight=None, *, solver="adam", alpha=1e-4, batch_size=64, learning_rate="constant",
+                 batch_norm=False, init="auto", class_weight=None, *, solver="adam", alpha=1e-4,
+                 batch_size=64, learning_rate="constant",
                  learning_rate_init=2e-3, power_t=0.5, max_iter=30, shuffle=True,
                  random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,

@@ -12,7 +12,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._training import TRAINING_CONSTRAINTS, ProgressReporter, deprecated_alias, draw_seed, resolve_device
+from .._training import (
+    TRAINING_CONSTRAINTS,
+    ProgressReporter,
+    deprecated_alias,
+    draw_seed,
+    resolve_device,
+)
 from ._autoencoder import _check_sizes, check_image_shape
 from ._generative_modules import inference_copy
 from ._vae import check_n_samples, fit_class_labels, one_hot, sample_labels

@@ -248,8 +248,7 @@ class _MLPMixin:
 
     @classmethod
     def get_compare_params(cls):
-        return dict(hidden_layer_sizes=(64,), max_iter=50, early_stopping=True,
-                    random_state=0)
+        return dict(hidden_layer_sizes=(64,), max_iter=100, random_state=0)
 
 
 class MLPClassifier(_MLPMixin, NeuralClassifierBase):

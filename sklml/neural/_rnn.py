@@ -181,7 +181,8 @@ class RNNClassifier(_RNNMixin, NeuralClassifierBase):
 
     def __init__(self, sequence_shape=None, cell="gru", hidden_size=64, n_layers=1,
                  bidirectional=False, dropout=0.0, layer_norm=False, orthogonal_init=True,
-                 clip_grad_norm=1.0, class_weight=None, solver="adam", alpha=1e-4, batch_size=64, learning_rate="constant",
+                 clip_grad_norm=1.0, class_weight=None, solver="adam", alpha=1e-4,
+                 batch_size=64, learning_rate="constant",
                  learning_rate_init=3e-3, power_t=0.5, max_iter=100, shuffle=True,
                  random_state=None, tol=1e-4, verbose=0, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,

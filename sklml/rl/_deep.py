@@ -96,7 +96,8 @@ class _DeepAgent(BaseAgent):
         rng, seed = make_rng(self.random_state)
         self._rng = rng
         torch_seed = int(rng.integers(2**31 - 1))
-        return env, rng, seed, torch_seed, _device(self.device, type(self).__name__)
+        device = _device(self.device, type(self).__name__)
+        return env, rng, seed, torch_seed, device
 
     def _encode(self, obs):
         """Checked observations (batch) -> float32 array (n, n_features_in_)."""
