@@ -1,4 +1,4 @@
-"""Sample quality of VariationalAutoencoder() and GAN() with defaults on digits, beside the baselines.
+"""Sample quality of VariationalAutoencoder() and GAN() defaults on digits, beside the baselines.
 
 Run: ``python benchmarks/bench_generative.py [--seeds 0 1 2 3 4] [--models VAE GAN]``.
 

@@ -155,7 +155,8 @@ class GAN(BaseEstimator):
     def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
                  hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
                  generator_learning_rate=1e-3, discriminator_learning_rate=5e-4,
-                 collapse_mitigation="minibatch", conditional=False, label_smoothing=0.0, generator_ema=0.999,
+                 collapse_mitigation="minibatch", conditional=False, label_smoothing=0.0,
+                 generator_ema=0.999,
                  batch_size=64, max_iter=300,
                  warm_start=False, random_state=None, device="auto", verbose=0, max_epochs=None):
         self.latent_dim = latent_dim
@@ -317,7 +318,8 @@ class GAN(BaseEstimator):
                         shown_lab = torch.cat([lab[: b - k], replay_labels[pick]])
                 # discriminator step: real -> 1, fake -> 0
                 d_real, d_fake = D(real, lab), D(shown, shown_lab)
-                loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_label))
+                loss_d = (F.binary_cross_entropy_with_logits(d_real,
+                                                             torch.full_like(d_real, real_label))
                           + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
                 opt_d.zero_grad()
                 loss_d.backward()
