@@ -25,7 +25,7 @@ X_train, X_test, y_train, _ = train_test_split(X / 16, y, test_size=0.3, random_
 quality = SampleQuality(random_state=0).fit(X_train, y_train, X_test)
 
 samples = quality.baseline_samples(1000, random_state=0)
-samples["VariationalAutoencoder()"] = (
+samples["VAE()"] = (
     VariationalAutoencoder(random_state=0).fit(X_train).sample(1000, random_state=0))
 samples["GAN()"] = GAN(random_state=0).fit(X_train).sample(1000, random_state=0)
 names = {"real": "real digits", "pca_gaussian": "PCA-Gaussian (20)",
