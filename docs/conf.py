@@ -65,6 +65,8 @@ API_MODULES = [
     ("sklml.rl", "Reinforcement learning",
      "Markov decision processes and agents with fit / act."),
     ("sklml.datasets", "Datasets", "Generators and loaders (nothing is downloaded)."),
+    ("sklml.metrics", "Sample quality",
+     "Fréchet distance, class coverage and memorisation of generated samples, with baselines."),
     ("sklml.compare", "Compare", "The cross-validated leaderboard behind ``sklml compare``."),
     ("sklml.registry", "Registry", "Entry-point discovery of estimators and plugins."),
     ("sklml.testing", "Testing", "scikit-learn's checks for any estimator."),

@@ -21,7 +21,7 @@ from .._training import (
 )
 from ._autoencoder import _check_sizes, check_image_shape
 from ._generative_modules import inference_copy
-from ._vae import check_n_samples
+from ._vae import check_n_samples, fit_class_labels, one_hot, sample_labels
 
 __all__ = ["GAN"]
 
@@ -54,14 +54,23 @@ class GAN(BaseEstimator):
     conv_channels : tuple of int, default=(64, 32)
         DCGAN generator channels, from the smallest feature map to the
         largest; the discriminator mirrors them.
-    generator_learning_rate : float, default=2e-4
-    discriminator_learning_rate : float, default=2e-4
-        Adam with beta1 = 0.5, as in the DCGAN paper.
-    collapse_mitigation : {None, "minibatch", "replay"}, default=None
+    generator_learning_rate : float, default=1e-3
+    discriminator_learning_rate : float, default=5e-4
+        Adam with beta1 = 0.5, as in the DCGAN paper; the generator steps
+        faster than the discriminator.
+    collapse_mitigation : {None, "minibatch", "replay"}, default="minibatch"
         Mode-collapse remedy: ``"minibatch"`` (minibatch discrimination: the
         discriminator also sees the spread of the batch) or ``"replay"``
         (experience replay: half of the fakes shown to the discriminator are
-        drawn from a buffer of earlier generations).
+        drawn from a buffer of earlier generations). The defaults (these
+        rates, minibatch discrimination, 300 epochs) were chosen on
+        ``load_digits()/16``: samples below the PCA-Gaussian's Fréchet
+        distance with every digit generated, seeds 0-4, ~30 s of CPU
+        (:mod:`sklml.metrics`, issue #20).
+    conditional : bool, default=False
+        Class-conditional GAN: ``fit(X, y)`` feeds the one-hot class of each
+        row to both networks, and ``sample(n, y=labels)`` generates rows of
+        the requested classes.
     label_smoothing : float, default=0.0
         One-sided label smoothing: real rows get label ``1 - label_smoothing``.
     generator_ema : float, default=0.999
@@ -71,7 +80,7 @@ class GAN(BaseEstimator):
         as ``min(generator_ema, (1 + t) / (10 + t))`` after ``t`` steps, so
         short trainings are not stuck near the initial weights.
     batch_size : int, default=64
-    max_iter : int, default=100
+    max_iter : int, default=300
         Number of epochs. An adversarial game has no loss to converge, so
         there is no ``tol`` stopping and no ``ConvergenceWarning``.
     warm_start : bool, default=False
@@ -105,6 +114,8 @@ class GAN(BaseEstimator):
         Epochs run in total.
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
         Per-feature range of the training data.
+    classes_, class_prior_ : ndarray of shape (n_classes,)
+        Class labels and their frequencies in ``y`` (``conditional=True`` only).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
 
@@ -129,6 +140,7 @@ class GAN(BaseEstimator):
         "generator_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discriminator_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "collapse_mitigation": [StrOptions({"minibatch", "replay"}), None],
+        "conditional": ["boolean"],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "generator_ema": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -142,9 +154,10 @@ class GAN(BaseEstimator):
 
     def __init__(self, latent_dim=16, *, architecture="dense", image_shape=None,
                  hidden_layer_sizes=(128, 256), conv_channels=(64, 32),
-                 generator_learning_rate=2e-4, discriminator_learning_rate=2e-4,
-                 collapse_mitigation=None, label_smoothing=0.0, generator_ema=0.999,
-                 batch_size=64, max_iter=100,
+                 generator_learning_rate=1e-3, discriminator_learning_rate=5e-4,
+                 collapse_mitigation="minibatch", conditional=False, label_smoothing=0.0,
+                 generator_ema=0.999,
+                 batch_size=64, max_iter=300,
                  warm_start=False, random_state=None, device="auto", verbose=0, max_epochs=None):
         self.latent_dim = latent_dim
         self.architecture = architecture
@@ -154,6 +167,7 @@ class GAN(BaseEstimator):
         self.generator_learning_rate = generator_learning_rate
         self.discriminator_learning_rate = discriminator_learning_rate
         self.collapse_mitigation = collapse_mitigation
+        self.conditional = conditional
         self.label_smoothing = label_smoothing
         self.generator_ema = generator_ema
         self.batch_size = batch_size
@@ -182,8 +196,9 @@ class GAN(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None
+            Class of each row, used (and needed) when ``conditional=True``;
+            ignored otherwise.
 
         Returns
         -------
@@ -193,13 +208,20 @@ class GAN(BaseEstimator):
 
         warm = self.warm_start and hasattr(self, "generator_")
         X = validate_data(self, X, reset=not warm, dtype=[np.float64, np.float32])
+        labels = None
+        if self.conditional:
+            if warm:
+                labels = one_hot(self.classes_, np.asarray(y))
+            else:
+                self.classes_, self.class_prior_ = fit_class_labels(self, X, y)
+                labels = one_hot(self.classes_, y)
         max_iter = deprecated_alias(self, "max_epochs", "max_iter")
         device = resolve_device(self.device, "GAN")
         seed = draw_seed(self.random_state)
         with local_torch_rng(seed, device):
-            return self._fit(X, warm, max_iter, device, seed)
+            return self._fit(X, labels, warm, max_iter, device, seed)
 
-    def _fit(self, X, warm, max_iter, device, seed):
+    def _fit(self, X, labels, warm, max_iter, device, seed):
         import torch
 
         from ._generative_modules import Discriminator, Generator
@@ -219,10 +241,12 @@ class GAN(BaseEstimator):
                 )
             self.data_min_ = X.min(0)
             self.data_max_ = X.max(0)
+            n_classes = 0 if labels is None else labels.shape[1]
             G = Generator(self.latent_dim, X.shape[1], self.architecture, hidden,
-                          image_shape, channels)
+                          image_shape, channels, n_classes)
             D = Discriminator(X.shape[1], self.architecture, hidden[::-1], image_shape,
-                              channels[::-1], minibatch_std=self.collapse_mitigation == "minibatch")
+                              channels[::-1], minibatch_std=self.collapse_mitigation == "minibatch",
+                              n_classes=n_classes)
             self.history_ = {"discriminator_loss": [], "generator_loss": []}
             self.n_iter_ = 0
             self._steps = 0
@@ -243,6 +267,7 @@ class GAN(BaseEstimator):
         opt_d.param_groups[0]["lr"] = self.discriminator_learning_rate
         data = torch.from_numpy(to_float32(self._scale(X))).to(device)
         n, bs = data.shape[0], min(self.batch_size, data.shape[0])
+        onehot = None if labels is None else torch.from_numpy(labels).to(device)
         replay = data.new_empty((0, data.shape[1]))
         replay_size = 20 * bs
         real_label = 1.0 - self.label_smoothing
@@ -252,7 +277,7 @@ class GAN(BaseEstimator):
         progress = ProgressReporter(self.verbose, total=max_iter, desc="GAN")
         with progress:
             self._epochs(progress, max_iter, G, D, G_avg, opt_g, opt_d, data, gen, device,
-                         replay, replay_size, real_label, n, bs)
+                         replay, replay_size, real_label, n, bs, onehot)
         self.loss_curve_ = list(self.history_["generator_loss"])
         self.discriminator_loss_curve_ = list(self.history_["discriminator_loss"])
         self.validation_scores_ = None
@@ -268,32 +293,39 @@ class GAN(BaseEstimator):
         return self
 
     def _epochs(self, progress, max_iter, G, D, G_avg, opt_g, opt_d, data, gen, device,
-                replay, replay_size, real_label, n, bs):
+                replay, replay_size, real_label, n, bs, onehot):
         import torch
         import torch.nn.functional as F
 
+        replay_labels = None if onehot is None else onehot.new_empty((0, onehot.shape[1]))
         for _ in range(max_iter):
             perm = torch.randperm(n, generator=gen).to(device)
             d_total = g_total = 0.0
             for start in range(0, n, bs):
-                real = data[perm[start:start + bs]]
+                batch = perm[start:start + bs]
+                real = data[batch]
+                # conditional: the fakes are asked for the classes of the real batch
+                lab = None if onehot is None else onehot[batch]
                 b = real.shape[0]
                 z = torch.randn(b, self.latent_dim, generator=gen).to(device)
-                fake = G(z)
-                shown = fake.detach()
+                fake = G(z, lab)
+                shown, shown_lab = fake.detach(), lab
                 if self.collapse_mitigation == "replay" and replay.shape[0] >= b:
                     k = b // 2
                     pick = torch.randint(replay.shape[0], (k,), generator=gen).to(device)
                     shown = torch.cat([shown[: b - k], replay[pick]])
+                    if lab is not None:
+                        shown_lab = torch.cat([lab[: b - k], replay_labels[pick]])
                 # discriminator step: real -> 1, fake -> 0
-                d_real, d_fake = D(real), D(shown)
-                loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_label))
+                d_real, d_fake = D(real, lab), D(shown, shown_lab)
+                loss_d = (F.binary_cross_entropy_with_logits(d_real,
+                                                             torch.full_like(d_real, real_label))
                           + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
                 opt_d.zero_grad()
                 loss_d.backward()
                 opt_d.step()
                 # generator step: fakes labelled real, only G updated
-                d_gen = D(fake)
+                d_gen = D(fake, lab)
                 loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
                 opt_g.zero_grad()
                 loss_g.backward()
@@ -301,6 +333,8 @@ class GAN(BaseEstimator):
                 self._update_average(G_avg, G)
                 if self.collapse_mitigation == "replay":
                     replay = torch.cat([fake.detach(), replay])[:replay_size]
+                    if lab is not None:
+                        replay_labels = torch.cat([lab, replay_labels])[:replay_size]
                 d_total += loss_d.item() * b
                 g_total += loss_g.item() * b
             self.history_["discriminator_loss"].append(d_total / n)
@@ -320,7 +354,7 @@ class GAN(BaseEstimator):
             for b_avg, b in zip(G_avg.buffers(), G.buffers()):
                 b_avg.copy_(b)
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, random_state=None, y=None):
         """Generate rows from random latent vectors.
 
         Parameters
@@ -328,6 +362,9 @@ class GAN(BaseEstimator):
         n_samples : int, default=1
         random_state : int, RandomState instance or None, default=None
             Makes the draws reproducible.
+        y : array-like of shape (n_samples,) or None, default=None
+            Classes of the rows to generate (``conditional=True`` only); None
+            draws them from ``class_prior_``.
 
         Returns
         -------
@@ -338,21 +375,28 @@ class GAN(BaseEstimator):
 
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples)
-        z = check_random_state(random_state).standard_normal((n_samples, self.latent_dim))
-        z = torch.from_numpy(z)
+        rng = check_random_state(random_state)
+        z = torch.from_numpy(rng.standard_normal((n_samples, self.latent_dim)))
+        if not self.conditional and y is not None:
+            raise ValueError("sample(y=...) needs a GAN fitted with conditional=True")
+        labels = (torch.from_numpy(sample_labels(self, n_samples, y, rng)).double()
+                  if self.conditional else None)
         generator = inference_copy(self.generator_)
         with torch.no_grad():
-            out = torch.cat([generator(z[i:i + _CHUNK])
-                             for i in range(0, n_samples, _CHUNK)]).numpy()
+            out = torch.cat([
+                generator(z[i:i + _CHUNK], None if labels is None else labels[i:i + _CHUNK])
+                for i in range(0, n_samples, _CHUNK)]).numpy()
         X = (out + 1.0) / 2.0 * self._range + self.data_min_
         return np.clip(X, self.data_min_, self.data_max_)
 
-    def score_samples(self, X):
+    def score_samples(self, X, y=None):
         """The discriminator's logit of "real" for each row.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None, default=None
+            The rows' classes, needed by a GAN fitted with ``conditional=True``.
 
         Returns
         -------
@@ -363,7 +407,16 @@ class GAN(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         x = torch.tensor(self._scale(X), dtype=torch.float64)
+        labels = None
+        if self.conditional:
+            if y is None:
+                raise ValueError("this GAN is class-conditional: score_samples needs y")
+            if len(y) != len(X):
+                raise ValueError(f"X has {len(X)} rows and y {len(y)} labels")
+            labels = torch.from_numpy(one_hot(self.classes_, np.asarray(y))).double()
         discriminator = inference_copy(self.discriminator_)
         with torch.no_grad():
-            out = [discriminator(x[i:i + _CHUNK]) for i in range(0, x.shape[0], _CHUNK)]
+            out = [discriminator(x[i:i + _CHUNK],
+                                 None if labels is None else labels[i:i + _CHUNK])
+                   for i in range(0, x.shape[0], _CHUNK)]
         return torch.cat(out).numpy()

@@ -210,29 +210,38 @@ class VAEModule(nn.Module):
 
     def __init__(self, n_features, n_components, hidden_layer_sizes=(), activation="relu",
                  architecture="dense", image_shape=None, conv_channels=(16, 8),
-                 loss="mse", beta=1.0):
+                 loss="mse", beta=1.0, n_classes=0):
         super().__init__()
         self.trunk = _Trunk(n_features, hidden_layer_sizes, activation, architecture,
                             image_shape, conv_channels, False)
         self.mu = nn.Linear(self.trunk.out_dim, n_components)
         self.logvar = nn.Linear(self.trunk.out_dim, n_components)
-        self.uncode = nn.Linear(n_components, self.trunk.out_dim)
+        # class-conditional (n_classes > 0): the decoder reads the code and the one-hot label
+        self.n_features, self.n_classes = n_features, n_classes
+        self.uncode = nn.Linear(n_components + n_classes, self.trunk.out_dim)
         has_hidden = len(self.trunk.enc) > 0
         self.uncode_act = make_activation(activation) if has_hidden else nn.Identity()
         self.register_buffer("sigma2", torch.ones(()))
         self.loss_name, self.beta = loss, beta
 
     def encode(self, x):
-        h = self.trunk.encode(x)
+        h = self.trunk.encode(x[:, :self.n_features])
         return self.mu(h), self.logvar(h).clamp(-12, 12)
 
-    def decode(self, z):
+    def decode(self, z, labels=None):
+        """Output logits; ``labels`` (one-hot rows) are needed by a conditional module."""
+        if self.n_classes:
+            if labels is None:
+                raise ValueError("this VAE is class-conditional: decoding needs the labels")
+            z = torch.cat([z, labels.to(z.dtype)], 1)
         return self.trunk.decode(self.uncode_act(self.uncode(z)))
 
     def forward(self, x):
+        """``x``: rows, followed by their one-hot labels when conditional."""
         mu, logvar = self.encode(x)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if self.training else mu
-        return self.decode(z), mu, logvar
+        labels = x[:, self.n_features:] if self.n_classes else None
+        return self.decode(z, labels), mu, logvar
 
     def log_likelihood(self, logits, x):
         """``log p(x | z)`` per row."""
@@ -290,9 +299,13 @@ class Generator(nn.Module):
     """
 
     def __init__(self, latent_dim, n_features, architecture="dense",
-                 hidden_layer_sizes=(128, 256), image_shape=None, conv_channels=(64, 32)):
+                 hidden_layer_sizes=(128, 256), image_shape=None, conv_channels=(64, 32),
+                 n_classes=0):
         super().__init__()
         self.architecture = architecture
+        # class-conditional (n_classes > 0): the one-hot label joins the latent vector
+        self.n_classes = n_classes
+        latent_dim = latent_dim + n_classes
         if architecture == "dense":
             sizes = [latent_dim, *hidden_layer_sizes]
             layers = []
@@ -314,7 +327,9 @@ class Generator(nn.Module):
                 layers += [nn.BatchNorm2d(b), nn.ReLU()]
         self.net = nn.Sequential(*layers)
 
-    def forward(self, z):
+    def forward(self, z, labels=None):
+        if self.n_classes:
+            z = torch.cat([z, labels.to(z.dtype)], 1)
         if self.architecture == "dense":
             return torch.tanh(self.net(z))
         x = self.net(self.project(z).reshape(-1, *self.start))
@@ -332,11 +347,14 @@ class Discriminator(nn.Module):
     """
 
     def __init__(self, n_features, architecture="dense", hidden_layer_sizes=(256, 128),
-                 image_shape=None, conv_channels=(32, 64), minibatch_std=False):
+                 image_shape=None, conv_channels=(32, 64), minibatch_std=False, n_classes=0):
         super().__init__()
         self.architecture = architecture
+        # class-conditional (n_classes > 0): the one-hot label joins the input (dense)
+        # or the last features (dcgan)
+        self.n_classes = n_classes
         if architecture == "dense":
-            sizes = [n_features, *hidden_layer_sizes]
+            sizes = [n_features + n_classes, *hidden_layer_sizes]
             layers = []
             for a, b in zip(sizes[:-1], sizes[1:]):
                 layers += [nn.Linear(a, b), nn.LeakyReLU(0.2)]
@@ -357,12 +375,18 @@ class Discriminator(nn.Module):
                 h, w = (h - 2) // 2 + 1, (w - 2) // 2 + 1
             out = chans[-1] * h * w
         self.mbstd = MinibatchStd() if minibatch_std else None
-        self.head = nn.Linear(out + (1 if minibatch_std else 0), 1)
+        extra = (1 if minibatch_std else 0) + (n_classes if architecture != "dense" else 0)
+        self.head = nn.Linear(out + extra, 1)
 
-    def forward(self, x):
+    def forward(self, x, labels=None):
+        conditional_input = self.n_classes and self.architecture == "dense"
+        if conditional_input:
+            x = torch.cat([x, labels.to(x.dtype)], 1)
         if self.architecture != "dense":
             x = _to_image(x, self.image_shape)
         h = self.body(x)
         if self.mbstd is not None:
             h = self.mbstd(h)
+        if self.n_classes and not conditional_input:
+            h = torch.cat([h, labels.to(h.dtype)], 1)
         return self.head(h).squeeze(1)

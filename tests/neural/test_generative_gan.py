@@ -1,4 +1,5 @@
-"""GAN (scikit-learn's checks run in tests/test_common.py): generated digits a classifier recognises, sampling API, DCGAN, mode-collapse options."""
+"""GAN (scikit-learn's checks run in tests/test_common.py): samples judged by sklml.metrics against
+the baselines (issue #20), sampling API, DCGAN, mode-collapse options."""
 
 import pickle
 
@@ -6,25 +7,35 @@ import numpy as np
 import pytest
 import torch
 
-from generative_quality import sample_quality
+from generative_quality import (
+    SEEDS,
+    check_beats_pca_gaussian,
+    check_covers_every_class,
+    check_does_not_memorise,
+)
 from sklml.neural import GAN
 
+# The issue's claims for the defaults, seeds 0-4 (the former defaults, lr 2e-4, no minibatch
+# discrimination, 100 epochs, scored FID 10.6-18.4 against the PCA-Gaussian's 1.7-1.8 and left
+# digits out: smallest share 0.0-0.5%).
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_defaults_beat_the_pca_gaussian(seed):
+    check_beats_pca_gaussian("GAN", seed)
 
-@pytest.mark.parametrize("params", [
-    {"generator_learning_rate": 1e-3, "discriminator_learning_rate": 5e-4, "max_iter": 100},
-    pytest.param({"architecture": "dcgan", "image_shape": (8, 8), "conv_channels": (32, 16),
-                  "collapse_mitigation": "minibatch", "generator_learning_rate": 1e-3,
-                  "discriminator_learning_rate": 5e-4, "max_iter": 60},
-                 marks=pytest.mark.slow),
-], ids=["dense", "dcgan"])
-def test_gan_samples_look_like_digits(digits, digit_classifier, params):
-    X, _ = digits
-    gan = GAN(random_state=0, **params).fit(X)
-    confidence, accuracy = sample_quality(gan.sample(1000, random_state=1), X, digit_classifier)
-    assert confidence >= 0.8, confidence
-    assert accuracy < 0.85, accuracy
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_defaults_cover_every_digit(seed):
+    check_covers_every_class("GAN", seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_defaults_do_not_memorise(seed):
+    check_does_not_memorise("GAN", seed)
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +155,36 @@ def test_training_contract_history_seed_and_alias(digits):
     with pytest.warns(FutureWarning, match="max_iter"):
         c = GAN(hidden_layer_sizes=(8,), max_epochs=1, random_state=0).fit(X[:200])
     assert c.n_iter_ == 1
+
+
+@pytest.mark.slow
+def test_conditional_samples_are_of_the_requested_digit():
+    from generative_quality import digits_split, fitted_quality
+
+    X_train, _, y_train, _ = digits_split()
+    gan = GAN(conditional=True, random_state=0).fit(X_train, y_train)
+    quality = fitted_quality()
+    wanted = np.repeat(np.arange(10), 100)
+    agreement = np.mean(quality.classifier_.predict(gan.sample(1000, random_state=0, y=wanted))
+                        == wanted)
+    assert agreement >= 0.9, agreement
+
+
+def test_conditional_api_and_errors(digits):
+    X, y = digits
+    gan = GAN(hidden_layer_sizes=(16,), conditional=True, max_iter=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(gan.classes_, np.arange(10))
+    assert gan.sample(4, random_state=0, y=[0, 1, 2, 3]).shape == (4, 64)
+    assert gan.sample(3, random_state=0).shape == (3, 64)  # classes drawn from class_prior_
+    assert gan.score_samples(X[:5], y[:5]).shape == (5,)
+    with pytest.raises(ValueError, match="needs y"):
+        gan.score_samples(X[:5])
+    with pytest.raises(ValueError, match="not seen in fit"):
+        gan.sample(1, y=[12])
+    with pytest.raises(ValueError, match="needs y"):
+        GAN(conditional=True, max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="conditional=True"):
+        GAN(hidden_layer_sizes=(16,), max_iter=1).fit(X).sample(2, y=[0, 1])
+    dcgan = GAN(architecture="dcgan", image_shape=(8, 8), conv_channels=(8, 4), conditional=True,
+                max_iter=1, random_state=0).fit(X[:200], y[:200])
+    assert dcgan.sample(2, y=[5, 6]).shape == (2, 64)
