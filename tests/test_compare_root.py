@@ -310,7 +310,6 @@ def test_compare_then_apply_end_to_end(plugins, root_files, tmp_path, capsys):
 
 
 def test_apply_parquet(root_files, tmp_path):
-    pytest.importorskip("pyarrow")
     from sklearn.linear_model import LogisticRegression
 
     from sklml.compare import apply_model
@@ -355,7 +354,6 @@ def test_apply_memory_does_not_grow_with_the_file(tmp_path):
 
 
 def test_hdf5_and_csv_sources_go_through_the_same_path(root_files, tmp_path):
-    pytest.importorskip("tables")
     folder, files = root_files
     for label in ("signal", "background"):
         frame = pd.DataFrame(files[label])

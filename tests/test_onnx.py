@@ -7,20 +7,20 @@ import sys
 import warnings
 
 import numpy as np
+import onnxruntime as ort
 import pytest
+import skl2onnx
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-ort = pytest.importorskip("onnxruntime")
-skl2onnx = pytest.importorskip("skl2onnx")
 
-import sklml.io  # noqa: E402
-from sklml.onnx import NotExportableError, exportable_classes, to_onnx  # noqa: E402
-from sklml.registry import all_estimators, estimator_kind  # noqa: E402
-from sklml.testing import build_test_instance  # noqa: E402
+import sklml.io
+from sklml.onnx import NotExportableError, exportable_classes, to_onnx
+from sklml.registry import all_estimators, estimator_kind
+from sklml.testing import build_test_instance
 
 TREE_FAMILIES = ("sklml.tree", "sklml.ensemble")
 
@@ -54,10 +54,12 @@ def _assert_parity(est, model, X_test, kind, exact_labels):
             expected = est.predict_proba(rows)
             np.testing.assert_allclose(proba, expected, atol=1e-5, rtol=0)
             predicted = est.predict(rows)
-            if exact_labels:
-                np.testing.assert_array_equal(label, predicted)
+            top2 = np.sort(expected, axis=1)[:, -2:]
+            if exact_labels:  # every decision that is not an exact tie of votes
+                decided = top2[:, 1] - top2[:, 0] > 1e-12
+                np.testing.assert_array_equal(label[decided], predicted[decided])
+                assert decided.mean() > 0.9
             else:  # a float32 network may flip a near tie: compare clear decisions
-                top2 = np.sort(expected, axis=1)[:, -2:]
                 clear = top2[:, 1] - top2[:, 0] > 1e-4
                 np.testing.assert_array_equal(label[clear], predicted[clear])
                 assert clear.mean() > 0.5  # not vacuous (a small forest ties often)

@@ -10,18 +10,18 @@ arrays to 1e-6, everything else exactly.
 
 import types
 
+import catboost
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+import xgboost
 from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import mean_absolute_error
 from sklearn.model_selection import train_test_split
 
 import sklml.boosting
 
-xgboost = pytest.importorskip("xgboost")
-catboost = pytest.importorskip("catboost")
 
 NATIVE = types.SimpleNamespace(
     XGBClassifier=xgboost.XGBClassifier, XGBRegressor=xgboost.XGBRegressor,

@@ -3,15 +3,15 @@ data, parameters and seed."""
 
 import numpy as np
 import pandas as pd
+import catboost
 import pytest
+import xgboost
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import train_test_split
 
 from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier, XGBRegressor
 
-xgboost = pytest.importorskip("xgboost")
-catboost = pytest.importorskip("catboost")
 
 def assert_float32_equal(ours, native):
     """XGBoost computes in float32; the adapter returns float64 (and computes the

@@ -86,7 +86,7 @@ def test_every_torch_family_has_the_same_cuda_policy():
     X = np.random.default_rng(0).random((20, 4))
     y = np.arange(20) % 2
     fits = [lambda: MLPClassifier(max_iter=1, device="cuda").fit(X, y),
-            lambda: VariationalAutoencoder(max_iter=1, device="cuda").fit(X),
+            lambda: VariationalAutoencoder(n_components=2, max_iter=1, device="cuda").fit(X),
             lambda: GAN(max_iter=1, device="cuda").fit(X),
             lambda: REINFORCE(n_episodes=1, device="cuda", random_state=0).fit("CartPole-v1")]
     for fit in fits:
