@@ -57,7 +57,7 @@ API_MODULES = [
     ("sklml.linear_model", "Gradient-descent models",
      "Linear models trained by gradient descent: losses, optimizers, penalties."),
     ("sklml.tree", "Decision trees", "CART decision trees compiled with Numba."),
-    ("sklml.ensemble", "Ensembles", "AdaBoost and random forests on the tree engine."),
+    ("sklml.ensemble", "Ensembles", "AdaBoost, random forests and Extra-Trees on the tree engine."),
     ("sklml.boosting", "Gradient boosting",
      "XGBoost and CatBoost adapters that pass scikit-learn's checks."),
     ("sklml.neural", "Neural networks",
