@@ -46,7 +46,7 @@ PRIVATE = {
         "calls the private method RandomTreesEmbedding._set_oob_score_and_attributes",
 }
 
-# reasons of NOT_YET (all four wait for the tree engine)
+# reasons of NOT_YET (all three wait for the tree engine)
 NOT_YET = {
     "forest::test_importances_asymptotic":
         "max_features draws skip features that are constant in the node, as "
@@ -55,9 +55,6 @@ NOT_YET = {
         "the random splitter draws its threshold uniformly in value between the node's "
         "min and max, as scikit-learn's (the engine draws a uniform bin boundary: the "
         "circles are separated for 1 of 10 seeds, by scikit-learn for 8 of 10)",
-    "tree::test_random_splitter_missing_values_uses_non_missing_min_max[single-non-missing]":
-        "the random splitter's threshold with missing values and a single non-missing "
-        "value in the node",
     "tree::test_huge_allocations":
         "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates its nodes; "
         "the engine grows its node store as needed)",
