@@ -201,8 +201,10 @@ def _figures(result):
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th { background: #f0f0f0; } td.model { text-align: left; font-weight: 600; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.45em; text-align: right; }
+th { background: #f0f0f0; } td.model, th.model { text-align: left; font-weight: 600; }
+td { white-space: nowrap; } td .std { display: block; color: #777; font-size: 0.85em; }
+.scroll { overflow-x: auto; }
 tr.failed td { color: #a00; text-align: left; }
 table.provenance td { text-align: left; }
 figure { display: inline-block; margin: 1em; vertical-align: top; }
@@ -214,18 +216,31 @@ pre { padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
 
 def _html_table(result):
     header, rows = leaderboard_rows(result)
-    out = ["<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header)
-           + "</tr></thead><tbody>"]
+    out = ["<div class='scroll'><table><thead><tr><th>rank</th><th class='model'>model</th>"
+           + "".join(f"<th>{_breakable(h)}</th>" for h in header[2:]) + "</tr></thead><tbody>"]
     for r in rows:
         if len(r) == len(header):
             cells = (f"<td>{r[0]}</td><td class='model'>{html.escape(r[1])}</td>"
-                     + "".join(f"<td>{html.escape(c)}</td>" for c in r[2:]))
+                     + "".join(f"<td>{_stacked(c)}</td>" for c in r[2:]))
             out.append(f"<tr>{cells}</tr>")
         else:
             out.append(f"<tr class='failed'><td>{r[0]}</td><td class='model'>{html.escape(r[1])}"
                        f"</td><td colspan='{len(header) - 2}'>{html.escape(r[2])}</td></tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
+
+
+def _breakable(label):
+    """A header label that may wrap after '@' (eff_S@B=10% is the widest column otherwise)."""
+    return html.escape(label).replace("@", "@<wbr>")
+
+
+def _stacked(cell):
+    """A "mean ± std" cell as the mean over a small grey std line, to keep the table narrow."""
+    mean, sep, std = cell.partition(" ± ")
+    if not sep:
+        return html.escape(cell)
+    return f"{html.escape(mean)}<span class='std'>± {html.escape(std)}</span>"
 
 
 def provenance_lines(result):
