@@ -367,6 +367,39 @@ class _CatBoostAdapter(BoostingBase):
                                    thread_count=thread_count, verbose=verbose,
                                    task_type=task_type)
 
+    def _finish(self, out, prediction_type):
+        return np.asarray(out, dtype=np.float64)
+
+    def staged_predict(self, data, prediction_type=None, ntree_start=0, ntree_end=0,
+                       eval_period=1, thread_count=-1, verbose=None):
+        """Predictions after each ``eval_period`` trees, as CatBoost's.
+
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default=None
+            None: the native class's default ("Class" for the classifier,
+            "RawFormulaVal" for the regressor).
+        ntree_start, ntree_end : int, default=0
+            Trees ``[ntree_start, ntree_end)`` to use (0: to the end).
+        eval_period : int, default=1
+        thread_count : int, default=-1
+        verbose : bool, default=None
+
+        Yields
+        ------
+        ndarray
+            As ``predict`` after each stage (class labels decoded, values
+            float64).
+        """
+        if prediction_type is None:
+            prediction_type = inspect.signature(
+                self._NATIVE.staged_predict).parameters["prediction_type"].default
+        pool = self._check_pool(data)
+        for out in self.model_.staged_predict(pool, prediction_type, ntree_start, ntree_end,
+                                              eval_period, thread_count, verbose):
+            yield self._finish(out, prediction_type)
+
     def get_feature_importance(self, data=None, *args, **kwargs):
         """CatBoost's ``get_feature_importance``; ``data`` may be X as ``fit``
         takes it or a Pool.
@@ -469,9 +502,6 @@ class _CatBoostAdapter(BoostingBase):
         if hasattr(self, "feature_names_in_"):
             meta["feature_names_in"] = [str(c) for c in self.feature_names_in_]
         return meta
-
-    def _load_target_metadata(self, meta, model):
-        pass
 
     @classmethod
     def get_test_params(cls):
@@ -681,30 +711,6 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
                                               task_type=task_type)
         return np.asarray(proba, dtype=np.float64)
 
-    def staged_predict(self, data, prediction_type="Class", ntree_start=0, ntree_end=0,
-                       eval_period=1, thread_count=-1, verbose=None):
-        """Predictions after each ``eval_period`` trees, as CatBoost's.
-
-        Parameters
-        ----------
-        data : array-like, sparse matrix, DataFrame or Pool
-        prediction_type : str, default="Class"
-        ntree_start, ntree_end : int, default=0
-        eval_period : int, default=1
-        thread_count : int, default=-1
-        verbose : bool, default=None
-
-        Yields
-        ------
-        ndarray
-            As ``predict`` after each stage.
-        """
-        pool = self._check_pool(data)
-        for out in self.model_.staged_predict(pool, prediction_type,
-                                              ntree_start, ntree_end, eval_period,
-                                              thread_count, verbose):
-            yield self._finish(out, prediction_type)
-
     def staged_predict_proba(self, data, ntree_start=0, ntree_end=0, eval_period=1,
                              thread_count=-1, verbose=None):
         """Class probabilities after each ``eval_period`` trees.
@@ -726,22 +732,6 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
                                                     ntree_end, eval_period, thread_count,
                                                     verbose):
             yield np.asarray(out, dtype=np.float64)
-
-    def _metadata(self):
-        meta = super()._metadata()
-        labels = self.classes_.tolist()
-        try:
-            json.dumps(labels)
-        except TypeError:
-            labels = None
-        meta.update(classes=labels, multilabel=bool(self.multilabel_))
-        return meta
-
-    def _load_target_metadata(self, meta, model):
-        self.multilabel_ = bool(meta.get("multilabel", False))
-        labels = meta.get("classes")
-        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(model.classes_)
-        self.n_classes_ = len(self.classes_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -812,26 +802,3 @@ class CatBoostRegressor(RegressorMixin, _CatBoostAdapter):
         out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
                                 verbose, task_type)
         return np.asarray(out, dtype=np.float64)
-
-    def staged_predict(self, data, prediction_type="RawFormulaVal", ntree_start=0,
-                       ntree_end=0, eval_period=1, thread_count=-1, verbose=None):
-        """Predictions after each ``eval_period`` trees, as CatBoost's.
-
-        Parameters
-        ----------
-        data : array-like, sparse matrix, DataFrame or Pool
-        prediction_type : str, default="RawFormulaVal"
-        ntree_start, ntree_end : int, default=0
-        eval_period : int, default=1
-        thread_count : int, default=-1
-        verbose : bool, default=None
-
-        Yields
-        ------
-        ndarray
-        """
-        pool = self._check_pool(data)
-        for out in self.model_.staged_predict(pool, prediction_type,
-                                              ntree_start, ntree_end, eval_period,
-                                              thread_count, verbose):
-            yield np.asarray(out, dtype=np.float64)

@@ -449,6 +449,7 @@ class _XGBAdapter(BoostingBase):
             import pandas as pd
 
             self._categories = {int(j): pd.Index(c) for j, c in meta["categories"].items()}
+        self._present = None
         self._load_target_metadata(meta, native)
         self._set_fitted_attributes()
 
@@ -459,9 +460,6 @@ class _XGBAdapter(BoostingBase):
         if len(self.categorical_features_):
             meta["categories"] = {str(j): c.tolist() for j, c in self._categories.items()}
         return meta
-
-    def _load_target_metadata(self, meta, native):
-        pass
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -679,23 +677,6 @@ class XGBClassifier(ClassifierPart, ClassifierMixin, _XGBAdapter):
                                           base_margin=base_margin,
                                           iteration_range=iteration_range)
         return self._expand(np.asarray(proba, dtype=np.float64))
-
-    def _metadata(self):
-        meta = super()._metadata()
-        labels = self.classes_.tolist()
-        try:
-            json.dumps(labels)
-        except TypeError:
-            labels = None
-        meta.update(classes=labels, multilabel=bool(self.multilabel_))
-        return meta
-
-    def _load_target_metadata(self, meta, native):
-        self.multilabel_ = bool(meta.get("multilabel", False))
-        labels = meta.get("classes")
-        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(native.classes_)
-        self.n_classes_ = len(self.classes_)
-        self._present = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
