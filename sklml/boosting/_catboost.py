@@ -36,7 +36,7 @@ from sklml.boosting._base import (
     native_method,
     native_signature,
 )
-from sklml.boosting._device import resolve_device
+from sklml import _device
 
 _META_KEY = "sklml"
 # CatBoost's names for one parameter: setting two of a group is an error
@@ -58,10 +58,13 @@ _VERBOSITY = ("verbose", "silent", "logging_level", "metric_period", "verbose_ev
 _EXTRAS = ("device", "n_jobs", "validation_fraction", "params", "class_weight")
 
 
-def _catboost_has_cuda():
+def _catboost_gpu_count():
+    """GPUs CatBoost can use (asked only when the machine has one)."""
+    if not _device.cuda_device_count():
+        return 0
     from catboost.utils import get_gpu_device_count
 
-    return get_gpu_device_count() > 0
+    return get_gpu_device_count()
 
 
 def _xgboost_names():
@@ -165,8 +168,10 @@ class _CatBoostAdapter(BoostingBase):
         if "task_type" in params:
             self.device_ = "cuda" if str(params["task_type"]).upper() == "GPU" else "cpu"
         else:
-            self.device_ = resolve_device(self.device, _catboost_has_cuda, "catboost",
-                                          type(self).__name__)
+            self.device_ = _device.resolve_device(
+                self.device, type(self).__name__, gpu_count=_catboost_gpu_count,
+                library_name="catboost",
+            )
             params["task_type"] = "CPU" if self.device_ == "cpu" else "GPU"
             if ":" in self.device_:
                 params.setdefault("devices", self.device_.split(":", 1)[1])

@@ -33,7 +33,7 @@ from sklml.boosting._base import (
     native_method,
     native_signature,
 )
-from sklml.boosting._device import resolve_device
+from sklml import _device
 
 _UNUSED = re.compile(r"Parameters:\s*\{(.*?)\}\s*(?:are|is) not used", re.S)
 _META_KEY = "sklml"
@@ -56,8 +56,11 @@ def _is_set(value, default):
         return True
 
 
-def _xgboost_has_cuda():
-    return bool(xgboost.build_info().get("USE_CUDA", False))
+def _xgboost_gpu_count():
+    """GPUs XGBoost can use: the machine's, when XGBoost was built with CUDA."""
+    if not xgboost.build_info().get("USE_CUDA", False):
+        return 0
+    return _device.cuda_device_count()
 
 
 def _catboost_names():
@@ -151,8 +154,10 @@ class _XGBAdapter(BoostingBase):
                 raise ValueError(f"{type(self).__name__}: {key}= is not accepted: "
                                  f"{_RESERVED[key]}.")
         if resolve:
-            self.device_ = resolve_device(self.device, _xgboost_has_cuda, "xgboost",
-                                          type(self).__name__)
+            self.device_ = _device.resolve_device(
+                self.device, type(self).__name__, gpu_count=_xgboost_gpu_count,
+                library_name="xgboost",
+            )
             params["device"] = self.device_
             params["random_state"] = self._seed(self.random_state)
             if len(self.categorical_features_):

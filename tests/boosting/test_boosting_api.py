@@ -15,8 +15,8 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import shuffle
 
+from sklml._device import cuda_device_count
 from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier, XGBRegressor
-from sklml.boosting._device import cuda_device_count
 
 CLASSIFIERS = [XGBClassifier, CatBoostClassifier]
 REGRESSORS = [XGBRegressor, CatBoostRegressor]
@@ -163,7 +163,8 @@ def test_device_auto_and_cuda_fallback(cls, clf_data):
     if cuda_device_count():
         pytest.skip("a GPU is present: no fallback to test")
     assert auto.device_ == "cpu"
-    with pytest.warns(UserWarning, match=r"device='cuda' was requested but .*CPU"):
+    with pytest.warns(UserWarning, match=r"device='cuda' was asked for but CUDA is not "
+                      r"available .*training on the CPU"):
         model = small(cls).set_params(device="cuda").fit(X, y)
     assert model.device_ == "cpu"
     assert_array_equal(model.predict(X), auto.predict(X))
@@ -476,7 +477,8 @@ def test_cuda_device_strings_fall_back_with_a_warning(clf_data):
     X, y = clf_data
     if cuda_device_count():
         pytest.skip("a GPU is present: no fallback to test")
-    with pytest.warns(UserWarning, match=r"device='cuda:0' was requested"):
+    with pytest.warns(UserWarning,
+                      match=r"device='cuda:0' was asked for but CUDA is not available"):
         model = small(XGBClassifier).set_params(device="cuda:0").fit(X, y)
     assert model.device_ == "cpu"
 
