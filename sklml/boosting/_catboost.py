@@ -18,8 +18,9 @@ from numbers import Integral, Real
 import catboost
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_classifier
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_y
 
 from sklml.boosting._base import (
     CLASS_WEIGHT_CONSTRAINT,
@@ -96,12 +97,19 @@ def _is_pool(data):
     return isinstance(data, catboost.Pool)
 
 
+def _has_special_features(pool):
+    """True when a Pool has categorical, text or embedding features (which
+    ``Pool.get_features`` cannot give back)."""
+    return bool(pool.get_cat_feature_indices() or pool.get_text_feature_indices()
+                or pool.get_embedding_feature_indices())
+
+
 def _unpack_pool(pool, what):
     """(X, y, weight, baseline) of a Pool of numeric features, so that the
     adapter checks and encodes them as it does arrays; a Pool holding
-    categorical, text or embedding features cannot be read back."""
-    if (pool.get_cat_feature_indices() or pool.get_text_feature_indices()
-            or pool.get_embedding_feature_indices()):
+    categorical, text or embedding features cannot be read back (``fit``
+    passes such a Pool through, ``_fit_special_pool``)."""
+    if _has_special_features(pool):
         raise ValueError(
             f"{what}: a Pool with categorical, text or embedding features cannot be "
             "read back by the adapter; pass the DataFrame with cat_features=..., "
@@ -275,8 +283,11 @@ class _CatBoostAdapter(BoostingBase):
             Training data; NaN marks a missing value. Non-numeric DataFrame
             columns are categorical features unless named in ``text_features``
             or ``embedding_features``. A Pool of numeric features gives ``X``,
-            ``y``, weights and baseline (a Pool with categorical features
-            cannot be read back: pass its DataFrame).
+            ``y``, weights and baseline, checked as arrays are. A Pool with
+            categorical, text or embedding features cannot be read back: it
+            goes to CatBoost as it is (a copy, with ``class_weight`` folded into
+            its weights), and ``y``, ``sample_weight``, ``baseline`` and the
+            feature roles must then be left unset (they are the Pool's).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Needed unless ``X`` is a Pool. Class labels of any type (a 0/1 matrix for multi-label,
             ``MultiLogloss``), or targets (one column each, ``MultiRMSE``).
@@ -308,10 +319,6 @@ class _CatBoostAdapter(BoostingBase):
         self : object
             The fitted estimator.
         """
-        if _is_pool(X):
-            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
-            sample_weight = pool_weight if sample_weight is None else sample_weight
-            baseline = pool_baseline if baseline is None else baseline
         native_fit = set(inspect.signature(self._NATIVE.fit).parameters)
         unknown = set(fit_params) - native_fit
         if unknown:
@@ -319,6 +326,18 @@ class _CatBoostAdapter(BoostingBase):
                                  if closest(k, native_fit) else "") for k in sorted(unknown)]
             raise TypeError(f"{type(self).__name__}.fit() got unexpected keyword "
                             f"argument(s): {', '.join(hints)}")
+        self._pool_labels = False
+        fit_options = dict(use_best_model=use_best_model,
+                           early_stopping_rounds=early_stopping_rounds, init_model=init_model,
+                           plot=plot, **fit_params)
+        if _is_pool(X) and _has_special_features(X):
+            self._fit_special_pool(X, y, (cat_features, text_features, embedding_features),
+                                   sample_weight, baseline, eval_set, fit_options)
+            return self
+        if _is_pool(X):
+            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
+            sample_weight = pool_weight if sample_weight is None else sample_weight
+            baseline = pool_baseline if baseline is None else baseline
         groups = self._feature_groups(X, cat_features, text_features, embedding_features)
         self._text_features = groups["text_features"]
         self._embedding_features = groups["embedding_features"]
@@ -330,32 +349,97 @@ class _CatBoostAdapter(BoostingBase):
         sample_weight = self._check_weights(sample_weight, X, y)
         X, y, sample_weight, baseline = self._drop_zero_weights(X, y, sample_weight, baseline)
         self._target_params(params, y)
+        self._undo_weight_scaling(params, sample_weight)
+        eval_pools = self._eval_pools(eval_set)
+        if eval_pools is None and self._stopping(fit_options) is not None:
+            seed = params.get("random_seed", params.get("random_state"))
+            train, valid = self._validation_split(X, y, sample_weight, seed, baseline)
+            X, y, sample_weight, baseline = train
+            eval_pools = self._pool(valid[0], valid[1], valid[2], valid[3])
+        self._fit_native(params, self._pool(X, y, sample_weight, baseline), eval_pools,
+                         fit_options)
+        return self
+
+    def _fit_special_pool(self, pool, y, roles, sample_weight, baseline, eval_set,
+                          fit_options):
+        """Fit on a Pool holding categorical, text or embedding features. Such
+        a Pool cannot be read back, so it goes to CatBoost as it is (a copy of
+        it, with the weights set): features, roles, labels, weights and
+        baseline come from it. The native model then keeps the Pool's labels
+        (``class_names`` are ``classes_``) rather than 0 .. n_classes-1."""
+        name = type(self).__name__
+        given = [what for what, value in (("y", y), ("sample_weight", sample_weight),
+                                          ("baseline", baseline)) if value is not None]
+        given += [what for what, value in zip(("cat_features", "text_features",
+                                                "embedding_features"), roles) if value]
+        if given:
+            raise ValueError(f"{name}.fit: X is a Pool, which carries the data's labels, "
+                             f"weights, baseline and feature roles; set them in the Pool, "
+                             f"not as {', '.join(given)}.")
+        if not pool.has_label():
+            raise ValueError(f"{name}.fit: the Pool has no label.")
+        n_rows = pool.num_row()
+        if n_rows < self._MIN_SAMPLES:
+            raise ValueError(f"Found array with {n_rows} sample(s) while a minimum of "
+                             f"{self._MIN_SAMPLES} is required by {name}.")
+        self.n_features_in_ = pool.num_col()
+        names = pool.get_feature_names()
+        if all(isinstance(c, str) and c for c in names):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.categorical_features_ = np.asarray(pool.get_cat_feature_indices(), dtype=np.intp)
+        self._text_features = list(pool.get_text_feature_indices())
+        self._embedding_features = list(pool.get_embedding_feature_indices())
+        self._special_features = np.array(
+            sorted(self._text_features + self._embedding_features), dtype=np.intp)
+        labels = _check_y(np.asarray(pool.get_label()), multi_output=True,
+                          y_numeric=not is_classifier(self), estimator=self)
+        y = self._encode_target(labels)
+        self._pool_labels = is_classifier(self) and not self.multilabel_
+        params = self._native_params(any(name in fit_options for name in _VERBOSITY))
+        weight = np.asarray(pool.get_weight(), dtype=np.float64)
+        weight = self._check_weights(None if np.all(weight == 1) else weight, labels, y)
+        rows, y, weight = self._drop_zero_weights(np.arange(n_rows), y, weight)
+        train = pool.slice(rows)  # a copy: the caller's Pool stays as it is
+        if weight is not None:
+            train.set_weight(weight)
+        self._target_params(params, y)
+        self._undo_weight_scaling(params, weight)
+        eval_pools = self._eval_pools(eval_set)
+        if eval_pools is None and self._stopping(fit_options) is not None:
+            seed = params.get("random_seed", params.get("random_state"))
+            (fit_rows, _, _), (valid_rows, _, _) = self._validation_split(
+                np.arange(len(y)), y, None, seed)
+            train, eval_pools = train.slice(fit_rows), train.slice(valid_rows)
+        self._fit_native(params, train, eval_pools, fit_options)
+
+    def _stopping(self, fit_options):
+        """Early-stopping rounds asked for; without an ``eval_set`` they stop
+        on a held-out split, whose best model is then kept."""
+        stopping = fit_options["early_stopping_rounds"] or self.early_stopping_rounds
+        if stopping is not None and fit_options["use_best_model"] is None:
+            fit_options["use_best_model"] = True
+        return stopping
+
+    @staticmethod
+    def _undo_weight_scaling(params, sample_weight):
         if sample_weight is not None and not np.isclose(np.mean(sample_weight), 1.0):
             # CatBoost multiplies l2_leaf_reg by the mean weight; undo it so that
             # integer weights mean repeated rows, as in scikit-learn
             key = "reg_lambda" if "reg_lambda" in params else "l2_leaf_reg"
             params[key] = params.get(key, 3.0) / np.mean(sample_weight)
-        stopping = early_stopping_rounds or self.early_stopping_rounds
-        eval_pools = self._eval_pools(eval_set)
-        if eval_pools is None and stopping is not None:
-            seed = params.get("random_seed", params.get("random_state"))
-            train, valid = self._validation_split(X, y, sample_weight, seed, baseline)
-            X, y, sample_weight, baseline = train
-            eval_pools = self._pool(valid[0], valid[1], valid[2], valid[3])
-            use_best_model = True if use_best_model is None else use_best_model
-        if isinstance(init_model, _CatBoostAdapter):
-            init_model = init_model.model_
+
+    def _fit_native(self, params, train_pool, eval_pools, fit_options):
+        if isinstance(fit_options["init_model"], _CatBoostAdapter):
+            fit_options["init_model"] = fit_options["init_model"].model_
         model = self._NATIVE(**params)
         try:
-            model.fit(self._pool(X, y, sample_weight, baseline), eval_set=eval_pools,
-                      use_best_model=use_best_model,
-                      early_stopping_rounds=early_stopping_rounds, init_model=init_model,
-                      plot=plot, **fit_params)
+            model.fit(train_pool, eval_set=eval_pools, **fit_options)
         except catboost.CatBoostError as exc:
             raise ValueError(f"CatBoost could not fit the data: {exc}") from exc
         self.model_ = model
         self.n_iter_ = int(model.tree_count_)
-        return self
 
     def _target_params(self, params, y):
         default = inspect.signature(self._NATIVE.__init__).parameters["loss_function"].default
@@ -582,7 +666,20 @@ _DOC_NOTES = """
     ``l2_leaf_reg`` is divided by the mean weight, because CatBoost multiplies
     it by that mean. Without weights (or with a mean weight of 1) the model is
     exactly CatBoost's. Predictions are float64.
+
+    A ``Pool`` with categorical, text or embedding features is fitted as
+    CatBoost fits it (its labels, weights and baseline); ``y``,
+    ``sample_weight``, ``baseline`` and ``cat_features`` must not be given
+    beside it.{extra}
 """
+
+_MULTICLASS_NOTE = """
+
+    Differs from ``catboost.CatBoostClassifier`` on purpose: for more than two
+    classes, CatBoost's ``predict`` (and ``staged_predict``) returns labels of
+    shape (n_samples, 1); this class returns shape (n_samples,), as
+    scikit-learn's contract (and its checks, metrics and ``Pipeline``) expects.
+    The labels are the same: ``native.predict(X).ravel()``."""
 
 _CAT_EXTRAS = {"device": "auto", "n_jobs": None, "validation_fraction": 0.1, "params": None}
 
@@ -606,7 +703,7 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
     n_classes_ : int
         Number of classes."""
         + _DOC_ATTRIBUTES.format(name="CatBoostClassifier")
-        + _DOC_NOTES
+        + _DOC_NOTES.format(extra=_MULTICLASS_NOTE)
         + """
     Examples
     --------
@@ -631,6 +728,16 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
     def _target_params(self, params, y):
         super()._target_params(params, y)
         if self.multilabel_:
+            return
+        if self._pool_labels:
+            # the native model keeps the Pool's labels, in the order of classes_
+            if "class_names" in params:
+                named = set(self._encode_eval_target(params["class_names"]).tolist())
+                if named != set(self.classes_.tolist()):
+                    raise ValueError(f"{type(self).__name__}: class_names "
+                                     f"{list(params['class_names'])} are not the classes "
+                                     f"of the Pool's labels {self.classes_.tolist()}.")
+            params["class_names"] = self.classes_.tolist()
             return
         if "class_names" in params:
             params["class_names"] = self._encode_eval_target(params["class_names"]).tolist()
@@ -659,8 +766,9 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
         Returns
         -------
         ndarray
-            Labels of shape (n_samples,) for "Class" (a 0/1 matrix for
-            multi-label), float64 values otherwise.
+            Labels of shape (n_samples,) for "Class", also for more than two
+            classes, where CatBoost's own ``predict`` gives (n_samples, 1) (a 0/1
+            matrix for multi-label); float64 values otherwise.
         """
         out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
                                 verbose, task_type)
@@ -668,8 +776,30 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
 
     def _finish(self, out, prediction_type):
         if prediction_type == "Class":
-            return np.asarray(out).astype(np.int64) if self.multilabel_ else self._decode(out)
+            if self.multilabel_:
+                return np.asarray(out).astype(np.int64)
+            return self._decode(self._class_positions(out))
         return np.asarray(out, dtype=np.float64)
+
+    def _class_positions(self, native_labels):
+        """Positions in ``classes_`` of the native model's predicted labels:
+        0 .. n_classes-1 themselves, or the labels of a Pool it was fitted on
+        (or of a model CatBoost saved), whose order ``classes_`` follows."""
+        native_labels = np.asarray(native_labels).ravel()
+        native_classes = np.asarray(self.model_.classes_)
+        if native_classes.dtype.kind in "iu" and np.array_equal(
+                native_classes, np.arange(len(native_classes))):
+            return native_labels
+        order = np.argsort(native_classes, kind="stable")
+        found = np.searchsorted(native_classes[order],
+                                native_labels.astype(native_classes.dtype))
+        return order[found]
+
+    def _encode_eval_target(self, y):
+        encoded = super()._encode_eval_target(y)
+        if getattr(self, "_pool_labels", False):
+            return self.classes_[encoded]  # validated, and kept as the Pool's labels
+        return encoded
 
     def predict_proba(self, X, ntree_start=0, ntree_end=0, thread_count=-1, verbose=None,
                       task_type="CPU"):
@@ -765,7 +895,7 @@ class CatBoostRegressor(RegressorMixin, _CatBoostAdapter):
     Attributes
     ----------"""
         + _DOC_ATTRIBUTES.format(name="CatBoostRegressor")
-        + _DOC_NOTES
+        + _DOC_NOTES.format(extra="")
         + """
     Examples
     --------

@@ -497,10 +497,94 @@ def test_saved_model_keeps_pandas_categories(cls, tmp_path):
     assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
 
 
-def test_catboost_pool_with_categorical_features_is_a_clear_error():
+def _categorical_pool_data(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"det": rng.choice(["ecal", "hcal", "muon"], size=n),
+                      "pt": rng.normal(size=n), "eta": rng.normal(size=n)})
+    particle = np.where(X.pt > 0.5, "pion", np.where(X.det == "ecal", "electron", "muon"))
+    energy = 2 * X.pt.to_numpy() + (X.det == "muon") + rng.normal(scale=0.1, size=n)
+    return X, {"multiclass": particle, "binary": (particle == "pion").astype(int),
+               "regression": energy}
+
+
+@pytest.mark.parametrize("target", ["multiclass", "binary", "regression"])
+def test_catboost_fits_a_categorical_pool_as_catboost_does(target):
+    """A Pool with cat_features goes to CatBoost as it is: the model equals
+    the native one fitted on the same Pool, and the caller's Pool is left alone."""
     import catboost
 
-    X, y = _frame()
-    pool = catboost.Pool(X.astype({"colour": str}), label=y, cat_features=["colour"])
-    with pytest.raises(ValueError, match=r"pass the DataFrame with cat_features"):
-        small(CatBoostClassifier).fit(pool)
+    X, targets = _categorical_pool_data()
+    y = targets[target]
+    native_cls, ours_cls = ((catboost.CatBoostRegressor, CatBoostRegressor)
+                            if target == "regression"
+                            else (catboost.CatBoostClassifier, CatBoostClassifier))
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1)
+    pool = catboost.Pool(X, label=y, cat_features=["det"])
+    native = native_cls(**keywords).fit(pool)
+    ours = ours_cls(**keywords).fit(pool)
+    assert pool.get_weight() == [1.0] * len(y)
+    assert_array_equal(ours.categorical_features_, [0])
+    assert_array_equal(ours.feature_names_in_, ["det", "pt", "eta"])
+    assert_array_equal(ours.predict(X), np.ravel(native.predict(X)))
+    assert_array_equal(ours.predict(pool), ours.predict(X))
+    if target != "regression":
+        assert_array_equal(ours.classes_, np.unique(y))
+        assert_allclose(ours.predict_proba(X), native.predict_proba(X), rtol=0, atol=1e-12)
+        assert ours.score(X, y) > 0.8
+        # eval_set as (X, y) with the Pool's labels, early stopping on it
+        stopped = ours_cls(**keywords).fit(pool, eval_set=(X[:50], y[:50]),
+                                           early_stopping_rounds=3)
+        assert set(stopped.get_best_score()) == {"learn", "validation"}
+    else:
+        assert_allclose(ours.predict(X), native.predict(X), rtol=0, atol=1e-12)
+
+
+def test_catboost_categorical_pool_weights_and_class_weight():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1)
+    w = np.random.RandomState(1).uniform(0.5, 1.5, size=len(y))
+    w /= w.mean()  # mean 1: CatBoost's l2_leaf_reg is not rescaled
+    pool = catboost.Pool(X, label=y, cat_features=["det"], weight=w)
+    native = catboost.CatBoostClassifier(**keywords).fit(pool)
+    ours = CatBoostClassifier(**keywords).fit(pool)
+    assert_allclose(ours.predict_proba(X), native.predict_proba(X), rtol=0, atol=1e-12)
+    # class_weight multiplies the Pool's weights, as it multiplies sample_weight
+    balanced = CatBoostClassifier(**keywords, class_weight="balanced").fit(pool)
+    from sklearn.utils import compute_sample_weight
+
+    reweighted = catboost.Pool(X, label=y, cat_features=["det"],
+                               weight=w * compute_sample_weight("balanced", y))
+    # (the Pool stores weights as float32: equal to CatBoost's float rounding)
+    assert_allclose(balanced.predict_proba(X),
+                    CatBoostClassifier(**keywords).fit(reweighted).predict_proba(X),
+                    rtol=0, atol=1e-6)
+
+
+def test_catboost_categorical_pool_refuses_y_and_roles_beside_it():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    pool = catboost.Pool(X, label=targets["binary"], cat_features=["det"])
+    with pytest.raises(ValueError, match=r"X is a Pool.*not as y, cat_features"):
+        small(CatBoostClassifier).fit(pool, targets["binary"], cat_features=["det"])
+    with pytest.raises(ValueError, match=r"the Pool has no label"):
+        small(CatBoostClassifier).fit(catboost.Pool(X, cat_features=["det"]))
+
+
+def test_catboost_multiclass_predict_is_1d_where_native_is_a_column():
+    """Documented difference: scikit-learn's contract wants 1-D labels;
+    CatBoost's multiclass ``predict`` gives a (n_samples, 1) column."""
+    import catboost
+
+    X, y = make_classification(n_samples=200, n_features=6, n_informative=4, n_classes=3,
+                               random_state=0)
+    keywords = dict(iterations=10, depth=3, random_seed=0, verbose=False, thread_count=1)
+    native = catboost.CatBoostClassifier(**keywords).fit(X, y)
+    ours = CatBoostClassifier(**keywords).fit(X, y)
+    assert native.predict(X).shape == (200, 1)
+    assert ours.predict(X).shape == (200,)
+    assert_array_equal(ours.predict(X), native.predict(X).ravel())
+    assert all(stage.shape == (200,) for stage in ours.staged_predict(X, eval_period=5))
