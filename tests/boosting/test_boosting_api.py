@@ -588,3 +588,36 @@ def test_catboost_multiclass_predict_is_1d_where_native_is_a_column():
     assert ours.predict(X).shape == (200,)
     assert_array_equal(ours.predict(X), native.predict(X).ravel())
     assert all(stage.shape == (200,) for stage in ours.staged_predict(X, eval_period=5))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_cheap_prediction_check_keeps_the_checks_that_matter(cls, clf_data):
+    """A plain float array skips validate_data's finiteness scan (both libraries
+    take NaN and inf themselves); the checks of shape, type, sparse input and
+    feature names stay."""
+    import scipy.sparse as sp
+
+    X, y = clf_data
+    model = small(cls).fit(X, y)
+    X32 = X.astype(np.float32)
+    assert model._validate_X(X32) is X32  # no copy, no scan
+    # NaN and inf are the libraries' to handle, as the native model does
+    X_odd = X[:5].copy()
+    X_odd[0, 0], X_odd[1, 1] = np.nan, np.inf
+    if cls in CLASSIFIERS:
+        assert_allclose(model.predict_proba(X_odd), model.model_.predict_proba(X_odd))
+    else:
+        assert_allclose(model.predict(X_odd), model.model_.predict(X_odd))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :-1])
+    with pytest.raises(ValueError, match="2D array"):
+        model.predict(X[0])
+    with pytest.raises(ValueError, match="0 sample"):
+        model.predict(X[:0])
+    with pytest.raises(ValueError):
+        model.predict(X.astype(complex))
+    assert_array_equal(model.predict(X.tolist()), model.predict(X))
+    assert_array_equal(model.predict(sp.csr_matrix(X)), model.predict(X))
+    named = small(cls).fit(pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]), y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(X)
