@@ -679,7 +679,11 @@ _MULTICLASS_NOTE = """
     classes, CatBoost's ``predict`` (and ``staged_predict``) returns labels of
     shape (n_samples, 1); this class returns shape (n_samples,), as
     scikit-learn's contract (and its checks, metrics and ``Pipeline``) expects.
-    The labels are the same: ``native.predict(X).ravel()``."""
+    The labels are the same: ``native.predict(X).ravel()``. Likewise
+    ``classes_`` and the ``predict_proba`` columns are sorted, as
+    scikit-learn's are, where CatBoost orders them by ``class_names`` when
+    that is given (``class_weights`` as a list follows ``class_names``, as in
+    CatBoost)."""
 
 _CAT_EXTRAS = {"device": "auto", "n_jobs": None, "validation_fraction": 0.1, "params": None}
 
@@ -729,20 +733,22 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
         super()._target_params(params, y)
         if self.multilabel_:
             return
+        if "class_names" in params:
+            # CatBoost's classes (and probability columns) follow class_names;
+            # the adapter's follow classes_ (sorted), as scikit-learn's do
+            names = np.asarray(params["class_names"]).tolist()
+            if sorted(set(names), key=str) != sorted(self.classes_.tolist(), key=str):
+                raise ValueError(f"{type(self).__name__}: class_names {names} are not the "
+                                 f"classes of y, {self.classes_.tolist()}.")
+            weights = params.get("class_weights")
+            if weights is not None and not isinstance(weights, dict):
+                by_name = dict(zip(names, np.asarray(weights).tolist()))
+                params["class_weights"] = [by_name[c] for c in self.classes_.tolist()]
         if self._pool_labels:
             # the native model keeps the Pool's labels, in the order of classes_
-            if "class_names" in params:
-                named = set(self._encode_eval_target(params["class_names"]).tolist())
-                if named != set(self.classes_.tolist()):
-                    raise ValueError(f"{type(self).__name__}: class_names "
-                                     f"{list(params['class_names'])} are not the classes "
-                                     f"of the Pool's labels {self.classes_.tolist()}.")
             params["class_names"] = self.classes_.tolist()
             return
-        if "class_names" in params:
-            params["class_names"] = self._encode_eval_target(params["class_names"]).tolist()
-        else:
-            params["class_names"] = list(range(self.n_classes_))
+        params["class_names"] = list(range(self.n_classes_))
         if isinstance(params.get("class_weights"), dict):
             weights = params["class_weights"]
             params["class_weights"] = {int(self._encode_eval_target([k])[0]): v

@@ -621,3 +621,25 @@ def test_cheap_prediction_check_keeps_the_checks_that_matter(cls, clf_data):
     named = small(cls).fit(pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]), y)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         named.predict(X)
+
+
+@pytest.mark.parametrize("weights", [None, [1.0, 2.0, 0.5]])
+def test_catboost_class_names_order_gives_native_labels(weights):
+    """CatBoost orders its classes (and probability columns) by class_names;
+    the adapter keeps classes_ sorted, with the same labels and probabilities."""
+    import catboost
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.where(X[:, 0] > 0.5, "pion", np.where(X[:, 1] > 0, "electron", "muon"))
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    class_names=["pion", "electron", "muon"], class_weights=weights)
+    native = catboost.CatBoostClassifier(**keywords).fit(X, y)
+    ours = CatBoostClassifier(**keywords).fit(X, y)
+    assert_array_equal(ours.classes_, ["electron", "muon", "pion"])
+    assert_array_equal(ours.predict(X), native.predict(X).ravel())
+    columns = [list(native.classes_).index(c) for c in ours.classes_]
+    assert_allclose(ours.predict_proba(X), native.predict_proba(X)[:, columns], atol=1e-12)
+    with pytest.raises(ValueError, match=r"class_names \['pion', 'electron'\] are not"):
+        CatBoostClassifier(**{**keywords, "class_names": ["pion", "electron"],
+                              "class_weights": None}).fit(X, y)
