@@ -251,9 +251,7 @@ class _CatBoostAdapter(BoostingBase):
     def _eval_pools(self, eval_set):
         if eval_set is None:
             return None
-        if _is_pool(eval_set):
-            return eval_set
-        single = isinstance(eval_set, tuple)
+        single = isinstance(eval_set, tuple) or _is_pool(eval_set)
         sets = [eval_set] if single else list(eval_set)
         pools = []
         for item in sets:
@@ -262,13 +260,32 @@ class _CatBoostAdapter(BoostingBase):
                 try:
                     Xv, yv, weight, baseline = _unpack_pool(item, "eval_set")
                 except ValueError:
-                    pools.append(item)  # as given: its labels must be the encoded ones
+                    self._check_special_eval_pool(item)
+                    pools.append(item)  # cannot be read back: CatBoost takes it as it is
                     continue
             else:
                 Xv, yv = item[0], item[1]
             yv = self._encode_eval_target(yv)
             pools.append(self._pool(self._validate_more_X(Xv), yv, weight, baseline))
         return pools[0] if single else pools
+
+    def _check_special_eval_pool(self, pool):
+        """An eval_set Pool with categorical, text or embedding features goes
+        to CatBoost as it is, labels included: they must be what the native
+        model was given (the Pool's own labels when ``fit`` got a Pool, else
+        0 .. n_classes-1)."""
+        if not is_classifier(self) or self.multilabel_ or not pool.has_label():
+            return
+        labels = np.asarray(pool.get_label())
+        self._encode_eval_target(labels)  # labels not seen in y: a clear error
+        if not (self._pool_labels or np.array_equal(self.classes_, np.arange(self.n_classes_))):
+            raise ValueError(
+                f"{type(self).__name__}: an eval_set Pool with categorical, text or embedding "
+                "features goes to CatBoost as it is, but the model was fitted on labels "
+                f"{self.classes_.tolist()[:5]}, which CatBoost sees as 0 .. "
+                f"{self.n_classes_ - 1}; pass eval_set=(X_val, y_val) instead, or fit on a "
+                "Pool too."
+            )
 
     # -------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)

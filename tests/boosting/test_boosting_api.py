@@ -518,7 +518,8 @@ def test_catboost_fits_a_categorical_pool_as_catboost_does(target):
     native_cls, ours_cls = ((catboost.CatBoostRegressor, CatBoostRegressor)
                             if target == "regression"
                             else (catboost.CatBoostClassifier, CatBoostClassifier))
-    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1)
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
     pool = catboost.Pool(X, label=y, cat_features=["det"])
     native = native_cls(**keywords).fit(pool)
     ours = ours_cls(**keywords).fit(pool)
@@ -544,7 +545,8 @@ def test_catboost_categorical_pool_weights_and_class_weight():
 
     X, targets = _categorical_pool_data()
     y = targets["multiclass"]
-    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1)
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
     w = np.random.RandomState(1).uniform(0.5, 1.5, size=len(y))
     w /= w.mean()  # mean 1: CatBoost's l2_leaf_reg is not rescaled
     pool = catboost.Pool(X, label=y, cat_features=["det"], weight=w)
@@ -581,7 +583,8 @@ def test_catboost_multiclass_predict_is_1d_where_native_is_a_column():
 
     X, y = make_classification(n_samples=200, n_features=6, n_informative=4, n_classes=3,
                                random_state=0)
-    keywords = dict(iterations=10, depth=3, random_seed=0, verbose=False, thread_count=1)
+    keywords = dict(iterations=10, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
     native = catboost.CatBoostClassifier(**keywords).fit(X, y)
     ours = CatBoostClassifier(**keywords).fit(X, y)
     assert native.predict(X).shape == (200, 1)
@@ -633,6 +636,7 @@ def test_catboost_class_names_order_gives_native_labels(weights):
     X = rng.normal(size=(300, 3))
     y = np.where(X[:, 0] > 0.5, "pion", np.where(X[:, 1] > 0, "electron", "muon"))
     keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False,
                     class_names=["pion", "electron", "muon"], class_weights=weights)
     native = catboost.CatBoostClassifier(**keywords).fit(X, y)
     ours = CatBoostClassifier(**keywords).fit(X, y)
@@ -643,3 +647,46 @@ def test_catboost_class_names_order_gives_native_labels(weights):
     with pytest.raises(ValueError, match=r"class_names \['pion', 'electron'\] are not"):
         CatBoostClassifier(**{**keywords, "class_names": ["pion", "electron"],
                               "class_weights": None}).fit(X, y)
+
+
+def test_catboost_categorical_eval_pool_with_the_fitted_labels():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    valid = catboost.Pool(X[:60], label=y[:60], cat_features=["det"])
+    # fitted on a Pool: its labels and the eval Pool's are the same kind
+    native = catboost.CatBoostClassifier(**keywords).fit(
+        catboost.Pool(X, label=y, cat_features=["det"]), eval_set=valid)
+    ours = CatBoostClassifier(**keywords).fit(
+        catboost.Pool(X, label=y, cat_features=["det"]), eval_set=valid)
+    assert ours.get_best_score() == native.get_best_score()
+    # fitted on a frame with string labels: the native model sees 0 .. k-1, the Pool
+    # cannot be relabelled, so the adapter says what to pass instead
+    with pytest.raises(ValueError, match=r"eval_set=\(X_val, y_val\) instead"):
+        CatBoostClassifier(**keywords).fit(X, y, cat_features=["det"], eval_set=valid)
+    # integer labels 0 .. k-1 are what the native model sees: taken as they are
+    y_int = targets["binary"]
+    ours = CatBoostClassifier(**keywords).fit(
+        X, y_int, cat_features=["det"],
+        eval_set=catboost.Pool(X[:60], label=y_int[:60], cat_features=["det"]))
+    assert "validation" in ours.get_best_score()
+
+
+def test_catboost_numeric_eval_pool_with_string_labels():
+    """A single eval_set Pool of numeric features is read back and its labels
+    encoded like (X, y), so string labels work as in CatBoost."""
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    X_num = X[["pt", "eta"]].to_numpy()
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    valid = catboost.Pool(X_num[:60], label=y[:60])
+    native = catboost.CatBoostClassifier(**keywords).fit(X_num, y, eval_set=valid)
+    ours = CatBoostClassifier(**keywords).fit(X_num, y, eval_set=valid)
+    assert ours.get_best_score() == native.get_best_score()
+    assert_allclose(ours.predict_proba(X_num), native.predict_proba(X_num), atol=1e-12)
