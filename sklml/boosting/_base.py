@@ -313,8 +313,10 @@ class BoostingBase(BaseEstimator):
 
 
 class ClassifierPart:
-    """Label encoding for the classifiers: ``classes_`` are any labels, the
-    native model sees 0 .. n_classes-1; a 0/1 indicator matrix is multi-label."""
+    """What the classifiers of both libraries share: label encoding
+    (``classes_`` are any labels, the native model sees 0 .. n_classes-1; a
+    0/1 indicator matrix is multi-label) and the classes kept in a saved
+    model's metadata (``_metadata`` / ``_load_target_metadata``)."""
 
     def _encode_target(self, y):
         if np.ndim(y) == 2 and y.shape[1] == 1:
