@@ -186,8 +186,11 @@ def training_doc(*names, indent=4, **defaults):
 def resolve_device(device, estimator_name="estimator"):
     """The torch device string to train on, by sklml's one device policy.
 
-    ``"auto"`` picks ``"cuda"`` when torch sees a GPU, else ``"cpu"``. Asking
-    for CUDA where there is none warns and returns ``"cpu"``.
+    The policy lives in :mod:`sklml._device` (shared with the XGBoost and
+    CatBoost adapters): ``"auto"`` picks ``"cuda"`` when torch can use a GPU,
+    else ``"cpu"``; asking for CUDA where there is none warns
+    (:class:`UserWarning`) and returns ``"cpu"``; an invalid ``device`` raises
+    :class:`ValueError`. Torch is imported only when a GPU is asked for.
 
     Parameters
     ----------
@@ -205,23 +208,14 @@ def resolve_device(device, estimator_name="estimator"):
     >>> resolve_device("cpu")
     'cpu'
     """
-    if not _DeviceString().is_satisfied_by(device):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-    if device == "cpu":
-        return "cpu"
-    import torch
+    from ._device import resolve_device as _resolve
 
-    available = torch.cuda.is_available()
-    if device == "auto":
-        return "cuda" if available else "cpu"
-    if not available:
-        warnings.warn(
-            f"{estimator_name}: device={device!r} was asked for but CUDA is not "
-            "available on this machine; training on the CPU",
-            UserWarning, stacklevel=3,
-        )
-        return "cpu"
-    return device
+    def torch_gpu_count():
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+    return _resolve(device, estimator_name, gpu_count=torch_gpu_count, library_name="torch")
 
 
 # -- seeding policy ------------------------------------------------------------------

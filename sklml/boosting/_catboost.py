@@ -18,8 +18,9 @@ from numbers import Integral, Real
 import catboost
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_classifier
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_y
 
 from sklml.boosting._base import (
     CLASS_WEIGHT_CONSTRAINT,
@@ -36,7 +37,7 @@ from sklml.boosting._base import (
     native_method,
     native_signature,
 )
-from sklml.boosting._device import resolve_device
+from sklml import _device
 
 _META_KEY = "sklml"
 # CatBoost's names for one parameter: setting two of a group is an error
@@ -58,10 +59,13 @@ _VERBOSITY = ("verbose", "silent", "logging_level", "metric_period", "verbose_ev
 _EXTRAS = ("device", "n_jobs", "validation_fraction", "params", "class_weight")
 
 
-def _catboost_has_cuda():
+def _catboost_gpu_count():
+    """GPUs CatBoost can use (asked only when the machine has one)."""
+    if not _device.cuda_device_count():
+        return 0
     from catboost.utils import get_gpu_device_count
 
-    return get_gpu_device_count() > 0
+    return get_gpu_device_count()
 
 
 def _xgboost_names():
@@ -93,12 +97,19 @@ def _is_pool(data):
     return isinstance(data, catboost.Pool)
 
 
+def _has_special_features(pool):
+    """True when a Pool has categorical, text or embedding features (which
+    ``Pool.get_features`` cannot give back)."""
+    return bool(pool.get_cat_feature_indices() or pool.get_text_feature_indices()
+                or pool.get_embedding_feature_indices())
+
+
 def _unpack_pool(pool, what):
     """(X, y, weight, baseline) of a Pool of numeric features, so that the
     adapter checks and encodes them as it does arrays; a Pool holding
-    categorical, text or embedding features cannot be read back."""
-    if (pool.get_cat_feature_indices() or pool.get_text_feature_indices()
-            or pool.get_embedding_feature_indices()):
+    categorical, text or embedding features cannot be read back (``fit``
+    passes such a Pool through, ``_fit_special_pool``)."""
+    if _has_special_features(pool):
         raise ValueError(
             f"{what}: a Pool with categorical, text or embedding features cannot be "
             "read back by the adapter; pass the DataFrame with cat_features=..., "
@@ -165,8 +176,10 @@ class _CatBoostAdapter(BoostingBase):
         if "task_type" in params:
             self.device_ = "cuda" if str(params["task_type"]).upper() == "GPU" else "cpu"
         else:
-            self.device_ = resolve_device(self.device, _catboost_has_cuda, "catboost",
-                                          type(self).__name__)
+            self.device_ = _device.resolve_device(
+                self.device, type(self).__name__, gpu_count=_catboost_gpu_count,
+                library_name="catboost",
+            )
             params["task_type"] = "CPU" if self.device_ == "cpu" else "GPU"
             if ":" in self.device_:
                 params.setdefault("devices", self.device_.split(":", 1)[1])
@@ -238,9 +251,7 @@ class _CatBoostAdapter(BoostingBase):
     def _eval_pools(self, eval_set):
         if eval_set is None:
             return None
-        if _is_pool(eval_set):
-            return eval_set
-        single = isinstance(eval_set, tuple)
+        single = isinstance(eval_set, tuple) or _is_pool(eval_set)
         sets = [eval_set] if single else list(eval_set)
         pools = []
         for item in sets:
@@ -249,13 +260,32 @@ class _CatBoostAdapter(BoostingBase):
                 try:
                     Xv, yv, weight, baseline = _unpack_pool(item, "eval_set")
                 except ValueError:
-                    pools.append(item)  # as given: its labels must be the encoded ones
+                    self._check_special_eval_pool(item)
+                    pools.append(item)  # cannot be read back: CatBoost takes it as it is
                     continue
             else:
                 Xv, yv = item[0], item[1]
             yv = self._encode_eval_target(yv)
             pools.append(self._pool(self._validate_more_X(Xv), yv, weight, baseline))
         return pools[0] if single else pools
+
+    def _check_special_eval_pool(self, pool):
+        """An eval_set Pool with categorical, text or embedding features goes
+        to CatBoost as it is, labels included: they must be what the native
+        model was given (the Pool's own labels when ``fit`` got a Pool, else
+        0 .. n_classes-1)."""
+        if not is_classifier(self) or self.multilabel_ or not pool.has_label():
+            return
+        labels = np.asarray(pool.get_label())
+        self._encode_eval_target(labels)  # labels not seen in y: a clear error
+        if not (self._pool_labels or np.array_equal(self.classes_, np.arange(self.n_classes_))):
+            raise ValueError(
+                f"{type(self).__name__}: an eval_set Pool with categorical, text or embedding "
+                "features goes to CatBoost as it is, but the model was fitted on labels "
+                f"{self.classes_.tolist()[:5]}, which CatBoost sees as 0 .. "
+                f"{self.n_classes_ - 1}; pass eval_set=(X_val, y_val) instead, or fit on a "
+                "Pool too."
+            )
 
     # -------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -270,8 +300,11 @@ class _CatBoostAdapter(BoostingBase):
             Training data; NaN marks a missing value. Non-numeric DataFrame
             columns are categorical features unless named in ``text_features``
             or ``embedding_features``. A Pool of numeric features gives ``X``,
-            ``y``, weights and baseline (a Pool with categorical features
-            cannot be read back: pass its DataFrame).
+            ``y``, weights and baseline, checked as arrays are. A Pool with
+            categorical, text or embedding features cannot be read back: it
+            goes to CatBoost as it is (a copy, with ``class_weight`` folded into
+            its weights), and ``y``, ``sample_weight``, ``baseline`` and the
+            feature roles must then be left unset (they are the Pool's).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Needed unless ``X`` is a Pool. Class labels of any type (a 0/1 matrix for multi-label,
             ``MultiLogloss``), or targets (one column each, ``MultiRMSE``).
@@ -303,10 +336,6 @@ class _CatBoostAdapter(BoostingBase):
         self : object
             The fitted estimator.
         """
-        if _is_pool(X):
-            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
-            sample_weight = pool_weight if sample_weight is None else sample_weight
-            baseline = pool_baseline if baseline is None else baseline
         native_fit = set(inspect.signature(self._NATIVE.fit).parameters)
         unknown = set(fit_params) - native_fit
         if unknown:
@@ -314,6 +343,18 @@ class _CatBoostAdapter(BoostingBase):
                                  if closest(k, native_fit) else "") for k in sorted(unknown)]
             raise TypeError(f"{type(self).__name__}.fit() got unexpected keyword "
                             f"argument(s): {', '.join(hints)}")
+        self._pool_labels = False
+        fit_options = dict(use_best_model=use_best_model,
+                           early_stopping_rounds=early_stopping_rounds, init_model=init_model,
+                           plot=plot, **fit_params)
+        if _is_pool(X) and _has_special_features(X):
+            self._fit_special_pool(X, y, (cat_features, text_features, embedding_features),
+                                   sample_weight, baseline, eval_set, fit_options)
+            return self
+        if _is_pool(X):
+            X, y, pool_weight, pool_baseline = _unpack_pool(X, f"{type(self).__name__}.fit")
+            sample_weight = pool_weight if sample_weight is None else sample_weight
+            baseline = pool_baseline if baseline is None else baseline
         groups = self._feature_groups(X, cat_features, text_features, embedding_features)
         self._text_features = groups["text_features"]
         self._embedding_features = groups["embedding_features"]
@@ -325,32 +366,97 @@ class _CatBoostAdapter(BoostingBase):
         sample_weight = self._check_weights(sample_weight, X, y)
         X, y, sample_weight, baseline = self._drop_zero_weights(X, y, sample_weight, baseline)
         self._target_params(params, y)
+        self._undo_weight_scaling(params, sample_weight)
+        eval_pools = self._eval_pools(eval_set)
+        if eval_pools is None and self._stopping(fit_options) is not None:
+            seed = params.get("random_seed", params.get("random_state"))
+            train, valid = self._validation_split(X, y, sample_weight, seed, baseline)
+            X, y, sample_weight, baseline = train
+            eval_pools = self._pool(valid[0], valid[1], valid[2], valid[3])
+        self._fit_native(params, self._pool(X, y, sample_weight, baseline), eval_pools,
+                         fit_options)
+        return self
+
+    def _fit_special_pool(self, pool, y, roles, sample_weight, baseline, eval_set,
+                          fit_options):
+        """Fit on a Pool holding categorical, text or embedding features. Such
+        a Pool cannot be read back, so it goes to CatBoost as it is (a copy of
+        it, with the weights set): features, roles, labels, weights and
+        baseline come from it. The native model then keeps the Pool's labels
+        (``class_names`` are ``classes_``) rather than 0 .. n_classes-1."""
+        name = type(self).__name__
+        given = [what for what, value in (("y", y), ("sample_weight", sample_weight),
+                                          ("baseline", baseline)) if value is not None]
+        given += [what for what, value in zip(("cat_features", "text_features",
+                                                "embedding_features"), roles) if value]
+        if given:
+            raise ValueError(f"{name}.fit: X is a Pool, which carries the data's labels, "
+                             f"weights, baseline and feature roles; set them in the Pool, "
+                             f"not as {', '.join(given)}.")
+        if not pool.has_label():
+            raise ValueError(f"{name}.fit: the Pool has no label.")
+        n_rows = pool.num_row()
+        if n_rows < self._MIN_SAMPLES:
+            raise ValueError(f"Found array with {n_rows} sample(s) while a minimum of "
+                             f"{self._MIN_SAMPLES} is required by {name}.")
+        self.n_features_in_ = pool.num_col()
+        names = pool.get_feature_names()
+        if all(isinstance(c, str) and c for c in names):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.categorical_features_ = np.asarray(pool.get_cat_feature_indices(), dtype=np.intp)
+        self._text_features = list(pool.get_text_feature_indices())
+        self._embedding_features = list(pool.get_embedding_feature_indices())
+        self._special_features = np.array(
+            sorted(self._text_features + self._embedding_features), dtype=np.intp)
+        labels = _check_y(np.asarray(pool.get_label()), multi_output=True,
+                          y_numeric=not is_classifier(self), estimator=self)
+        y = self._encode_target(labels)
+        self._pool_labels = is_classifier(self) and not self.multilabel_
+        params = self._native_params(any(name in fit_options for name in _VERBOSITY))
+        weight = np.asarray(pool.get_weight(), dtype=np.float64)
+        weight = self._check_weights(None if np.all(weight == 1) else weight, labels, y)
+        rows, y, weight = self._drop_zero_weights(np.arange(n_rows), y, weight)
+        train = pool.slice(rows)  # a copy: the caller's Pool stays as it is
+        if weight is not None:
+            train.set_weight(weight)
+        self._target_params(params, y)
+        self._undo_weight_scaling(params, weight)
+        eval_pools = self._eval_pools(eval_set)
+        if eval_pools is None and self._stopping(fit_options) is not None:
+            seed = params.get("random_seed", params.get("random_state"))
+            (fit_rows, _, _), (valid_rows, _, _) = self._validation_split(
+                np.arange(len(y)), y, None, seed)
+            train, eval_pools = train.slice(fit_rows), train.slice(valid_rows)
+        self._fit_native(params, train, eval_pools, fit_options)
+
+    def _stopping(self, fit_options):
+        """Early-stopping rounds asked for; without an ``eval_set`` they stop
+        on a held-out split, whose best model is then kept."""
+        stopping = fit_options["early_stopping_rounds"] or self.early_stopping_rounds
+        if stopping is not None and fit_options["use_best_model"] is None:
+            fit_options["use_best_model"] = True
+        return stopping
+
+    @staticmethod
+    def _undo_weight_scaling(params, sample_weight):
         if sample_weight is not None and not np.isclose(np.mean(sample_weight), 1.0):
             # CatBoost multiplies l2_leaf_reg by the mean weight; undo it so that
             # integer weights mean repeated rows, as in scikit-learn
             key = "reg_lambda" if "reg_lambda" in params else "l2_leaf_reg"
             params[key] = params.get(key, 3.0) / np.mean(sample_weight)
-        stopping = early_stopping_rounds or self.early_stopping_rounds
-        eval_pools = self._eval_pools(eval_set)
-        if eval_pools is None and stopping is not None:
-            seed = params.get("random_seed", params.get("random_state"))
-            train, valid = self._validation_split(X, y, sample_weight, seed, baseline)
-            X, y, sample_weight, baseline = train
-            eval_pools = self._pool(valid[0], valid[1], valid[2], valid[3])
-            use_best_model = True if use_best_model is None else use_best_model
-        if isinstance(init_model, _CatBoostAdapter):
-            init_model = init_model.model_
+
+    def _fit_native(self, params, train_pool, eval_pools, fit_options):
+        if isinstance(fit_options["init_model"], _CatBoostAdapter):
+            fit_options["init_model"] = fit_options["init_model"].model_
         model = self._NATIVE(**params)
         try:
-            model.fit(self._pool(X, y, sample_weight, baseline), eval_set=eval_pools,
-                      use_best_model=use_best_model,
-                      early_stopping_rounds=early_stopping_rounds, init_model=init_model,
-                      plot=plot, **fit_params)
+            model.fit(train_pool, eval_set=eval_pools, **fit_options)
         except catboost.CatBoostError as exc:
             raise ValueError(f"CatBoost could not fit the data: {exc}") from exc
         self.model_ = model
         self.n_iter_ = int(model.tree_count_)
-        return self
 
     def _target_params(self, params, y):
         default = inspect.signature(self._NATIVE.__init__).parameters["loss_function"].default
@@ -366,6 +472,39 @@ class _CatBoostAdapter(BoostingBase):
                                    ntree_start=ntree_start, ntree_end=ntree_end,
                                    thread_count=thread_count, verbose=verbose,
                                    task_type=task_type)
+
+    def _finish(self, out, prediction_type):
+        return np.asarray(out, dtype=np.float64)
+
+    def staged_predict(self, data, prediction_type=None, ntree_start=0, ntree_end=0,
+                       eval_period=1, thread_count=-1, verbose=None):
+        """Predictions after each ``eval_period`` trees, as CatBoost's.
+
+        Parameters
+        ----------
+        data : array-like, sparse matrix, DataFrame or Pool
+        prediction_type : str, default=None
+            None: the native class's default ("Class" for the classifier,
+            "RawFormulaVal" for the regressor).
+        ntree_start, ntree_end : int, default=0
+            Trees ``[ntree_start, ntree_end)`` to use (0: to the end).
+        eval_period : int, default=1
+        thread_count : int, default=-1
+        verbose : bool, default=None
+
+        Yields
+        ------
+        ndarray
+            As ``predict`` after each stage (class labels decoded, values
+            float64).
+        """
+        if prediction_type is None:
+            prediction_type = inspect.signature(
+                self._NATIVE.staged_predict).parameters["prediction_type"].default
+        pool = self._check_pool(data)
+        for out in self.model_.staged_predict(pool, prediction_type, ntree_start, ntree_end,
+                                              eval_period, thread_count, verbose):
+            yield self._finish(out, prediction_type)
 
     def get_feature_importance(self, data=None, *args, **kwargs):
         """CatBoost's ``get_feature_importance``; ``data`` may be X as ``fit``
@@ -470,9 +609,6 @@ class _CatBoostAdapter(BoostingBase):
             meta["feature_names_in"] = [str(c) for c in self.feature_names_in_]
         return meta
 
-    def _load_target_metadata(self, meta, model):
-        pass
-
     @classmethod
     def get_test_params(cls):
         """Small, fast settings for the test suite."""
@@ -547,7 +683,24 @@ _DOC_NOTES = """
     ``l2_leaf_reg`` is divided by the mean weight, because CatBoost multiplies
     it by that mean. Without weights (or with a mean weight of 1) the model is
     exactly CatBoost's. Predictions are float64.
+
+    A ``Pool`` with categorical, text or embedding features is fitted as
+    CatBoost fits it (its labels, weights and baseline); ``y``,
+    ``sample_weight``, ``baseline`` and ``cat_features`` must not be given
+    beside it.{extra}
 """
+
+_MULTICLASS_NOTE = """
+
+    Differs from ``catboost.CatBoostClassifier`` on purpose: for more than two
+    classes, CatBoost's ``predict`` (and ``staged_predict``) returns labels of
+    shape (n_samples, 1); this class returns shape (n_samples,), as
+    scikit-learn's contract (and its checks, metrics and ``Pipeline``) expects.
+    The labels are the same: ``native.predict(X).ravel()``. Likewise
+    ``classes_`` and the ``predict_proba`` columns are sorted, as
+    scikit-learn's are, where CatBoost orders them by ``class_names`` when
+    that is given (``class_weights`` as a list follows ``class_names``, as in
+    CatBoost)."""
 
 _CAT_EXTRAS = {"device": "auto", "n_jobs": None, "validation_fraction": 0.1, "params": None}
 
@@ -571,7 +724,7 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
     n_classes_ : int
         Number of classes."""
         + _DOC_ATTRIBUTES.format(name="CatBoostClassifier")
-        + _DOC_NOTES
+        + _DOC_NOTES.format(extra=_MULTICLASS_NOTE)
         + """
     Examples
     --------
@@ -598,9 +751,21 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
         if self.multilabel_:
             return
         if "class_names" in params:
-            params["class_names"] = self._encode_eval_target(params["class_names"]).tolist()
-        else:
-            params["class_names"] = list(range(self.n_classes_))
+            # CatBoost's classes (and probability columns) follow class_names;
+            # the adapter's follow classes_ (sorted), as scikit-learn's do
+            names = np.asarray(params["class_names"]).tolist()
+            if sorted(set(names), key=str) != sorted(self.classes_.tolist(), key=str):
+                raise ValueError(f"{type(self).__name__}: class_names {names} are not the "
+                                 f"classes of y, {self.classes_.tolist()}.")
+            weights = params.get("class_weights")
+            if weights is not None and not isinstance(weights, dict):
+                by_name = dict(zip(names, np.asarray(weights).tolist()))
+                params["class_weights"] = [by_name[c] for c in self.classes_.tolist()]
+        if self._pool_labels:
+            # the native model keeps the Pool's labels, in the order of classes_
+            params["class_names"] = self.classes_.tolist()
+            return
+        params["class_names"] = list(range(self.n_classes_))
         if isinstance(params.get("class_weights"), dict):
             weights = params["class_weights"]
             params["class_weights"] = {int(self._encode_eval_target([k])[0]): v
@@ -624,8 +789,9 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
         Returns
         -------
         ndarray
-            Labels of shape (n_samples,) for "Class" (a 0/1 matrix for
-            multi-label), float64 values otherwise.
+            Labels of shape (n_samples,) for "Class", also for more than two
+            classes, where CatBoost's own ``predict`` gives (n_samples, 1) (a 0/1
+            matrix for multi-label); float64 values otherwise.
         """
         out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
                                 verbose, task_type)
@@ -633,8 +799,30 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
 
     def _finish(self, out, prediction_type):
         if prediction_type == "Class":
-            return np.asarray(out).astype(np.int64) if self.multilabel_ else self._decode(out)
+            if self.multilabel_:
+                return np.asarray(out).astype(np.int64)
+            return self._decode(self._class_positions(out))
         return np.asarray(out, dtype=np.float64)
+
+    def _class_positions(self, native_labels):
+        """Positions in ``classes_`` of the native model's predicted labels:
+        0 .. n_classes-1 themselves, or the labels of a Pool it was fitted on
+        (or of a model CatBoost saved), whose order ``classes_`` follows."""
+        native_labels = np.asarray(native_labels).ravel()
+        native_classes = np.asarray(self.model_.classes_)
+        if native_classes.dtype.kind in "iu" and np.array_equal(
+                native_classes, np.arange(len(native_classes))):
+            return native_labels
+        order = np.argsort(native_classes, kind="stable")
+        found = np.searchsorted(native_classes[order],
+                                native_labels.astype(native_classes.dtype))
+        return order[found]
+
+    def _encode_eval_target(self, y):
+        encoded = super()._encode_eval_target(y)
+        if getattr(self, "_pool_labels", False):
+            return self.classes_[encoded]  # validated, and kept as the Pool's labels
+        return encoded
 
     def predict_proba(self, X, ntree_start=0, ntree_end=0, thread_count=-1, verbose=None,
                       task_type="CPU"):
@@ -681,30 +869,6 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
                                               task_type=task_type)
         return np.asarray(proba, dtype=np.float64)
 
-    def staged_predict(self, data, prediction_type="Class", ntree_start=0, ntree_end=0,
-                       eval_period=1, thread_count=-1, verbose=None):
-        """Predictions after each ``eval_period`` trees, as CatBoost's.
-
-        Parameters
-        ----------
-        data : array-like, sparse matrix, DataFrame or Pool
-        prediction_type : str, default="Class"
-        ntree_start, ntree_end : int, default=0
-        eval_period : int, default=1
-        thread_count : int, default=-1
-        verbose : bool, default=None
-
-        Yields
-        ------
-        ndarray
-            As ``predict`` after each stage.
-        """
-        pool = self._check_pool(data)
-        for out in self.model_.staged_predict(pool, prediction_type,
-                                              ntree_start, ntree_end, eval_period,
-                                              thread_count, verbose):
-            yield self._finish(out, prediction_type)
-
     def staged_predict_proba(self, data, ntree_start=0, ntree_end=0, eval_period=1,
                              thread_count=-1, verbose=None):
         """Class probabilities after each ``eval_period`` trees.
@@ -726,22 +890,6 @@ class CatBoostClassifier(ClassifierPart, ClassifierMixin, _CatBoostAdapter):
                                                     ntree_end, eval_period, thread_count,
                                                     verbose):
             yield np.asarray(out, dtype=np.float64)
-
-    def _metadata(self):
-        meta = super()._metadata()
-        labels = self.classes_.tolist()
-        try:
-            json.dumps(labels)
-        except TypeError:
-            labels = None
-        meta.update(classes=labels, multilabel=bool(self.multilabel_))
-        return meta
-
-    def _load_target_metadata(self, meta, model):
-        self.multilabel_ = bool(meta.get("multilabel", False))
-        labels = meta.get("classes")
-        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(model.classes_)
-        self.n_classes_ = len(self.classes_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -770,7 +918,7 @@ class CatBoostRegressor(RegressorMixin, _CatBoostAdapter):
     Attributes
     ----------"""
         + _DOC_ATTRIBUTES.format(name="CatBoostRegressor")
-        + _DOC_NOTES
+        + _DOC_NOTES.format(extra="")
         + """
     Examples
     --------
@@ -812,26 +960,3 @@ class CatBoostRegressor(RegressorMixin, _CatBoostAdapter):
         out = self._raw_predict(data, prediction_type, ntree_start, ntree_end, thread_count,
                                 verbose, task_type)
         return np.asarray(out, dtype=np.float64)
-
-    def staged_predict(self, data, prediction_type="RawFormulaVal", ntree_start=0,
-                       ntree_end=0, eval_period=1, thread_count=-1, verbose=None):
-        """Predictions after each ``eval_period`` trees, as CatBoost's.
-
-        Parameters
-        ----------
-        data : array-like, sparse matrix, DataFrame or Pool
-        prediction_type : str, default="RawFormulaVal"
-        ntree_start, ntree_end : int, default=0
-        eval_period : int, default=1
-        thread_count : int, default=-1
-        verbose : bool, default=None
-
-        Yields
-        ------
-        ndarray
-        """
-        pool = self._check_pool(data)
-        for out in self.model_.staged_predict(pool, prediction_type,
-                                              ntree_start, ntree_end, eval_period,
-                                              thread_count, verbose):
-            yield np.asarray(out, dtype=np.float64)

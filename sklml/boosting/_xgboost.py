@@ -33,7 +33,7 @@ from sklml.boosting._base import (
     native_method,
     native_signature,
 )
-from sklml.boosting._device import resolve_device
+from sklml import _device
 
 _UNUSED = re.compile(r"Parameters:\s*\{(.*?)\}\s*(?:are|is) not used", re.S)
 _META_KEY = "sklml"
@@ -56,8 +56,11 @@ def _is_set(value, default):
         return True
 
 
-def _xgboost_has_cuda():
-    return bool(xgboost.build_info().get("USE_CUDA", False))
+def _xgboost_gpu_count():
+    """GPUs XGBoost can use: the machine's, when XGBoost was built with CUDA."""
+    if not xgboost.build_info().get("USE_CUDA", False):
+        return 0
+    return _device.cuda_device_count()
 
 
 def _catboost_names():
@@ -151,8 +154,10 @@ class _XGBAdapter(BoostingBase):
                 raise ValueError(f"{type(self).__name__}: {key}= is not accepted: "
                                  f"{_RESERVED[key]}.")
         if resolve:
-            self.device_ = resolve_device(self.device, _xgboost_has_cuda, "xgboost",
-                                          type(self).__name__)
+            self.device_ = _device.resolve_device(
+                self.device, type(self).__name__, gpu_count=_xgboost_gpu_count,
+                library_name="xgboost",
+            )
             params["device"] = self.device_
             params["random_state"] = self._seed(self.random_state)
             if len(self.categorical_features_):
@@ -449,6 +454,7 @@ class _XGBAdapter(BoostingBase):
             import pandas as pd
 
             self._categories = {int(j): pd.Index(c) for j, c in meta["categories"].items()}
+        self._present = None
         self._load_target_metadata(meta, native)
         self._set_fitted_attributes()
 
@@ -459,9 +465,6 @@ class _XGBAdapter(BoostingBase):
         if len(self.categorical_features_):
             meta["categories"] = {str(j): c.tolist() for j, c in self._categories.items()}
         return meta
-
-    def _load_target_metadata(self, meta, native):
-        pass
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -679,23 +682,6 @@ class XGBClassifier(ClassifierPart, ClassifierMixin, _XGBAdapter):
                                           base_margin=base_margin,
                                           iteration_range=iteration_range)
         return self._expand(np.asarray(proba, dtype=np.float64))
-
-    def _metadata(self):
-        meta = super()._metadata()
-        labels = self.classes_.tolist()
-        try:
-            json.dumps(labels)
-        except TypeError:
-            labels = None
-        meta.update(classes=labels, multilabel=bool(self.multilabel_))
-        return meta
-
-    def _load_target_metadata(self, meta, native):
-        self.multilabel_ = bool(meta.get("multilabel", False))
-        labels = meta.get("classes")
-        self.classes_ = np.asarray(labels) if labels is not None else np.asarray(native.classes_)
-        self.n_classes_ = len(self.classes_)
-        self._present = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,8 +15,8 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import shuffle
 
+from sklml._device import cuda_device_count
 from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier, XGBRegressor
-from sklml.boosting._device import cuda_device_count
 
 CLASSIFIERS = [XGBClassifier, CatBoostClassifier]
 REGRESSORS = [XGBRegressor, CatBoostRegressor]
@@ -163,7 +163,8 @@ def test_device_auto_and_cuda_fallback(cls, clf_data):
     if cuda_device_count():
         pytest.skip("a GPU is present: no fallback to test")
     assert auto.device_ == "cpu"
-    with pytest.warns(UserWarning, match=r"device='cuda' was requested but .*CPU"):
+    with pytest.warns(UserWarning, match=r"device='cuda' was asked for but CUDA is not "
+                      r"available .*training on the CPU"):
         model = small(cls).set_params(device="cuda").fit(X, y)
     assert model.device_ == "cpu"
     assert_array_equal(model.predict(X), auto.predict(X))
@@ -476,7 +477,8 @@ def test_cuda_device_strings_fall_back_with_a_warning(clf_data):
     X, y = clf_data
     if cuda_device_count():
         pytest.skip("a GPU is present: no fallback to test")
-    with pytest.warns(UserWarning, match=r"device='cuda:0' was requested"):
+    with pytest.warns(UserWarning,
+                      match=r"device='cuda:0' was asked for but CUDA is not available"):
         model = small(XGBClassifier).set_params(device="cuda:0").fit(X, y)
     assert model.device_ == "cpu"
 
@@ -495,10 +497,196 @@ def test_saved_model_keeps_pandas_categories(cls, tmp_path):
     assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
 
 
-def test_catboost_pool_with_categorical_features_is_a_clear_error():
+def _categorical_pool_data(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"det": rng.choice(["ecal", "hcal", "muon"], size=n),
+                      "pt": rng.normal(size=n), "eta": rng.normal(size=n)})
+    particle = np.where(X.pt > 0.5, "pion", np.where(X.det == "ecal", "electron", "muon"))
+    energy = 2 * X.pt.to_numpy() + (X.det == "muon") + rng.normal(scale=0.1, size=n)
+    return X, {"multiclass": particle, "binary": (particle == "pion").astype(int),
+               "regression": energy}
+
+
+@pytest.mark.parametrize("target", ["multiclass", "binary", "regression"])
+def test_catboost_fits_a_categorical_pool_as_catboost_does(target):
+    """A Pool with cat_features goes to CatBoost as it is: the model equals
+    the native one fitted on the same Pool, and the caller's Pool is left alone."""
     import catboost
 
-    X, y = _frame()
-    pool = catboost.Pool(X.astype({"colour": str}), label=y, cat_features=["colour"])
-    with pytest.raises(ValueError, match=r"pass the DataFrame with cat_features"):
-        small(CatBoostClassifier).fit(pool)
+    X, targets = _categorical_pool_data()
+    y = targets[target]
+    native_cls, ours_cls = ((catboost.CatBoostRegressor, CatBoostRegressor)
+                            if target == "regression"
+                            else (catboost.CatBoostClassifier, CatBoostClassifier))
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    pool = catboost.Pool(X, label=y, cat_features=["det"])
+    native = native_cls(**keywords).fit(pool)
+    ours = ours_cls(**keywords).fit(pool)
+    assert pool.get_weight() == [1.0] * len(y)
+    assert_array_equal(ours.categorical_features_, [0])
+    assert_array_equal(ours.feature_names_in_, ["det", "pt", "eta"])
+    assert_array_equal(ours.predict(X), np.ravel(native.predict(X)))
+    assert_array_equal(ours.predict(pool), ours.predict(X))
+    if target != "regression":
+        assert_array_equal(ours.classes_, np.unique(y))
+        assert_allclose(ours.predict_proba(X), native.predict_proba(X), rtol=0, atol=1e-12)
+        assert ours.score(X, y) > 0.8
+        # eval_set as (X, y) with the Pool's labels, early stopping on it
+        stopped = ours_cls(**keywords).fit(pool, eval_set=(X[:50], y[:50]),
+                                           early_stopping_rounds=3)
+        assert set(stopped.get_best_score()) == {"learn", "validation"}
+    else:
+        assert_allclose(ours.predict(X), native.predict(X), rtol=0, atol=1e-12)
+
+
+def test_catboost_categorical_pool_weights_and_class_weight():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    w = np.random.RandomState(1).uniform(0.5, 1.5, size=len(y))
+    w /= w.mean()  # mean 1: CatBoost's l2_leaf_reg is not rescaled
+    pool = catboost.Pool(X, label=y, cat_features=["det"], weight=w)
+    native = catboost.CatBoostClassifier(**keywords).fit(pool)
+    ours = CatBoostClassifier(**keywords).fit(pool)
+    assert_allclose(ours.predict_proba(X), native.predict_proba(X), rtol=0, atol=1e-12)
+    # class_weight multiplies the Pool's weights, as it multiplies sample_weight
+    balanced = CatBoostClassifier(**keywords, class_weight="balanced").fit(pool)
+    from sklearn.utils import compute_sample_weight
+
+    reweighted = catboost.Pool(X, label=y, cat_features=["det"],
+                               weight=w * compute_sample_weight("balanced", y))
+    # (the Pool stores weights as float32: equal to CatBoost's float rounding)
+    assert_allclose(balanced.predict_proba(X),
+                    CatBoostClassifier(**keywords).fit(reweighted).predict_proba(X),
+                    rtol=0, atol=1e-6)
+
+
+def test_catboost_categorical_pool_refuses_y_and_roles_beside_it():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    pool = catboost.Pool(X, label=targets["binary"], cat_features=["det"])
+    with pytest.raises(ValueError, match=r"X is a Pool.*not as y, cat_features"):
+        small(CatBoostClassifier).fit(pool, targets["binary"], cat_features=["det"])
+    with pytest.raises(ValueError, match=r"the Pool has no label"):
+        small(CatBoostClassifier).fit(catboost.Pool(X, cat_features=["det"]))
+
+
+def test_catboost_multiclass_predict_is_1d_where_native_is_a_column():
+    """Documented difference: scikit-learn's contract wants 1-D labels;
+    CatBoost's multiclass ``predict`` gives a (n_samples, 1) column."""
+    import catboost
+
+    X, y = make_classification(n_samples=200, n_features=6, n_informative=4, n_classes=3,
+                               random_state=0)
+    keywords = dict(iterations=10, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    native = catboost.CatBoostClassifier(**keywords).fit(X, y)
+    ours = CatBoostClassifier(**keywords).fit(X, y)
+    assert native.predict(X).shape == (200, 1)
+    assert ours.predict(X).shape == (200,)
+    assert_array_equal(ours.predict(X), native.predict(X).ravel())
+    assert all(stage.shape == (200,) for stage in ours.staged_predict(X, eval_period=5))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_cheap_prediction_check_keeps_the_checks_that_matter(cls, clf_data):
+    """A plain float array skips validate_data's finiteness scan (both libraries
+    take NaN and inf themselves); the checks of shape, type, sparse input and
+    feature names stay."""
+    import scipy.sparse as sp
+
+    X, y = clf_data
+    model = small(cls).fit(X, y)
+    X32 = X.astype(np.float32)
+    assert model._validate_X(X32) is X32  # no copy, no scan
+    # NaN and inf are the libraries' to handle, as the native model does
+    X_odd = X[:5].copy()
+    X_odd[0, 0], X_odd[1, 1] = np.nan, np.inf
+    if cls in CLASSIFIERS:
+        assert_allclose(model.predict_proba(X_odd), model.model_.predict_proba(X_odd))
+    else:
+        assert_allclose(model.predict(X_odd), model.model_.predict(X_odd))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :-1])
+    with pytest.raises(ValueError, match="2D array"):
+        model.predict(X[0])
+    with pytest.raises(ValueError, match="0 sample"):
+        model.predict(X[:0])
+    with pytest.raises(ValueError):
+        model.predict(X.astype(complex))
+    assert_array_equal(model.predict(X.tolist()), model.predict(X))
+    assert_array_equal(model.predict(sp.csr_matrix(X)), model.predict(X))
+    named = small(cls).fit(pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]), y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(X)
+
+
+@pytest.mark.parametrize("weights", [None, [1.0, 2.0, 0.5]])
+def test_catboost_class_names_order_gives_native_labels(weights):
+    """CatBoost orders its classes (and probability columns) by class_names;
+    the adapter keeps classes_ sorted, with the same labels and probabilities."""
+    import catboost
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.where(X[:, 0] > 0.5, "pion", np.where(X[:, 1] > 0, "electron", "muon"))
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False,
+                    class_names=["pion", "electron", "muon"], class_weights=weights)
+    native = catboost.CatBoostClassifier(**keywords).fit(X, y)
+    ours = CatBoostClassifier(**keywords).fit(X, y)
+    assert_array_equal(ours.classes_, ["electron", "muon", "pion"])
+    assert_array_equal(ours.predict(X), native.predict(X).ravel())
+    columns = [list(native.classes_).index(c) for c in ours.classes_]
+    assert_allclose(ours.predict_proba(X), native.predict_proba(X)[:, columns], atol=1e-12)
+    with pytest.raises(ValueError, match=r"class_names \['pion', 'electron'\] are not"):
+        CatBoostClassifier(**{**keywords, "class_names": ["pion", "electron"],
+                              "class_weights": None}).fit(X, y)
+
+
+def test_catboost_categorical_eval_pool_with_the_fitted_labels():
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    valid = catboost.Pool(X[:60], label=y[:60], cat_features=["det"])
+    # fitted on a Pool: its labels and the eval Pool's are the same kind
+    native = catboost.CatBoostClassifier(**keywords).fit(
+        catboost.Pool(X, label=y, cat_features=["det"]), eval_set=valid)
+    ours = CatBoostClassifier(**keywords).fit(
+        catboost.Pool(X, label=y, cat_features=["det"]), eval_set=valid)
+    assert ours.get_best_score() == native.get_best_score()
+    # fitted on a frame with string labels: the native model sees 0 .. k-1, the Pool
+    # cannot be relabelled, so the adapter says what to pass instead
+    with pytest.raises(ValueError, match=r"eval_set=\(X_val, y_val\) instead"):
+        CatBoostClassifier(**keywords).fit(X, y, cat_features=["det"], eval_set=valid)
+    # integer labels 0 .. k-1 are what the native model sees: taken as they are
+    y_int = targets["binary"]
+    ours = CatBoostClassifier(**keywords).fit(
+        X, y_int, cat_features=["det"],
+        eval_set=catboost.Pool(X[:60], label=y_int[:60], cat_features=["det"]))
+    assert "validation" in ours.get_best_score()
+
+
+def test_catboost_numeric_eval_pool_with_string_labels():
+    """A single eval_set Pool of numeric features is read back and its labels
+    encoded like (X, y), so string labels work as in CatBoost."""
+    import catboost
+
+    X, targets = _categorical_pool_data()
+    y = targets["multiclass"]
+    X_num = X[["pt", "eta"]].to_numpy()
+    keywords = dict(iterations=20, depth=3, random_seed=0, verbose=False, thread_count=1,
+                    allow_writing_files=False)
+    valid = catboost.Pool(X_num[:60], label=y[:60])
+    native = catboost.CatBoostClassifier(**keywords).fit(X_num, y, eval_set=valid)
+    ours = CatBoostClassifier(**keywords).fit(X_num, y, eval_set=valid)
+    assert ours.get_best_score() == native.get_best_score()
+    assert_allclose(ours.predict_proba(X_num), native.predict_proba(X_num), atol=1e-12)

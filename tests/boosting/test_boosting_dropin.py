@@ -455,3 +455,31 @@ def test_catboost_fit_on_pools(run_both, regression):
                 "evals_result": model.get_evals_result()}
 
     run_both(scenario)
+
+
+def test_catboost_fit_on_categorical_pools(run_both):
+    """CatBoost's Pool usage with categorical features and string labels: the
+    Pool goes to CatBoost as it is; labels, weights and evaluation agree."""
+    frame, y = _detector_frame()
+    labels = np.array(["background", "signal"])[y]
+    w = np.random.RandomState(1).uniform(0.5, 1.5, size=350)
+    w /= w.mean()  # mean 1: CatBoost's l2_leaf_reg is then not rescaled
+
+    def scenario(lib, folder):
+        train = catboost.Pool(frame[:350], label=labels[:350], cat_features=["det"],
+                              weight=w)
+        valid = catboost.Pool(frame[350:], label=labels[350:], cat_features=["det"])
+        model = lib.CatBoostClassifier(iterations=100, depth=4, random_seed=0, verbose=False,
+                                       thread_count=1, learning_rate=0.3)
+        model.fit(train, eval_set=valid, early_stopping_rounds=10)
+        model.save_model(str(folder / "model.cbm"))
+        loaded = lib.CatBoostClassifier()
+        loaded.load_model(str(folder / "model.cbm"))
+        return {"labels": model.predict(frame[350:]), "pool_labels": model.predict(valid),
+                "proba": model.predict_proba(valid), "classes": list(model.classes_),
+                "best_iteration": model.get_best_iteration(),
+                "evals_result": model.get_evals_result(),
+                "loaded_labels": loaded.predict(frame[350:])}
+
+    native, _ = run_both(scenario)
+    assert set(native["labels"]) == {"background", "signal"}
