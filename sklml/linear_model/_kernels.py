@@ -67,11 +67,29 @@ _SETTINGS_TYPES = {
     "loss_scale": float,    # multiplies every sample's loss and gradient
     "sw_mean": float,       # mean sample weight: the gradient's normaliser
     "fit_intercept": bool,
-    "shuffle": bool,
-    "seed": int,
     "average_start": int,   # average the parameters once this many samples were seen (0: never)
 }
 EpochSettings = namedtuple("EpochSettings", list(_SETTINGS_TYPES))
+
+#: a CSR matrix's arrays (float64 data, int64 indices and indptr); all empty for dense data
+SparseRows = namedtuple("SparseRows", "data indices indptr")
+
+
+def as_rows(X):
+    """``(X, rows)`` for the kernels: dense ``X`` with empty :class:`SparseRows`,
+    or an empty ``(0, n_features)`` array with the CSR arrays of a sparse ``X``
+    (one compiled signature for both)."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float64)
+        X.sum_duplicates()
+        rows = SparseRows(np.ascontiguousarray(X.data, dtype=np.float64),
+                          np.ascontiguousarray(X.indices, dtype=np.int64),
+                          np.ascontiguousarray(X.indptr, dtype=np.int64))
+        return np.empty((0, X.shape[1])), rows
+    return (np.ascontiguousarray(X, dtype=np.float64),
+            SparseRows(np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
 
 
 def epoch_settings(**fields):
@@ -249,10 +267,30 @@ def _rate(cfg, t):
     return cfg.eta
 
 
+@njit(cache=True)
+def _load_row(X, rows, i, buf, filled):
+    """Row ``i`` of the data: a view of dense ``X``, or the sparse row scattered into
+    the dense buffer ``buf`` (whose previous row, ``filled = (lo, hi)`` of
+    ``rows.indptr``, is cleared first: O(nnz) per row, never the whole matrix)."""
+    if rows.indptr.shape[0] == 0:
+        return X[i], filled
+    for q in range(filled[0], filled[1]):
+        buf[rows.indices[q]] = 0.0
+    lo, hi = rows.indptr[i], rows.indptr[i + 1]
+    for q in range(lo, hi):
+        buf[rows.indices[q]] = rows.data[q]
+    return buf, (lo, hi)
+
+
 @njit(cache=True, fastmath=_FAST)
-def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
+def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
     """Run one epoch in place on ``P``, ``S1``, ``S2``, the average ``A`` and ``counters``.
 
+    The samples are visited in ``order`` (shuffled by the caller's generator:
+    the kernel draws nothing). The data are dense ``X``, or, when ``rows``
+    (a :class:`SparseRows`) is not empty, a CSR matrix whose rows are
+    densified one at a time (``X`` is then an empty ``(0, n_features)``
+    array): both give the same arithmetic, so the same fit.
     The mini-batch gradient is ``sum_B sw_i grad_i / (|B| * sw_mean)`` (an
     unbiased estimate of the weighted-mean gradient) plus ``l2 * w``; the
     step size of update ``t`` follows ``cfg.schedule``. Once
@@ -261,22 +299,17 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
     Returns the weighted mean loss over the epoch, each sample's loss taken
     just before the update that used it.
     """
-    n, d = X.shape
+    n = y.shape[0]
+    d = X.shape[1]
     K = P.shape[0]
     batch_size = cfg.batch_size
     loss, opt, delta = cfg.loss, cfg.optimizer, cfg.delta
     beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
     l2, l1, fit_intercept = cfg.l2, cfg.l1, cfg.fit_intercept
     t = counters
-    if cfg.shuffle and batch_size < n:  # the order of a full batch does not matter
-        np.random.seed(cfg.seed)
-        for i in range(n - 1, 0, -1):
-            j = int(np.random.random() * (i + 1))  # much faster than randint
-            if j > i:
-                j = i
-            tmp = order[i]
-            order[i] = order[j]
-            order[j] = tmp
+    dense = rows.indptr.shape[0] == 0
+    buf = np.zeros(d)
+    filled = (0, 0)
     G = np.zeros((K, d + 1))
     eta = np.empty(K)
     dl = np.empty(K)
@@ -290,7 +323,7 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
         scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
         for ii in range(start, stop):
             i = order[ii]
-            if ii + _AHEAD < n:
+            if dense and ii + _AHEAD < n:
                 # shuffled rows are random DRAM reads that the hardware prefetcher cannot
                 # predict: ask for the row a few samples ahead (one hint per cache line)
                 r = order[ii + _AHEAD]
@@ -299,7 +332,7 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
                 _prefetch2(X, r, d - 1)
                 _prefetch1(y, r)
                 _prefetch1(sw, r)
-            xi = X[i]
+            xi, filled = _load_row(X, rows, i, buf, filled)
             for k in range(K):
                 s = P[k, d]
                 for j in range(d):
@@ -352,19 +385,23 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
 
 
 @njit(cache=True)
-def mean_loss(X, y, sw, P, loss, delta):
-    """Weighted mean loss of the parameters ``P`` (no penalty)."""
-    n, d = X.shape
+def mean_loss(X, rows, y, sw, P, loss, delta):
+    """Weighted mean loss of the parameters ``P`` (no penalty); data as in :func:`run_epoch`."""
+    n = y.shape[0]
+    d = X.shape[1]
     K = P.shape[0]
     eta = np.empty(K)
     dl = np.empty(K)
+    buf = np.zeros(d)
+    filled = (0, 0)
     total = 0.0
     w_sum = 0.0
     for i in range(n):
+        xi, filled = _load_row(X, rows, i, buf, filled)
         for k in range(K):
             s = P[k, d]
             for j in range(d):
-                s += X[i, j] * P[k, j]
+                s += xi[j] * P[k, j]
             eta[k] = s
         total += sw[i] * _loss_grad(loss, eta, y[i], delta, dl)
         w_sum += sw[i]
