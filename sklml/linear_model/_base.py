@@ -215,9 +215,10 @@ class _BaseGD(BaseEstimator):
         """
         schedule, eta0 = self._schedule()
         self._check_fit_parameters(schedule, incremental)
-        X = X.tocsr() if sp.issparse(X) else np.ascontiguousarray(X, dtype=np.float64)
-        y = np.ascontiguousarray(y, dtype=np.float64)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        X = X.tocsr() if sp.issparse(X) else _kernels.as_kernel_array(X)
+        y = _kernels.as_kernel_array(y)
+        sw = _kernels.as_kernel_array(_check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True))
         n_samples, n_features = X.shape
         rng = make_generator(draw_seed(self.random_state))  # the contract's seeding policy
 
@@ -260,8 +261,8 @@ class _BaseGD(BaseEstimator):
             if not sw[::step].any():
                 step = 1
             initial = self._initial_objective(
-                X[::step], np.ascontiguousarray(y[::step]),
-                np.ascontiguousarray(sw[::step]), P,
+                X[::step], _kernels.as_kernel_array(y[::step]),
+                _kernels.as_kernel_array(sw[::step]), P,
             )
         # a healthy run never gets far above its starting loss
         limit = 1e2 * abs(initial) + 1e-3

@@ -88,8 +88,14 @@ def as_rows(X):
                           np.ascontiguousarray(X.indices, dtype=np.int64),
                           np.ascontiguousarray(X.indptr, dtype=np.int64))
         return np.empty((0, X.shape[1])), rows
-    return (np.ascontiguousarray(X, dtype=np.float64),
+    return (as_kernel_array(X),
             SparseRows(np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
+
+
+def as_kernel_array(a):
+    """``a`` as a C-contiguous, writeable float64 array: a read-only input (a
+    memory map) would otherwise compile a second specialisation of the kernels."""
+    return np.require(a, dtype=np.float64, requirements=["C", "W"])
 
 
 def epoch_settings(**fields):
@@ -309,7 +315,7 @@ def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
     t = counters
     dense = rows.indptr.shape[0] == 0
     buf = np.zeros(d)
-    filled = (0, 0)
+    filled = (np.int64(0), np.int64(0))  # typed: one compiled signature of _load_row
     G = np.zeros((K, d + 1))
     eta = np.empty(K)
     dl = np.empty(K)
@@ -393,7 +399,7 @@ def mean_loss(X, rows, y, sw, P, loss, delta):
     eta = np.empty(K)
     dl = np.empty(K)
     buf = np.zeros(d)
-    filled = (0, 0)
+    filled = (np.int64(0), np.int64(0))  # typed: one compiled signature of _load_row
     total = 0.0
     w_sum = 0.0
     for i in range(n):
