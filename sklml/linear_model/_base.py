@@ -290,8 +290,12 @@ class _BaseGD(BaseEstimator):
                 )
                 # the fit's local generator draws the order (the kernel draws nothing)
                 order = rng.permutation(n_samples) if shuffle else in_order
-                epoch_loss = _kernels.run_epoch(X_kernel, rows, y, sw, order, P, S1, S2, A,
-                                                counters, settings)
+                if rows.indptr.size:
+                    epoch_loss = _kernels.run_epoch_sparse(rows, n_features, y, sw, order, P,
+                                                           S1, S2, A, counters, settings)
+                else:
+                    epoch_loss = _kernels.run_epoch(X_kernel, y, sw, order, P, S1, S2, A,
+                                                    counters, settings)
                 epoch_loss += self._penalty_value(P) + self._end_epoch(X, y, sw, P)
                 if not (np.isfinite(epoch_loss) and np.all(np.isfinite(P))
                         and epoch_loss < limit):

@@ -78,7 +78,7 @@ SparseRows = namedtuple("SparseRows", "data indices indptr")
 def as_rows(X):
     """``(X, rows)`` for the kernels: dense ``X`` with empty :class:`SparseRows`,
     or an empty ``(0, n_features)`` array with the CSR arrays of a sparse ``X``
-    (one compiled signature for both)."""
+    (so :func:`mean_loss` has one compiled signature for both)."""
     import scipy.sparse as sp
 
     if sp.issparse(X):
@@ -273,30 +273,75 @@ def _rate(cfg, t):
     return cfg.eta
 
 
-@njit(cache=True)
-def _load_row(X, rows, i, buf, filled):
-    """Row ``i`` of the data: a view of dense ``X``, or the sparse row scattered into
-    the dense buffer ``buf`` (whose previous row, ``filled = (lo, hi)`` of
-    ``rows.indptr``, is cleared first: O(nnz) per row, never the whole matrix)."""
-    if rows.indptr.shape[0] == 0:
-        return X[i], filled
-    for q in range(filled[0], filled[1]):
-        buf[rows.indices[q]] = 0.0
-    lo, hi = rows.indptr[i], rows.indptr[i + 1]
-    for q in range(lo, hi):
-        buf[rows.indices[q]] = rows.data[q]
-    return buf, (lo, hi)
+@njit(cache=True, fastmath=_FAST)
+def _sample(xi, yi, wi, scale, accumulate, P, G, eta, dl, cfg):
+    """Loss of one sample (row ``xi``) before the update; adds its gradient, times
+    ``wi * scale``, to ``G`` when ``accumulate`` (a mini-batch of several rows)."""
+    K = P.shape[0]
+    d = xi.shape[0]
+    for k in range(K):
+        s = P[k, d]
+        for j in range(d):
+            s += xi[j] * P[k, j]
+        eta[k] = s
+    li = cfg.loss_scale * _loss_grad(cfg.loss, eta, yi, cfg.delta, dl)
+    c = wi * scale
+    if accumulate and c != 0.0:
+        for k in range(K):
+            g = c * dl[k]
+            for j in range(d):
+                G[k, j] += g * xi[j]
+            G[k, d] += g
+    return li
 
 
 @njit(cache=True, fastmath=_FAST)
-def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
+def _step(P, S1, S2, A, t, G, xi, dl, c, n_rows, cfg):
+    """The optimizer update after a mini-batch of ``n_rows`` rows (gradient in
+    ``G``) or after one row ``xi`` (gradient ``c * dl * xi``: no buffer)."""
+    K = P.shape[0]
+    d = P.shape[1] - 1
+    opt = cfg.optimizer
+    beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
+    t[UPDATES] += 1
+    t[SAMPLES_SEEN] += n_rows
+    lr = _rate(cfg, t[UPDATES])
+    bc1 = 1.0
+    bc2 = 1.0
+    if opt == ADAM or opt == NADAM:
+        bc1 = 1.0 - beta1 ** t[UPDATES]
+        bc2 = 1.0 - beta2 ** t[UPDATES]
+    for k in range(K):
+        if n_rows > 1:  # mini-batch: gradient accumulated in G
+            x = G[k]
+            gs = 1.0
+            gb = G[k, d]
+        else:  # one sample
+            x = xi
+            gs = c * dl[k]
+            gb = gs
+        _update(opt, P[k], S1[k], S2[k], x, gs, cfg.l2, cfg.l1, d,
+                lr, beta, beta1, beta2, rho, eps, bc1, bc2)
+        if cfg.fit_intercept:
+            P[k, d], S1[k, d], S2[k, d] = _update_scalar(
+                opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
+                bc1, bc2,
+            )
+    if cfg.average_start > 0 and t[SAMPLES_SEEN] >= cfg.average_start:
+        t[AVERAGED] += 1
+        mu = 1.0 / t[AVERAGED]
+        for k in range(K):
+            for j in range(d + 1):
+                A[k, j] += mu * (P[k, j] - A[k, j])
+
+
+@njit(cache=True, fastmath=_FAST)
+def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
     """Run one epoch in place on ``P``, ``S1``, ``S2``, the average ``A`` and ``counters``.
 
-    The samples are visited in ``order`` (shuffled by the caller's generator:
-    the kernel draws nothing). The data are dense ``X``, or, when ``rows``
-    (a :class:`SparseRows`) is not empty, a CSR matrix whose rows are
-    densified one at a time (``X`` is then an empty ``(0, n_features)``
-    array): both give the same arithmetic, so the same fit.
+    The samples are visited in ``order``, shuffled by the caller's generator
+    (the kernel draws nothing). Sparse data go through :func:`run_epoch_sparse`.
+
     The mini-batch gradient is ``sum_B sw_i grad_i / (|B| * sw_mean)`` (an
     unbiased estimate of the weighted-mean gradient) plus ``l2 * w``; the
     step size of update ``t`` follows ``cfg.schedule``. Once
@@ -305,17 +350,13 @@ def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
     Returns the weighted mean loss over the epoch, each sample's loss taken
     just before the update that used it.
     """
-    n = y.shape[0]
-    d = X.shape[1]
+    n, d = X.shape
     K = P.shape[0]
     batch_size = cfg.batch_size
     loss, opt, delta = cfg.loss, cfg.optimizer, cfg.delta
     beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
     l2, l1, fit_intercept = cfg.l2, cfg.l1, cfg.fit_intercept
     t = counters
-    dense = rows.indptr.shape[0] == 0
-    buf = np.zeros(d)
-    filled = (np.int64(0), np.int64(0))  # typed: one compiled signature of _load_row
     G = np.zeros((K, d + 1))
     eta = np.empty(K)
     dl = np.empty(K)
@@ -329,7 +370,7 @@ def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
         scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
         for ii in range(start, stop):
             i = order[ii]
-            if dense and ii + _AHEAD < n:
+            if ii + _AHEAD < n:
                 # shuffled rows are random DRAM reads that the hardware prefetcher cannot
                 # predict: ask for the row a few samples ahead (one hint per cache line)
                 r = order[ii + _AHEAD]
@@ -338,7 +379,7 @@ def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
                 _prefetch2(X, r, d - 1)
                 _prefetch1(y, r)
                 _prefetch1(sw, r)
-            xi, filled = _load_row(X, rows, i, buf, filled)
+            xi = X[i]
             for k in range(K):
                 s = P[k, d]
                 for j in range(d):
@@ -390,20 +431,65 @@ def run_epoch(X, rows, y, sw, order, P, S1, S2, A, counters, cfg):
     return 0.0
 
 
+@njit(cache=True, fastmath=_FAST)
+def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg):
+    """:func:`run_epoch` on a CSR matrix (``rows``, a :class:`SparseRows`).
+
+    Each row is scattered into one dense buffer (the previous row's entries
+    cleared first: O(nnz) per row, the matrix is never densified whole), then
+    goes through the same per-sample and per-update arithmetic as a dense row,
+    so the fit equals the dense one (to rounding).
+    """
+    n = y.shape[0]
+    xi = np.zeros(n_features)
+    G = np.zeros((P.shape[0], n_features + 1))
+    eta = np.empty(P.shape[0])
+    dl = np.empty(P.shape[0])
+    loss_sum = 0.0
+    w_sum = 0.0
+    lo = hi = 0
+    start = 0
+    while start < n:
+        stop = min(start + cfg.batch_size, n)
+        if stop - start > 1:
+            G[:] = 0.0
+        scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
+        for ii in range(start, stop):
+            i = order[ii]
+            for q in range(lo, hi):
+                xi[rows.indices[q]] = 0.0
+            lo, hi = rows.indptr[i], rows.indptr[i + 1]
+            for q in range(lo, hi):
+                xi[rows.indices[q]] = rows.data[q]
+            loss_sum += sw[i] * _sample(xi, y[i], sw[i], scale, stop - start > 1,
+                                        P, G, eta, dl, cfg)
+            w_sum += sw[i]
+        _step(P, S1, S2, A, counters, G, xi, dl, sw[order[start]] * scale, stop - start, cfg)
+        start = stop
+    if w_sum > 0.0:
+        return loss_sum / w_sum
+    return 0.0
+
+
 @njit(cache=True)
 def mean_loss(X, rows, y, sw, P, loss, delta):
-    """Weighted mean loss of the parameters ``P`` (no penalty); data as in :func:`run_epoch`."""
+    """Weighted mean loss of the parameters ``P`` (no penalty) on dense ``X``, or on
+    the CSR ``rows`` when they are not empty (``X`` is then ``(0, n_features)``)."""
     n = y.shape[0]
     d = X.shape[1]
     K = P.shape[0]
     eta = np.empty(K)
     dl = np.empty(K)
-    buf = np.zeros(d)
-    filled = (np.int64(0), np.int64(0))  # typed: one compiled signature of _load_row
+    xi = np.zeros(d)
     total = 0.0
     w_sum = 0.0
     for i in range(n):
-        xi, filled = _load_row(X, rows, i, buf, filled)
+        if rows.indptr.shape[0] == 0:
+            xi[:] = X[i]
+        else:
+            xi[:] = 0.0
+            for q in range(rows.indptr[i], rows.indptr[i + 1]):
+                xi[rows.indices[q]] = rows.data[q]
         for k in range(K):
             s = P[k, d]
             for j in range(d):
