@@ -274,23 +274,24 @@ def _rate(cfg, t):
 
 
 @njit(cache=True, fastmath=_FAST)
-def _sample(xi, yi, wi, scale, accumulate, P, G, eta, dl, cfg):
-    """Loss of one sample (row ``xi``) before the update; adds its gradient, times
-    ``wi * scale``, to ``G`` when ``accumulate`` (a mini-batch of several rows)."""
+def _sample_sparse(rows, lo, hi, yi, wi, scale, accumulate, P, G, eta, dl, cfg):
+    """Loss of one CSR row (entries ``lo:hi`` of ``rows``) before the update; adds
+    its gradient, times ``wi * scale``, to ``G`` when ``accumulate`` (a mini-batch
+    of several rows). Work in the row's stored entries only."""
     K = P.shape[0]
-    d = xi.shape[0]
+    d = P.shape[1] - 1
     for k in range(K):
         s = P[k, d]
-        for j in range(d):
-            s += xi[j] * P[k, j]
+        for q in range(lo, hi):
+            s += rows.data[q] * P[k, rows.indices[q]]
         eta[k] = s
     li = cfg.loss_scale * _loss_grad(cfg.loss, eta, yi, cfg.delta, dl)
     c = wi * scale
     if accumulate and c != 0.0:
         for k in range(K):
             g = c * dl[k]
-            for j in range(d):
-                G[k, j] += g * xi[j]
+            for q in range(lo, hi):
+                G[k, rows.indices[q]] += g * rows.data[q]
             G[k, d] += g
     return li
 
@@ -435,10 +436,12 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
 def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg):
     """:func:`run_epoch` on a CSR matrix (``rows``, a :class:`SparseRows`).
 
-    Each row is scattered into one dense buffer (the previous row's entries
-    cleared first: O(nnz) per row, the matrix is never densified whole), then
-    goes through the same per-sample and per-update arithmetic as a dense row,
-    so the fit equals the dense one (to rounding).
+    A row's dot products and gradient touch its stored entries only; the
+    optimizer's update (the penalty and the moments of every coefficient)
+    stays dense, once per mini-batch. A single-row batch is scattered into a
+    dense buffer for that update (the previous row's entries cleared first:
+    O(nnz) per row; the matrix is never densified whole). The fit equals the
+    dense one to rounding (the sums skip the zeros).
     """
     n = y.shape[0]
     xi = np.zeros(n_features)
@@ -447,7 +450,7 @@ def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg
     dl = np.empty(P.shape[0])
     loss_sum = 0.0
     w_sum = 0.0
-    lo = hi = 0
+    lo = hi = last_lo = last_hi = 0
     start = 0
     while start < n:
         stop = min(start + cfg.batch_size, n)
@@ -456,14 +459,16 @@ def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg
         scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
         for ii in range(start, stop):
             i = order[ii]
-            for q in range(lo, hi):
-                xi[rows.indices[q]] = 0.0
             lo, hi = rows.indptr[i], rows.indptr[i + 1]
+            loss_sum += sw[i] * _sample_sparse(rows, lo, hi, y[i], sw[i], scale,
+                                               stop - start > 1, P, G, eta, dl, cfg)
+            w_sum += sw[i]
+        if stop - start == 1:  # the update reads the row itself: scatter it
+            for q in range(last_lo, last_hi):
+                xi[rows.indices[q]] = 0.0
             for q in range(lo, hi):
                 xi[rows.indices[q]] = rows.data[q]
-            loss_sum += sw[i] * _sample(xi, y[i], sw[i], scale, stop - start > 1,
-                                        P, G, eta, dl, cfg)
-            w_sum += sw[i]
+            last_lo, last_hi = lo, hi
         _step(P, S1, S2, A, counters, G, xi, dl, sw[order[start]] * scale, stop - start, cfg)
         start = stop
     if w_sum > 0.0:
