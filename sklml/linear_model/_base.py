@@ -84,7 +84,7 @@ class _BaseGD(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True  # CSR rows densified one at a time in the kernel
+        tags.input_tags.sparse = True  # CSR rows in run_epoch_sparse (never densified whole)
         return tags
 
     # -- hooks of the subclasses -------------------------------------------------
@@ -210,8 +210,8 @@ class _BaseGD(BaseEstimator):
         """Run up to ``max_iter`` epochs (a Python loop over compiled epochs).
 
         ``y`` is float64: the target, the 0/1 label or the class index. ``X`` is
-        dense or a scipy sparse matrix (whose rows the kernel densifies one at a
-        time, with the same arithmetic as the dense rows).
+        dense or a scipy sparse matrix (run as CSR by ``run_epoch_sparse``: the
+        same fit to rounding, the matrix never densified).
         """
         schedule, eta0 = self._schedule()
         self._check_fit_parameters(schedule, incremental)

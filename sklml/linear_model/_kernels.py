@@ -7,6 +7,13 @@ specialisation (float64 data, int codes).
 
 Parameters live in one matrix ``P`` of shape ``(n_outputs, n_features + 1)``;
 the last column is the intercept, which is never penalised.
+
+Dense data run through :func:`run_epoch`, CSR data (:class:`SparseRows`)
+through :func:`run_epoch_sparse`. The kernels draw no random numbers: the
+caller's local generator passes the order of the rows (the training
+contract's seeding policy). Inputs are made C-contiguous and writeable
+(:func:`as_kernel_array`), so a read-only memory map does not compile a
+second specialisation.
 """
 
 import math
