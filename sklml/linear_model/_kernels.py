@@ -440,6 +440,59 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
 
 
 @njit(cache=True, fastmath=_FAST)
+def _sparse_sgd_epoch(rows, y, sw, order, P, t, cfg):
+    """Plain per-sample SGD with an l2 penalty (no l1, no averaging) on CSR rows,
+    in the row's stored entries only (scikit-learn's SGD trick): the weights are
+    ``wscale * V``, the penalty's shrinking ``1 - lr l2`` multiplies ``wscale``
+    and the gradient step updates ``V`` at the row's entries. The same updates
+    as the dense ``w <- w - lr (g + l2 w)``, to rounding."""
+    n = y.shape[0]
+    K = P.shape[0]
+    d = P.shape[1] - 1
+    V = P[:, :d].copy()
+    wscale = 1.0
+    eta = np.empty(K)
+    dl = np.empty(K)
+    scale = cfg.loss_scale / cfg.sw_mean
+    loss_sum = 0.0
+    w_sum = 0.0
+    for ii in range(n):
+        i = order[ii]
+        lo, hi = rows.indptr[i], rows.indptr[i + 1]
+        for k in range(K):
+            s = 0.0
+            for q in range(lo, hi):
+                s += rows.data[q] * V[k, rows.indices[q]]
+            eta[k] = P[k, d] + wscale * s
+        loss_sum += sw[i] * cfg.loss_scale * _loss_grad(cfg.loss, eta, y[i], cfg.delta, dl)
+        w_sum += sw[i]
+        c = sw[i] * scale
+        t[UPDATES] += 1
+        t[SAMPLES_SEEN] += 1
+        lr = _rate(cfg, t[UPDATES])
+        shrunk = wscale * (1.0 - lr * cfg.l2)
+        if shrunk < 1e-9:  # fold the scale into V before it underflows (or turns <= 0)
+            for k in range(K):
+                for j in range(d):
+                    V[k, j] *= shrunk
+            wscale = 1.0
+        else:
+            wscale = shrunk
+        for k in range(K):
+            g = c * dl[k]
+            if g != 0.0:
+                step = lr * g / wscale
+                for q in range(lo, hi):
+                    V[k, rows.indices[q]] -= step * rows.data[q]
+            if cfg.fit_intercept:
+                P[k, d] -= lr * g
+    for k in range(K):
+        for j in range(d):
+            P[k, j] = wscale * V[k, j]
+    return loss_sum, w_sum
+
+
+@njit(cache=True, fastmath=_FAST)
 def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg):
     """:func:`run_epoch` on a CSR matrix (``rows``, a :class:`SparseRows`).
 
@@ -447,9 +500,15 @@ def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg
     optimizer's update (the penalty and the moments of every coefficient)
     stays dense, once per mini-batch. A single-row batch is scattered into a
     dense buffer for that update (the previous row's entries cleared first:
-    O(nnz) per row; the matrix is never densified whole). The fit equals the
-    dense one to rounding (the sums skip the zeros).
+    O(nnz) per row; the matrix is never densified whole). Plain per-sample SGD
+    with no l1 penalty and no averaging (SGDRegressor's setting) is sparse in
+    the update too (:func:`_sparse_sgd_epoch`). The fit equals the dense one to
+    rounding (the sums skip the zeros).
     """
+    if (cfg.optimizer == SGD and cfg.batch_size == 1 and cfg.l1 == 0.0
+            and cfg.average_start == 0):
+        loss_sum, w_sum = _sparse_sgd_epoch(rows, y, sw, order, P, counters, cfg)
+        return loss_sum / w_sum if w_sum > 0.0 else 0.0
     n = y.shape[0]
     xi = np.zeros(n_features)
     G = np.zeros((P.shape[0], n_features + 1))
@@ -490,22 +549,20 @@ def mean_loss(X, rows, y, sw, P, loss, delta):
     n = y.shape[0]
     d = X.shape[1]
     K = P.shape[0]
+    dense = rows.indptr.shape[0] == 0
     eta = np.empty(K)
     dl = np.empty(K)
-    xi = np.zeros(d)
     total = 0.0
     w_sum = 0.0
     for i in range(n):
-        if rows.indptr.shape[0] == 0:
-            xi[:] = X[i]
-        else:
-            xi[:] = 0.0
-            for q in range(rows.indptr[i], rows.indptr[i + 1]):
-                xi[rows.indices[q]] = rows.data[q]
         for k in range(K):
             s = P[k, d]
-            for j in range(d):
-                s += xi[j] * P[k, j]
+            if dense:
+                for j in range(d):
+                    s += X[i, j] * P[k, j]
+            else:
+                for q in range(rows.indptr[i], rows.indptr[i + 1]):
+                    s += rows.data[q] * P[k, rows.indices[q]]
             eta[k] = s
         total += sw[i] * _loss_grad(loss, eta, y[i], delta, dl)
         w_sum += sw[i]

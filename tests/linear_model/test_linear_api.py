@@ -235,10 +235,15 @@ def _sparse_problem(classify, seed):
         GDRegressor(loss="huber", huber_scale="fitted", optimizer="sgd",
                     learning_rate="invscaling", eta0=0.01, average=True),
         GDRegressor(penalty="l1", batch_size=None, early_stopping=True),
+        # plain per-sample SGD with l2: SGDRegressor's setting, sparse in the update too
+        GDRegressor(optimizer="sgd", batch_size=1, learning_rate="invscaling", max_iter=30),
         GDClassifier(),
         GDClassifier(optimizer="nesterov", batch_size=1, penalty="elasticnet", max_iter=20),
+        GDClassifier(optimizer="sgd", batch_size=1, learning_rate="optimal", alpha=1e-3,
+                     max_iter=30),
     ],
-    ids=["reg-default", "reg-huber-avg", "reg-full-batch-early", "clf-default", "clf-sgd1"],
+    ids=["reg-default", "reg-huber-avg", "reg-full-batch-early", "reg-sgd1-lazy",
+         "clf-default", "clf-nesterov1", "clf-sgd1-lazy"],
 )
 def test_sparse_X_fits_as_dense_X(estimator, seed):
     """SGDRegressor's sparse input: CSR (and CSC, COO) rows give the dense fit."""
