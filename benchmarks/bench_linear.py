@@ -13,7 +13,11 @@ StandardScaler (three seeds, None the default) beside Ridge / LogisticRegression
 with the same objective and scikit-learn's SGD, with the ConvergenceWarnings
 counted, on diabetes, make_regression(2000, 20, noise=10), breast_cancer, digits.
 
-    python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N] [--defaults]
+``--sparse`` times sparse input: a 50,000 x 1,000 CSR matrix at 1% density
+(``--quick``: 20,000 rows), SGDRegressor against GDRegressor on the CSR matrix
+(rows densified one at a time in the kernel) and on its dense copy.
+
+    python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N] [--defaults] [--sparse]
 """
 
 import argparse
@@ -82,6 +86,37 @@ def defaults_check():
             print(f"  {name:16s} {anchor_name:28s} {mean:.4f}  ConvergenceWarnings {warned}/5")
 
 
+def sparse_check(n, epochs, repeats):
+    """Per-epoch time on sparse X (see the doc): the sparse path against SGDRegressor's and
+    against our own dense path on the same data."""
+    import scipy.sparse as sp
+
+    from sklml.linear_model import GDRegressor
+
+    d = 1000
+    rng = np.random.default_rng(0)
+    X = sp.random(n, d, density=0.01, format="csr", random_state=0, dtype=np.float64)
+    y = X @ rng.normal(size=d) + 0.1 * rng.normal(size=n)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    GDRegressor(max_iter=1).fit(X[:100], y[:100])  # compile (or load) the kernels first
+    common = dict(max_iter=epochs, tol=None, random_state=0)
+    print(f"\nsparse X: {n:,} x {d} CSR at 1% density, {epochs} epochs per fit, best of "
+          f"{repeats}; ms per epoch (ratio = sklml / SGDRegressor, < 1 is faster)")
+    t_ref, c_ref, ref = _time(lambda: SGDRegressor(**common), X, y, repeats)
+    print(f"  SGDRegressor (sparse)           wall {t_ref / epochs * 1e3:8.1f}  cpu "
+          f"{c_ref / epochs * 1e3:8.1f}  (R2 {ref.score(X, y):.4f})")
+    cases = [
+        ("sgd, batch 1 (sparse)", X, lambda: GDRegressor(optimizer="sgd", batch_size=1,
+                                                        learning_rate="invscaling", **common)),
+        ("adam, batch 32 (sparse)", X, lambda: GDRegressor(**common)),
+        ("adam, batch 32 (dense copy)", X.toarray(), lambda: GDRegressor(**common)),
+    ]
+    for name, data, make in cases:
+        t, c, model = _time(make, data, y, repeats)
+        print(f"  sklml {name:26s} wall {t / epochs * 1e3:8.1f}  cpu {c / epochs * 1e3:8.1f}  "
+              f"ratio wall {t / t_ref:5.2f}  cpu {c / c_ref:5.2f}  (R2 {model.score(X, y):.4f})")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
@@ -91,9 +126,14 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--defaults", action="store_true",
                         help="check that the default models converge (scores, warnings)")
+    parser.add_argument("--sparse", action="store_true",
+                        help="time sparse X (CSR) against SGDRegressor and our dense path")
     args = parser.parse_args(argv)
     if args.defaults:
         return defaults_check()
+    if args.sparse:
+        return sparse_check(args.rows or (20_000 if args.quick else 50_000), args.epochs,
+                            args.repeats)
     n = args.rows or (100_000 if args.quick else 1_000_000)
     d, epochs = args.features, args.epochs
 

@@ -16,6 +16,7 @@ from collections import namedtuple
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -81,6 +82,11 @@ class _BaseGD(BaseEstimator):
         "warm_start": ["boolean"],
     }
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR rows in run_epoch_sparse (never densified whole)
+        return tags
+
     # -- hooks of the subclasses -------------------------------------------------
     def _loss_code(self):
         raise NotImplementedError
@@ -105,7 +111,8 @@ class _BaseGD(BaseEstimator):
     def _initial_objective(self, X, y, sw, P):
         """Objective at the starting parameters (it sets the divergence alarms)."""
         delta, loss_scale = self._loss_settings()
-        mean = _kernels.mean_loss(X, y, sw, P, self._loss_code(), delta)
+        X_dense, rows = _kernels.as_rows(X)
+        mean = _kernels.mean_loss(X_dense, rows, y, sw, P, self._loss_code(), delta)
         return loss_scale * mean + self._penalty_value(P)
 
     # -- helpers -------------------------------------------------------------------
@@ -153,13 +160,15 @@ class _BaseGD(BaseEstimator):
     def _expected_failed_checks(self):
         if self.batch_size in (None, "full") and not self.early_stopping:
             return {}  # deterministic full-batch fit: no exemption
+        reason = (
+            "fit is stochastic by design (shuffled mini-batches or a random validation "
+            "split): a sample of weight 2 and two copies of it do not fall into the "
+            "same mini-batches, so the fits may differ beyond the check's tolerance (the "
+            "decaying default schedule often brings them within it: an XPASS)"
+        )
         return {
-            "check_sample_weight_equivalence_on_dense_data": (
-                "fit is stochastic by design (shuffled mini-batches or a random validation "
-                "split): a sample of weight 2 and two copies of it do not fall into the "
-                "same mini-batches, so the fits may differ beyond the check's tolerance (the "
-                "decaying default schedule often brings them within it: an XPASS)"
-            )
+            "check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason,
         }
 
     def _params_matrix(self):
@@ -200,13 +209,16 @@ class _BaseGD(BaseEstimator):
     def _fit_loop(self, X, y, sample_weight, n_outputs, max_iter, incremental):
         """Run up to ``max_iter`` epochs (a Python loop over compiled epochs).
 
-        ``y`` is float64: the target, the 0/1 label or the class index.
+        ``y`` is float64: the target, the 0/1 label or the class index. ``X`` is
+        dense or a scipy sparse matrix (run as CSR by ``run_epoch_sparse``: the
+        same fit to rounding, the matrix never densified).
         """
         schedule, eta0 = self._schedule()
         self._check_fit_parameters(schedule, incremental)
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        y = np.ascontiguousarray(y, dtype=np.float64)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        X = X.tocsr() if sp.issparse(X) else _kernels.as_kernel_array(X)
+        y = _kernels.as_kernel_array(y)
+        sw = _kernels.as_kernel_array(_check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True))
         n_samples, n_features = X.shape
         rng = make_generator(draw_seed(self.random_state))  # the contract's seeding policy
 
@@ -224,14 +236,17 @@ class _BaseGD(BaseEstimator):
         self._begin_fit(X, y, sw, P, incremental)
         batch = n_samples if self.batch_size in (None, "full") else min(self.batch_size, n_samples)
         l2, l1 = self._penalty_strengths()
-        order = np.arange(n_samples, dtype=np.int64)
+        X_kernel, rows = _kernels.as_rows(X)
+        in_order = np.arange(n_samples, dtype=np.int64)
+        # the order of a full batch does not matter: shuffle only true mini-batches
+        shuffle = self.shuffle and batch < n_samples
         fixed = dict(
             loss=self._loss_code(), optimizer=_kernels.OPTIMIZER_CODES[self.optimizer],
             schedule=_kernels.SCHEDULE_CODES[schedule], power_t=self.power_t,
             optimal_init=self._optimal_init(), alpha=self.alpha, beta=self.momentum,
             beta1=self.beta_1, beta2=self.beta_2, rho=self.rho, eps=self.epsilon_optimizer,
             l2=l2, l1=l1, batch_size=batch, sw_mean=sw_mean,
-            fit_intercept=self.fit_intercept, shuffle=self.shuffle,
+            fit_intercept=self.fit_intercept,
             average_start=int(self.average),
         )
 
@@ -246,8 +261,8 @@ class _BaseGD(BaseEstimator):
             if not sw[::step].any():
                 step = 1
             initial = self._initial_objective(
-                np.ascontiguousarray(X[::step]), np.ascontiguousarray(y[::step]),
-                np.ascontiguousarray(sw[::step]), P,
+                X[::step], _kernels.as_kernel_array(y[::step]),
+                _kernels.as_kernel_array(sw[::step]), P,
             )
         # a healthy run never gets far above its starting loss
         limit = 1e2 * abs(initial) + 1e-3
@@ -271,11 +286,16 @@ class _BaseGD(BaseEstimator):
                 snapshot = _GDState(P.copy(), S1.copy(), S2.copy(), A.copy(), counters.copy())
                 delta, loss_scale = self._loss_settings()
                 settings = _kernels.epoch_settings(
-                    eta=eta, delta=delta, loss_scale=loss_scale,
-                    seed=rng.integers(np.iinfo(np.int32).max), **fixed,
+                    eta=eta, delta=delta, loss_scale=loss_scale, **fixed,
                 )
-                epoch_loss = _kernels.run_epoch(X, y, sw, order, P, S1, S2, A, counters,
-                                                settings)
+                # the fit's local generator draws the order (the kernel draws nothing)
+                order = rng.permutation(n_samples) if shuffle else in_order
+                if rows.indptr.size:
+                    epoch_loss = _kernels.run_epoch_sparse(rows, n_features, y, sw, order, P,
+                                                           S1, S2, A, counters, settings)
+                else:
+                    epoch_loss = _kernels.run_epoch(X_kernel, y, sw, order, P, S1, S2, A,
+                                                    counters, settings)
                 epoch_loss += self._penalty_value(P) + self._end_epoch(X, y, sw, P)
                 if not (np.isfinite(epoch_loss) and np.all(np.isfinite(P))
                         and epoch_loss < limit):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.extmath import softmax
+from sklearn.utils.extmath import safe_sparse_dot, softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -116,7 +116,7 @@ default="adaptive"
 
 for _name in ("max_iter", "early_stopping", "validation_fraction", "verbose"):
     # the training contract's wording of the shared parameters (sklml/_training.py)
-    _SHARED_DOC = _SHARED_DOC.replace(f"@{_name}@", training_doc(_name, max_iter=1000))
+    _SHARED_DOC = _SHARED_DOC.replace(f"@{_name}@", training_doc(_name, max_iter=2000))
 
 _SHARED_ATTRS = """
     n_iter_ : int
@@ -281,7 +281,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -340,7 +340,8 @@ class GDRegressor(RegressorMixin, _BaseGD):
                 f"got epsilon={self.epsilon}."
             )
         if not ((incremental or self.warm_start) and hasattr(self, "scale_")):
-            self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+            self.scale_ = _huber_scale(safe_sparse_dot(X, P[0, :-1]) + P[0, -1] - y, sw,
+                                       self.epsilon)
 
     def _loss_settings(self):
         if self._fits_scale():
@@ -353,7 +354,8 @@ class GDRegressor(RegressorMixin, _BaseGD):
         if not self._fits_scale():
             return 0.0
         used = self.scale_  # the epoch's objective: its loss term plus this sigma
-        self.scale_ = _huber_scale(X @ P[0, :-1] + P[0, -1] - y, sw, self.epsilon)
+        self.scale_ = _huber_scale(safe_sparse_dot(X, P[0, :-1]) + P[0, -1] - y, sw,
+                                   self.epsilon)
         return used
 
     def _initial_objective(self, X, y, sw, P):
@@ -385,7 +387,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Target values.
@@ -397,6 +399,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
         self : GDRegressor
         """
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64,
+                             accept_sparse="csr",
                              reset=not (self.warm_start and hasattr(self, "coef_")))
         self._check_y(y)
         self._fit_loop(X, y, sample_weight, 1, self.max_iter, incremental=False)
@@ -412,7 +415,7 @@ class GDRegressor(RegressorMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,)
             Target values.
@@ -424,12 +427,13 @@ class GDRegressor(RegressorMixin, _BaseGD):
         self : GDRegressor
         """
         first = not hasattr(self, "coef_")
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first,
+                             accept_sparse="csr")
         self._check_y(y)
         return self._fit_loop(X, y, sample_weight, 1, 1, incremental=True)
 
     def _predict(self, X):
-        eta = X @ self.coef_ + self.intercept_
+        eta = safe_sparse_dot(X, self.coef_) + self.intercept_
         return np.exp(eta) if self.loss == "poisson" else eta
 
     def predict(self, X):
@@ -437,14 +441,14 @@ class GDRegressor(RegressorMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         return self._predict(X)
 
 
@@ -527,7 +531,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         alpha=1e-4,
         l1_ratio=0.15,
         fit_intercept=True,
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=5,
         early_stopping=False,
@@ -634,7 +638,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -646,7 +650,8 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self : GDClassifier
         """
         warm = self.warm_start and hasattr(self, "coef_")
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=not warm)
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=not warm,
+                             accept_sparse="csr")
         check_classification_targets(y)
         classes = np.unique(y)
         if warm and not np.array_equal(classes, self.classes_):
@@ -664,7 +669,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -678,7 +683,8 @@ class GDClassifier(ClassifierMixin, _BaseGD):
         self : GDClassifier
         """
         first = not hasattr(self, "classes_")
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=first,
+                             accept_sparse="csr")
         check_classification_targets(y)
         if first:
             if classes is None:
@@ -699,18 +705,18 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         return self._decision(X)
 
     def _decision(self, X):
-        scores = X @ self.coef_.T + self.intercept_
+        scores = safe_sparse_dot(X, self.coef_.T) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def _predict_index(self, X):
@@ -722,14 +728,14 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         return self.classes_[self._predict_index(X)]
 
     def predict_proba(self, X):
@@ -737,7 +743,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -754,7 +760,7 @@ class GDClassifier(ClassifierMixin, _BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

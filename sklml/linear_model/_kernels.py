@@ -7,6 +7,13 @@ specialisation (float64 data, int codes).
 
 Parameters live in one matrix ``P`` of shape ``(n_outputs, n_features + 1)``;
 the last column is the intercept, which is never penalised.
+
+Dense data run through :func:`run_epoch`, CSR data (:class:`SparseRows`)
+through :func:`run_epoch_sparse`. The kernels draw no random numbers: the
+caller's local generator passes the order of the rows (the training
+contract's seeding policy). Inputs are made C-contiguous and writeable
+(:func:`as_kernel_array`), so a read-only memory map does not compile a
+second specialisation.
 """
 
 import math
@@ -67,11 +74,35 @@ _SETTINGS_TYPES = {
     "loss_scale": float,    # multiplies every sample's loss and gradient
     "sw_mean": float,       # mean sample weight: the gradient's normaliser
     "fit_intercept": bool,
-    "shuffle": bool,
-    "seed": int,
     "average_start": int,   # average the parameters once this many samples were seen (0: never)
 }
 EpochSettings = namedtuple("EpochSettings", list(_SETTINGS_TYPES))
+
+#: a CSR matrix's arrays (float64 data, int64 indices and indptr); all empty for dense data
+SparseRows = namedtuple("SparseRows", "data indices indptr")
+
+
+def as_rows(X):
+    """``(X, rows)`` for the kernels: dense ``X`` with empty :class:`SparseRows`,
+    or an empty ``(0, n_features)`` array with the CSR arrays of a sparse ``X``
+    (so :func:`mean_loss` has one compiled signature for both)."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float64)
+        X.sum_duplicates()
+        rows = SparseRows(np.ascontiguousarray(X.data, dtype=np.float64),
+                          np.ascontiguousarray(X.indices, dtype=np.int64),
+                          np.ascontiguousarray(X.indptr, dtype=np.int64))
+        return np.empty((0, X.shape[1])), rows
+    return (as_kernel_array(X),
+            SparseRows(np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
+
+
+def as_kernel_array(a):
+    """``a`` as a C-contiguous, writeable float64 array: a read-only input (a
+    memory map) would otherwise compile a second specialisation of the kernels."""
+    return np.require(a, dtype=np.float64, requirements=["C", "W"])
 
 
 def epoch_settings(**fields):
@@ -250,8 +281,74 @@ def _rate(cfg, t):
 
 
 @njit(cache=True, fastmath=_FAST)
+def _sample_sparse(rows, lo, hi, yi, wi, scale, accumulate, P, G, eta, dl, cfg):
+    """Loss of one CSR row (entries ``lo:hi`` of ``rows``) before the update; adds
+    its gradient, times ``wi * scale``, to ``G`` when ``accumulate`` (a mini-batch
+    of several rows). Work in the row's stored entries only."""
+    K = P.shape[0]
+    d = P.shape[1] - 1
+    for k in range(K):
+        s = P[k, d]
+        for q in range(lo, hi):
+            s += rows.data[q] * P[k, rows.indices[q]]
+        eta[k] = s
+    li = cfg.loss_scale * _loss_grad(cfg.loss, eta, yi, cfg.delta, dl)
+    c = wi * scale
+    if accumulate and c != 0.0:
+        for k in range(K):
+            g = c * dl[k]
+            for q in range(lo, hi):
+                G[k, rows.indices[q]] += g * rows.data[q]
+            G[k, d] += g
+    return li
+
+
+@njit(cache=True, fastmath=_FAST)
+def _step(P, S1, S2, A, t, G, xi, dl, c, n_rows, cfg):
+    """The optimizer update after a mini-batch of ``n_rows`` rows (gradient in
+    ``G``) or after one row ``xi`` (gradient ``c * dl * xi``: no buffer)."""
+    K = P.shape[0]
+    d = P.shape[1] - 1
+    opt = cfg.optimizer
+    beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
+    t[UPDATES] += 1
+    t[SAMPLES_SEEN] += n_rows
+    lr = _rate(cfg, t[UPDATES])
+    bc1 = 1.0
+    bc2 = 1.0
+    if opt == ADAM or opt == NADAM:
+        bc1 = 1.0 - beta1 ** t[UPDATES]
+        bc2 = 1.0 - beta2 ** t[UPDATES]
+    for k in range(K):
+        if n_rows > 1:  # mini-batch: gradient accumulated in G
+            x = G[k]
+            gs = 1.0
+            gb = G[k, d]
+        else:  # one sample
+            x = xi
+            gs = c * dl[k]
+            gb = gs
+        _update(opt, P[k], S1[k], S2[k], x, gs, cfg.l2, cfg.l1, d,
+                lr, beta, beta1, beta2, rho, eps, bc1, bc2)
+        if cfg.fit_intercept:
+            P[k, d], S1[k, d], S2[k, d] = _update_scalar(
+                opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
+                bc1, bc2,
+            )
+    if cfg.average_start > 0 and t[SAMPLES_SEEN] >= cfg.average_start:
+        t[AVERAGED] += 1
+        mu = 1.0 / t[AVERAGED]
+        for k in range(K):
+            for j in range(d + 1):
+                A[k, j] += mu * (P[k, j] - A[k, j])
+
+
+@njit(cache=True, fastmath=_FAST)
 def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
     """Run one epoch in place on ``P``, ``S1``, ``S2``, the average ``A`` and ``counters``.
+
+    The samples are visited in ``order``, shuffled by the caller's generator
+    (the kernel draws nothing). Sparse data go through :func:`run_epoch_sparse`.
 
     The mini-batch gradient is ``sum_B sw_i grad_i / (|B| * sw_mean)`` (an
     unbiased estimate of the weighted-mean gradient) plus ``l2 * w``; the
@@ -268,15 +365,6 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
     beta, beta1, beta2, rho, eps = cfg.beta, cfg.beta1, cfg.beta2, cfg.rho, cfg.eps
     l2, l1, fit_intercept = cfg.l2, cfg.l1, cfg.fit_intercept
     t = counters
-    if cfg.shuffle and batch_size < n:  # the order of a full batch does not matter
-        np.random.seed(cfg.seed)
-        for i in range(n - 1, 0, -1):
-            j = int(np.random.random() * (i + 1))  # much faster than randint
-            if j > i:
-                j = i
-            tmp = order[i]
-            order[i] = order[j]
-            order[j] = tmp
     G = np.zeros((K, d + 1))
     eta = np.empty(K)
     dl = np.empty(K)
@@ -351,11 +439,117 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
     return 0.0
 
 
-@njit(cache=True)
-def mean_loss(X, y, sw, P, loss, delta):
-    """Weighted mean loss of the parameters ``P`` (no penalty)."""
-    n, d = X.shape
+@njit(cache=True, fastmath=_FAST)
+def _sparse_sgd_epoch(rows, y, sw, order, P, t, cfg):
+    """Plain per-sample SGD with an l2 penalty (no l1, no averaging) on CSR rows,
+    in the row's stored entries only (scikit-learn's SGD trick): the weights are
+    ``wscale * V``, the penalty's shrinking ``1 - lr l2`` multiplies ``wscale``
+    and the gradient step updates ``V`` at the row's entries. The same updates
+    as the dense ``w <- w - lr (g + l2 w)``, to rounding."""
+    n = y.shape[0]
     K = P.shape[0]
+    d = P.shape[1] - 1
+    V = P[:, :d].copy()
+    wscale = 1.0
+    eta = np.empty(K)
+    dl = np.empty(K)
+    scale = cfg.loss_scale / cfg.sw_mean
+    loss_sum = 0.0
+    w_sum = 0.0
+    for ii in range(n):
+        i = order[ii]
+        lo, hi = rows.indptr[i], rows.indptr[i + 1]
+        for k in range(K):
+            s = 0.0
+            for q in range(lo, hi):
+                s += rows.data[q] * V[k, rows.indices[q]]
+            eta[k] = P[k, d] + wscale * s
+        loss_sum += sw[i] * cfg.loss_scale * _loss_grad(cfg.loss, eta, y[i], cfg.delta, dl)
+        w_sum += sw[i]
+        c = sw[i] * scale
+        t[UPDATES] += 1
+        t[SAMPLES_SEEN] += 1
+        lr = _rate(cfg, t[UPDATES])
+        shrunk = wscale * (1.0 - lr * cfg.l2)
+        if shrunk < 1e-9:  # fold the scale into V before it underflows (or turns <= 0)
+            for k in range(K):
+                for j in range(d):
+                    V[k, j] *= shrunk
+            wscale = 1.0
+        else:
+            wscale = shrunk
+        for k in range(K):
+            g = c * dl[k]
+            if g != 0.0:
+                step = lr * g / wscale
+                for q in range(lo, hi):
+                    V[k, rows.indices[q]] -= step * rows.data[q]
+            if cfg.fit_intercept:
+                P[k, d] -= lr * g
+    for k in range(K):
+        for j in range(d):
+            P[k, j] = wscale * V[k, j]
+    return loss_sum, w_sum
+
+
+@njit(cache=True, fastmath=_FAST)
+def run_epoch_sparse(rows, n_features, y, sw, order, P, S1, S2, A, counters, cfg):
+    """:func:`run_epoch` on a CSR matrix (``rows``, a :class:`SparseRows`).
+
+    A row's dot products and gradient touch its stored entries only; the
+    optimizer's update (the penalty and the moments of every coefficient)
+    stays dense, once per mini-batch. A single-row batch is scattered into a
+    dense buffer for that update (the previous row's entries cleared first:
+    O(nnz) per row; the matrix is never densified whole). Plain per-sample SGD
+    with no l1 penalty and no averaging (SGDRegressor's setting) is sparse in
+    the update too (:func:`_sparse_sgd_epoch`). The fit equals the dense one to
+    rounding (the sums skip the zeros).
+    """
+    if (cfg.optimizer == SGD and cfg.batch_size == 1 and cfg.l1 == 0.0
+            and cfg.average_start == 0):
+        loss_sum, w_sum = _sparse_sgd_epoch(rows, y, sw, order, P, counters, cfg)
+        return loss_sum / w_sum if w_sum > 0.0 else 0.0
+    n = y.shape[0]
+    xi = np.zeros(n_features)
+    G = np.zeros((P.shape[0], n_features + 1))
+    eta = np.empty(P.shape[0])
+    dl = np.empty(P.shape[0])
+    loss_sum = 0.0
+    w_sum = 0.0
+    lo = hi = last_lo = last_hi = 0
+    start = 0
+    while start < n:
+        stop = min(start + cfg.batch_size, n)
+        if stop - start > 1:
+            G[:] = 0.0
+        scale = cfg.loss_scale / ((stop - start) * cfg.sw_mean)
+        for ii in range(start, stop):
+            i = order[ii]
+            lo, hi = rows.indptr[i], rows.indptr[i + 1]
+            loss_sum += sw[i] * _sample_sparse(rows, lo, hi, y[i], sw[i], scale,
+                                               stop - start > 1, P, G, eta, dl, cfg)
+            w_sum += sw[i]
+        if stop - start == 1:  # the update reads the row itself: scatter it
+            for q in range(last_lo, last_hi):
+                xi[rows.indices[q]] = 0.0
+            for q in range(lo, hi):
+                xi[rows.indices[q]] = rows.data[q]
+            last_lo, last_hi = lo, hi
+        _step(P, S1, S2, A, counters, G, xi, dl, sw[order[start]] * scale, stop - start, cfg)
+        start = stop
+    if w_sum > 0.0:
+        return loss_sum / w_sum
+    return 0.0
+
+
+@njit(cache=True)
+def mean_loss(X, rows, y, sw, P, loss, delta):
+    """Weighted mean loss of the parameters ``P`` (no penalty) on dense ``X``, or on
+    the CSR ``rows`` when they are not empty (``X`` is then ``(0, n_features)``)."""
+    n = y.shape[0]
+    d = X.shape[1]
+    K = P.shape[0]
+    dense = rows.indptr.shape[0] == 0
     eta = np.empty(K)
     dl = np.empty(K)
     total = 0.0
@@ -363,8 +557,12 @@ def mean_loss(X, y, sw, P, loss, delta):
     for i in range(n):
         for k in range(K):
             s = P[k, d]
-            for j in range(d):
-                s += X[i, j] * P[k, j]
+            if dense:
+                for j in range(d):
+                    s += X[i, j] * P[k, j]
+            else:
+                for q in range(rows.indptr[i], rows.indptr[i + 1]):
+                    s += rows.data[q] * P[k, rows.indices[q]]
             eta[k] = s
         total += sw[i] * _loss_grad(loss, eta, y[i], delta, dl)
         w_sum += sw[i]

@@ -1,4 +1,14 @@
-"""Generative adversarial network (dense or DCGAN) with a small training loop."""
+"""Generative adversarial network (dense or DCGAN) with its own two-network training loop.
+
+The GAN is the one neural estimator that does not train through the skorch base
+of :mod:`sklml.neural._base`: that loop minimises one loss of one module with one
+optimiser, while adversarial training alternates two optimisers on two losses
+(the discriminator's step on real and generated rows, then the generator's step
+through the updated discriminator), keeps a weight average of the generator and
+has no loss that converges. Everything else is the training contract's
+(:mod:`sklml._training`): ``max_iter``, the device policy, local seeding, the
+``verbose`` reporter and the history names.
+"""
 
 from __future__ import annotations
 
@@ -105,8 +115,12 @@ class GAN(BaseEstimator):
         Generator loss per epoch (mean over the batches).
     discriminator_loss_curve_ : list of float
         Discriminator loss per epoch.
-    validation_scores_ : None
-        No held-out score (the contract's attribute, always None here).
+    loss_ : float
+        Generator loss of the last epoch.
+    validation_scores_, best_validation_score_, best_loss_ : None
+        The contract's attributes, always None here: a GAN has no held-out
+        score, and its two losses are not minimised together, so no epoch has
+        a "best" loss.
     history_ : dict of list
         ``"discriminator_loss"`` and ``"generator_loss"`` per epoch (the two
         curves above, under their earlier name).
@@ -118,6 +132,19 @@ class GAN(BaseEstimator):
         Class labels and their frequencies in ``y`` (``conditional=True`` only).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
+
+    Notes
+    -----
+    The training loop is the GAN's own, not the skorch base of the other
+    neural estimators (:class:`MLPClassifier`, :class:`Autoencoder`, ...):
+    each batch takes two optimiser steps on two losses (discriminator, then
+    generator through the updated discriminator) and updates the generator's
+    weight average, which a one-module, one-loss loop cannot express. It
+    follows the training contract otherwise (``max_iter``, ``device``,
+    ``random_state`` through local generators, ``verbose``, ``n_iter_`` and
+    ``loss_curve_``); ``tol``, ``early_stopping`` and the
+    ``ConvergenceWarning`` are left out because the adversarial losses do
+    not converge.
 
     Examples
     --------
@@ -280,7 +307,8 @@ class GAN(BaseEstimator):
                          replay, replay_size, real_label, n, bs, onehot)
         self.loss_curve_ = list(self.history_["generator_loss"])
         self.discriminator_loss_curve_ = list(self.history_["discriminator_loss"])
-        self.validation_scores_ = None
+        self.loss_ = self.loss_curve_[-1]
+        self.validation_scores_ = self.best_validation_score_ = self.best_loss_ = None
         # fitted networks live on the CPU: they pickle and load anywhere
         for opt in (opt_g, opt_d):
             for state in opt.state.values():

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._modules import dense_stack
 from ._torch_utils import make_activation
 
 __all__ = ["AutoencoderModule", "VAEModule", "Generator", "Discriminator", "inference_copy"]
@@ -65,8 +66,10 @@ class _Trunk(nn.Module):
 
     ``encode`` maps rows to the features the code layer reads (``out_dim``);
     ``decode`` maps the decoder's first hidden features back to output logits.
-    Dense: ``hidden_layer_sizes`` mirrored. Conv: the lectures' table, 3x3
-    "same" convolutions and 2x2 max pooling, mirrored with upsampling.
+    Dense: the neural family's builder (:func:`~sklml.neural._modules.dense_stack`,
+    as in the MLP) for the encoder, ``hidden_layer_sizes`` mirrored by the
+    decoder. Conv: the lectures' table, 3x3 "same" convolutions and 2x2 max
+    pooling, mirrored with upsampling.
     """
 
     def __init__(self, n_features, hidden_layer_sizes, activation, architecture,
@@ -76,52 +79,57 @@ class _Trunk(nn.Module):
         self.activation = activation
         self.tied_weights = tied_weights
         if architecture == "dense":
+            layers, self.out_dim = dense_stack(n_features, hidden_layer_sizes, activation,
+                                               dropout=0.0, batch_norm=False)
+            self.encoder = nn.Sequential(*layers)
+            linear = [m for m in layers if isinstance(m, nn.Linear)]
+            # created in the encoder's order (the same draws of the initial weights as
+            # ever), applied in reverse with an activation between layers
             sizes = [n_features, *hidden_layer_sizes]
-            self.enc = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-            if tied_weights:
-                self.dec = nn.ModuleList(_TiedLinear(layer) for layer in self.enc)
-            else:
-                self.dec = nn.ModuleList(nn.Linear(b, a) for a, b in zip(sizes[:-1], sizes[1:]))
-            self.out_dim = sizes[-1]
+            dec = ([_TiedLinear(layer) for layer in linear] if tied_weights else
+                   [nn.Linear(b, a) for a, b in zip(sizes[:-1], sizes[1:])])
+            mirrored = []
+            for i in reversed(range(len(dec))):
+                mirrored.append(dec[i])
+                if i > 0:
+                    mirrored.append(make_activation(activation))
+            self.decoder = nn.Sequential(*mirrored)
+            self.n_hidden = len(linear)
+            return
+        # convolutional
+        self.image_shape = tuple(image_shape)
+        h, w, c = self.image_shape
+        chans = [c, *conv_channels]
+        self.enc = nn.ModuleList(
+            nn.Conv2d(a, b, 3, padding=1) for a, b in zip(chans[:-1], chans[1:])
+        )
+        if tied_weights:
+            self.dec = nn.ModuleList(_TiedConv(conv) for conv in self.enc)
         else:
-            self.image_shape = tuple(image_shape)
-            h, w, c = self.image_shape
-            chans = [c, *conv_channels]
-            self.enc = nn.ModuleList(
-                nn.Conv2d(a, b, 3, padding=1) for a, b in zip(chans[:-1], chans[1:])
+            self.dec = nn.ModuleList(
+                nn.ConvTranspose2d(b, a, 3, padding=1) for a, b in zip(chans[:-1], chans[1:])
             )
-            if tied_weights:
-                self.dec = nn.ModuleList(_TiedConv(conv) for conv in self.enc)
-            else:
-                self.dec = nn.ModuleList(
-                    nn.ConvTranspose2d(b, a, 3, padding=1) for a, b in zip(chans[:-1], chans[1:])
-                )
-            self.sizes = []  # spatial size entering each pooling
-            for _ in conv_channels:
-                self.sizes.append((h, w))
-                h, w = math.ceil(h / 2), math.ceil(w / 2)
-            self.code_shape = (chans[-1], h, w)
-            self.out_dim = chans[-1] * h * w
+        self.sizes = []  # spatial size entering each pooling
+        for _ in conv_channels:
+            self.sizes.append((h, w))
+            h, w = math.ceil(h / 2), math.ceil(w / 2)
+        self.code_shape = (chans[-1], h, w)
+        self.out_dim = chans[-1] * h * w
         self.acts = nn.ModuleList(make_activation(activation) for _ in range(2 * len(self.enc)))
+        self.n_hidden = len(self.enc)
 
     def encode(self, x):
         if self.architecture == "dense":
-            for layer, act in zip(self.enc, self.acts):
-                x = act(layer(x))
-            return x
+            return self.encoder(x)
         x = _to_image(x, self.image_shape)
         for conv, act in zip(self.enc, self.acts):
             x = F.max_pool2d(act(conv(x)), 2, ceil_mode=True)
         return x.flatten(1)
 
     def decode(self, x):
-        acts = self.acts[len(self.enc):]
         if self.architecture == "dense":
-            for i in reversed(range(len(self.dec))):
-                x = self.dec[i](x)
-                if i > 0:
-                    x = acts[i](x)
-            return x
+            return self.decoder(x)
+        acts = self.acts[len(self.enc):]
         x = x.reshape(-1, *self.code_shape)
         for i in reversed(range(len(self.dec))):
             x = F.interpolate(x, size=self.sizes[i], mode="nearest")
@@ -159,7 +167,7 @@ class AutoencoderModule(nn.Module):
         self.code = nn.Linear(self.trunk.out_dim, n_components)
         self.uncode = _TiedLinear(self.code) if tied_weights else nn.Linear(
             n_components, self.trunk.out_dim)
-        has_hidden = len(self.trunk.enc) > 0
+        has_hidden = self.trunk.n_hidden > 0
         self.uncode_act = make_activation(activation) if has_hidden else nn.Identity()
         self.noise, self.noise_level, self.sparse = noise, noise_level, sparse
         self.loss_name = loss
@@ -219,7 +227,7 @@ class VAEModule(nn.Module):
         # class-conditional (n_classes > 0): the decoder reads the code and the one-hot label
         self.n_features, self.n_classes = n_features, n_classes
         self.uncode = nn.Linear(n_components + n_classes, self.trunk.out_dim)
-        has_hidden = len(self.trunk.enc) > 0
+        has_hidden = self.trunk.n_hidden > 0
         self.uncode_act = make_activation(activation) if has_hidden else nn.Identity()
         self.register_buffer("sigma2", torch.ones(()))
         self.loss_name, self.beta = loss, beta

@@ -5,7 +5,7 @@ Every agent is a scikit-learn ``BaseEstimator``: ``fit(env_or_mdp)`` returns
 ``predict`` is ``act`` under stable-baselines3's name, ``evaluate(env)``
 returns the mean and standard deviation of the return, ``history_`` (an
 :class:`AgentHistory`) records the episodes and evaluations seen while
-learning, and ``save``/``load`` write and read an agent with skops.io.
+learning, and ``save``/``load`` write and read an agent with :mod:`sklml.io` (skops).
 """
 
 from ._checks import check_agent

@@ -225,7 +225,10 @@ class BaseAgent(BaseEstimator):
         return float(returns.mean()), float(returns.std())
 
     def save(self, path):
-        """Write the fitted agent to ``path`` with :mod:`skops.io` (no pickle).
+        """Write the fitted agent to ``path`` with :func:`sklml.io.dump` (skops, no pickle).
+
+        An environment object given as ``eval_env`` is not saved (the loaded
+        agent has ``eval_env=None``); an environment id or an :class:`MDP` is.
 
         Parameters
         ----------
@@ -243,14 +246,23 @@ class BaseAgent(BaseEstimator):
         >>> QLearning.load(path).act(0) == agent.act(0)
         True
         """
-        from ._persistence import save_agent
+        import copy
 
-        save_agent(self, path)
+        import sklml.io
+
+        check_is_fitted(self)
+        agent = self
+        eval_env = getattr(self, "eval_env", None)
+        if eval_env is not None and not isinstance(eval_env, (str, MDP)):
+            agent = copy.copy(self)  # shallow: the fitted attributes are shared, not copied
+            agent.eval_env = None
+        sklml.io.dump(agent, path)
 
     @classmethod
     def load(cls, path):
         """Read an agent written by :meth:`save` (stable-baselines3's
-        ``Model.load(path)``); only the types sklml writes are read.
+        ``Model.load(path)``) with :func:`sklml.io.load`: only trusted types
+        are read.
 
         Parameters
         ----------
@@ -262,9 +274,15 @@ class BaseAgent(BaseEstimator):
             An instance of ``cls`` (``BaseAgent.load`` returns whichever agent
             class was saved).
         """
-        from ._persistence import load_agent
+        import sklml.io
 
-        return load_agent(path, expected=cls)
+        agent = sklml.io.load(path)
+        if not isinstance(agent, BaseAgent):
+            raise ValueError(f"{path} is not an sklml agent file (it holds a "
+                             f"{type(agent).__name__})")
+        if not isinstance(agent, cls):
+            raise TypeError(f"{path} holds a {type(agent).__name__}, not a {cls.__name__}")
+        return agent
 
 
 def rollout(env, policy, n_episodes, seed=None, max_steps=10_000):

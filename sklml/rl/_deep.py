@@ -168,7 +168,8 @@ class _DeepAgent(BaseAgent):
         return _PeriodicEvaluation(eval_env, self.n_eval_episodes, eval_seed, self._encode_one,
                                    recorder, self.restore_best)
 
-    def _set_fitted(self, net_name, net, recorder, n_steps, n_iter, n_updates, evaluation, t_end):
+    def _set_fitted(self, net_name, net, recorder, n_steps, n_iter, n_updates, evaluation, t_end,
+                    loss_curve):
         if evaluation is not None:
             self.best_eval_return_, self.best_eval_step_ = evaluation.finish(net, t_end)
         else:
@@ -178,7 +179,16 @@ class _DeepAgent(BaseAgent):
         self.n_steps_ = n_steps
         self.n_episodes_ = self.history_.n_episodes
         self.n_updates_ = n_updates
+        # the training contract's history (sklml._training): the loss of each update round,
+        # and the periodic evaluations as the validation scores (higher is better)
         self.n_iter_ = n_iter
+        self.loss_curve_ = [float(v) for v in loss_curve]
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        if evaluation is None:
+            self.validation_scores_ = self.best_validation_score_ = None
+        else:
+            self.validation_scores_ = self.history_.eval_mean_returns.tolist()
+            self.best_validation_score_ = self.best_eval_return_
 
     def _episode_policy(self, deterministic):
         if not deterministic:
@@ -304,7 +314,9 @@ class DQN(_DeepAgent):
         ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
         CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
-        0 quiet, 1 a progress bar, 2 a line every 1000 steps.
+        The training contract's reporter: 0 quiet, 1 one tqdm progress bar
+        (in steps), 2 a line per training round (every ``train_freq`` steps
+        once learning has started: ``Step 1280, loss = ..., mean_return = ...``).
 
     Attributes
     ----------
@@ -315,6 +327,16 @@ class DQN(_DeepAgent):
         periodic evaluations.
     n_iter_ : int
         Environment steps of training (the unit of ``n_steps``).
+    loss_curve_ : list of float
+        Mean Huber TD loss of each training round (``gradient_steps``
+        gradient steps every ``train_freq`` environment steps).
+    loss_ : float or None
+        The last entry of ``loss_curve_`` (None before any training round).
+    validation_scores_ : list of float or None
+        Mean return of each periodic evaluation (``history_.eval_mean_returns``);
+        None when ``eval_freq=None``.
+    best_validation_score_ : float or None
+        ``best_eval_return_``, under the training contract's name.
     n_steps_ : int
         Environment steps of training.
     n_episodes_ : int
@@ -453,12 +475,15 @@ class DQN(_DeepAgent):
             loss.backward()
             torch.nn.utils.clip_grad_norm_(q_net.parameters(), self.max_grad_norm)
             optimizer.step()
+            return loss.detach()
 
         n_updates, ret, length = 0, 0.0, 0
+        loss_curve, reported = [], 0
         layers = _numpy_layers(q_net)
         obs, _ = env.reset(seed=reset_seed(seed, rng))
         x = self._encode_one(obs)
-        with ProgressReporter(self.verbose, total=n_steps, desc="DQN", unit="step") as progress:
+        with ProgressReporter(self.verbose, total=n_steps, desc="DQN", unit="step",
+                              label="Step") as progress:
             for t in range(n_steps):
                 if t < self.learning_starts or rng.random() < self._epsilon(t, n_steps):
                     action = int(rng.integers(n_actions))
@@ -484,19 +509,25 @@ class DQN(_DeepAgent):
                     x = x2
                 if t + 1 > self.learning_starts and (t + 1) % self.train_freq == 0:
                     q_net.train()
-                    for _ in range(self.gradient_steps):
-                        train_step()
+                    round_loss = sum(train_step() for _ in range(self.gradient_steps))
+                    loss_curve.append(float(round_loss) / self.gradient_steps)
                     n_updates += self.gradient_steps
                     layers = None
+                    if self.verbose:
+                        done = recorder.episode_returns
+                        progress.update(t + 1 - reported, loss=loss_curve[-1],
+                                        mean_return=np.mean(done[-10:]) if done else None)
+                        reported = t + 1
                 if (t + 1) % self.target_update_interval == 0:
                     target_net.load_state_dict(q_net.state_dict())
                 if evaluation is not None and (t + 1) % self.eval_freq == 0:
                     evaluation(q_net, t + 1)
-                if self.verbose and ((t + 1) % 1000 == 0 or t + 1 == n_steps):
-                    done = recorder.episode_returns
-                    progress.update((t % 1000) + 1,
-                                    mean_return=np.mean(done[-10:]) if done else None)
-        self._set_fitted("q_net_", q_net, recorder, n_steps, n_steps, n_updates, evaluation, n_steps)
+            if self.verbose and reported < n_steps:  # the steps after the last round
+                done = recorder.episode_returns
+                progress.update(n_steps - reported,
+                                mean_return=np.mean(done[-10:]) if done else None)
+        self._set_fitted("q_net_", q_net, recorder, n_steps, n_steps, n_updates, evaluation, n_steps,
+                         loss_curve)
         return self
 
     def predict_q(self, observation):
@@ -566,7 +597,9 @@ class REINFORCE(_DeepAgent):
         ``"auto"`` picks CUDA when present; ``"cuda"`` on a machine without
         CUDA warns and runs on the CPU (sklml's device policy).
     verbose : int, default=0
-        0 quiet, 1 a progress bar, 2 a line per update.
+        The training contract's reporter: 0 quiet, 1 one tqdm progress bar
+        (in episodes, or steps with ``total_timesteps``), 2 a line per update
+        (``Episode 10, loss = ..., mean_return = ...``).
 
     Attributes
     ----------
@@ -578,6 +611,16 @@ class REINFORCE(_DeepAgent):
         periodic evaluations.
     n_iter_ : int
         Training episodes (the unit of ``n_episodes``).
+    loss_curve_ : list of float
+        Policy-gradient loss ``-mean_t(advantage_t * log pi(a_t | s_t))`` of
+        each update.
+    loss_ : float or None
+        The last entry of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Mean return of each periodic evaluation (``history_.eval_mean_returns``);
+        None when ``eval_freq=None``.
+    best_validation_score_ : float or None
+        ``best_eval_return_``, under the training contract's name.
     n_steps_ : int
         Environment steps of training.
     n_episodes_ : int
@@ -668,8 +711,10 @@ class REINFORCE(_DeepAgent):
         reset = reset_seed(seed, rng)
         layers = _numpy_layers(net)
         total = self.total_timesteps if by_steps else self.n_episodes
+        loss_curve = []
         with ProgressReporter(self.verbose, total=total, desc="REINFORCE",
-                              unit="step" if by_steps else "episode") as progress:
+                              unit="step" if by_steps else "episode",
+                              label="Step" if by_steps else "Episode") as progress:
             while (steps < self.total_timesteps) if by_steps else (done_episodes < self.n_episodes):
                 batch = (self.episodes_per_update if by_steps
                          else min(self.episodes_per_update, self.n_episodes - done_episodes))
@@ -710,14 +755,16 @@ class REINFORCE(_DeepAgent):
                 if self.max_grad_norm is not None:
                     torch.nn.utils.clip_grad_norm_(net.parameters(), self.max_grad_norm)
                 optimizer.step()
+                loss_curve.append(loss.item())
                 layers = _numpy_layers(net)
                 n_updates += 1
                 if evaluation is not None and (done_episodes // self.eval_freq
                                                > (done_episodes - batch) // self.eval_freq):
                     evaluation(net, steps)
-                progress.update(steps - steps_before if by_steps else batch,
+                progress.update(steps - steps_before if by_steps else batch, loss=loss_curve[-1],
                                 mean_return=np.mean(recorder.episode_returns[-batch:]))
-        self._set_fitted("policy_net_", net, recorder, steps, done_episodes, n_updates, evaluation, steps)
+        self._set_fitted("policy_net_", net, recorder, steps, done_episodes, n_updates, evaluation, steps,
+                         loss_curve)
         return self
 
     def predict_proba(self, observation):

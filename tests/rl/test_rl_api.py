@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import ParameterGrid
 
 import sklml
+import sklml.io
 from sklml.rl import (
     DQN,
     MDP,
@@ -222,7 +223,7 @@ def test_save_and_load_without_pickle(cls, tmp_path):
     agent = _make(cls, gamma=0.8).fit(mdp)
     path = tmp_path / "agent.skops"
     agent.save(path)
-    assert skops.io.get_untrusted_types(file=path) == []  # only plain types in the file
+    assert sklml.io.get_untrusted_types(path) == []  # only types sklml.io trusts
     loaded = cls.load(path)
     assert type(loaded) is cls and loaded.get_params() == agent.get_params()
     states = np.array([0, 1, 1, 0])
