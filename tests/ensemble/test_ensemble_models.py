@@ -146,7 +146,8 @@ def test_adaboost_regressor_quality_like_sklearn():
     np.testing.assert_allclose(staged[-1], ours.predict(Xte))
 
 
-def test_lectures_boosting_beats_forest_beats_tree():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lectures_boosting_beats_forest_beats_tree(seed, record_property):
     # "In general Boosting > Random Forests > Bagging > Single Tree": a noisy
     # additive problem (10 features, 10% of the labels flipped)
     rng = np.random.RandomState(0)
@@ -154,14 +155,16 @@ def test_lectures_boosting_beats_forest_beats_tree():
     y = (X.sum(axis=1) > 0).astype(int)
     flip = rng.rand(4000) < 0.1
     y[flip] = 1 - y[flip]
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, random_state=0)
-    tree = DecisionTreeClassifier(random_state=0).fit(Xtr, ytr).score(Xte, yte)
-    forest = RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=2).fit(
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, random_state=seed)
+    tree = DecisionTreeClassifier(random_state=seed).fit(Xtr, ytr).score(Xte, yte)
+    forest = RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=2).fit(
         Xtr, ytr).score(Xte, yte)
     boost = AdaBoostClassifier(n_estimators=200, learning_rate=0.5,
-                               random_state=0).fit(Xtr, ytr).score(Xte, yte)
-    assert boost > forest > tree, (boost, forest, tree)
-    assert boost > 0.8
+                               random_state=seed).fit(Xtr, ytr).score(Xte, yte)
+    majority = np.mean(yte == np.bincount(ytr).argmax())
+    record_property("figures", dict(boost=boost, forest=forest, tree=tree, majority=majority))
+    assert boost > forest > tree > majority + 0.1, (boost, forest, tree, majority)
+    assert boost >= majority + 0.3  # the best possible is 0.9 (10% flipped)
 
 
 def test_forest_like_sklearn_and_oob():
