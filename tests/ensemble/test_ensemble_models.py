@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn import ensemble as skens
 from sklearn.datasets import make_classification, make_regression
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier as SkTree
@@ -28,6 +28,11 @@ def int_data():
     y = (X[:, 0] + X[:, 1] * 0.7 - X[:, 2] + rng.randn(n) * 15 > 40).astype(int)
     y3 = y + (X[:, 3] > 55)
     return X, y, y3
+
+
+def _mean_r2(y_train, y_test):
+    """Held-out R2 of the trivial regressor: the training mean."""
+    return r2_score(y_test, np.full_like(y_test, y_train.mean()))
 
 
 @pytest.mark.parametrize("target", ["y", "y3"])
@@ -133,14 +138,16 @@ def test_adaboost_early_stops():
     assert ada.score(X, y) == 1.0
 
 
-def test_adaboost_regressor_quality_like_sklearn():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_adaboost_regressor_quality_like_sklearn(seed):
     X, y = make_regression(n_samples=1500, n_features=6, noise=10, random_state=0)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=seed)
     for loss in ("linear", "square", "exponential"):
-        ours = AdaBoostRegressor(n_estimators=40, loss=loss, random_state=0).fit(Xtr, ytr)
+        ours = AdaBoostRegressor(n_estimators=40, loss=loss, random_state=seed).fit(Xtr, ytr)
         theirs = skens.AdaBoostRegressor(n_estimators=40, loss=loss,
-                                         random_state=0).fit(Xtr, ytr)
+                                         random_state=seed).fit(Xtr, ytr)
         assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.05
+        assert ours.score(Xte, yte) >= _mean_r2(ytr, yte) + 0.5  # the mean predicts R2 ~ 0
         assert np.all(ours.estimator_errors_[:len(ours.estimators_)] < 0.5)
     staged = list(ours.staged_predict(Xte))
     np.testing.assert_allclose(staged[-1], ours.predict(Xte))
@@ -167,24 +174,26 @@ def test_lectures_boosting_beats_forest_beats_tree(seed, record_property):
     assert boost >= majority + 0.3  # the best possible is 0.9 (10% flipped)
 
 
-def test_forest_like_sklearn_and_oob():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_forest_like_sklearn_and_oob(seed):
     X, y = make_classification(n_samples=3000, n_features=12, n_informative=6,
-                               random_state=0)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
-    ours = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0,
+                               random_state=seed)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=seed)
+    ours = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=seed,
                                   n_jobs=2).fit(Xtr, ytr)
-    theirs = skens.RandomForestClassifier(n_estimators=40, random_state=0).fit(Xtr, ytr)
+    theirs = skens.RandomForestClassifier(n_estimators=40, random_state=seed).fit(Xtr, ytr)
     assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.02
+    assert ours.score(Xte, yte) >= np.mean(yte == np.bincount(ytr).argmax()) + 0.3
     assert abs(ours.oob_score_ - ours.score(Xte, yte)) < 0.03
     assert ours.oob_decision_function_.shape == (Xtr.shape[0], 2)
     assert ours.feature_importances_.sum() == pytest.approx(1.0)
     assert np.argmax(ours.feature_importances_) == np.argmax(theirs.feature_importances_)
     # threads do not change the result
-    one = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0,
+    one = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=seed,
                                  n_jobs=1).fit(Xtr, ytr)
     np.testing.assert_array_equal(one.predict_proba(Xte), ours.predict_proba(Xte))
     # warm start: 20 + 20 trees equal 40 at once
-    warm = RandomForestClassifier(n_estimators=20, random_state=0, warm_start=True)
+    warm = RandomForestClassifier(n_estimators=20, random_state=seed, warm_start=True)
     warm.fit(Xtr, ytr).set_params(n_estimators=40).fit(Xtr, ytr)
     np.testing.assert_allclose(warm.predict_proba(Xte), ours.predict_proba(Xte))
     # fitted size no larger than scikit-learn's
@@ -232,16 +241,18 @@ def test_forest_options():
     assert ours.score(Xte, yte) >= np.mean(yte == 0) + 0.1
 
 
-def test_forest_regressor():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_forest_regressor(seed):
     X, y = make_regression(n_samples=2000, n_features=8, noise=5, random_state=0)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
-    ours = RandomForestRegressor(n_estimators=30, oob_score=True, random_state=0,
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=seed)
+    ours = RandomForestRegressor(n_estimators=30, oob_score=True, random_state=seed,
                                  n_jobs=2).fit(Xtr, ytr)
-    theirs = skens.RandomForestRegressor(n_estimators=30, random_state=0).fit(Xtr, ytr)
+    theirs = skens.RandomForestRegressor(n_estimators=30, random_state=seed).fit(Xtr, ytr)
     assert abs(ours.score(Xte, yte) - theirs.score(Xte, yte)) < 0.02
+    assert ours.score(Xte, yte) >= _mean_r2(ytr, yte) + 0.5
     assert abs(ours.oob_score_ - ours.score(Xte, yte)) < 0.05
     Y = np.c_[ytr, -ytr]
-    multi = RandomForestRegressor(n_estimators=5, random_state=0).fit(Xtr, Y)
+    multi = RandomForestRegressor(n_estimators=5, random_state=seed).fit(Xtr, Y)
     assert multi.predict(Xte).shape == (Xte.shape[0], 2)
 
 
