@@ -138,7 +138,7 @@ def test_adaboost_early_stops():
     assert ada.score(X, y) == 1.0
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow) for s in (1, 2))])
 def test_adaboost_regressor_quality_like_sklearn(seed):
     X, y = make_regression(n_samples=1500, n_features=6, noise=10, random_state=0)
     Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=seed)
