@@ -59,7 +59,8 @@ def test_stacked_autoencoder_beats_pca(digits, seed, record_property):
 def test_denoising_autoencoder(digits, seed, record_property):
     Xtr, Xte = digits
     noisy = Xte + np.random.RandomState(0).normal(0, 0.25, Xte.shape)
-    params = dict(hidden_layer_sizes=(128,), learning_rate_init=3e-3, max_iter=20, random_state=seed)
+    params = dict(hidden_layer_sizes=(128,), learning_rate_init=3e-3, max_iter=20,
+                  random_state=seed)
     dae = Autoencoder(16, noise="gaussian", noise_level=0.25, **params).fit(Xtr)
     plain = Autoencoder(16, **params).fit(Xtr)
     err_noisy = _mse(noisy, Xte)
@@ -104,7 +105,8 @@ def test_sparse_autoencoder_mean_activation(digits, seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_tied_weights_halve_parameters(digits, seed, record_property):
     Xtr, Xte = digits
-    params = dict(hidden_layer_sizes=(64,), max_iter=30, learning_rate_init=2e-3, random_state=seed)
+    params = dict(hidden_layer_sizes=(64,), max_iter=30, learning_rate_init=2e-3,
+                  random_state=seed)
     tied = Autoencoder(10, tied_weights=True, **params).fit(Xtr)
     free = Autoencoder(10, **params).fit(Xtr)
 
