@@ -301,3 +301,42 @@ def test_default_run_is_quick(tmp_path):
     assert board.loc[0, "accuracy_mean"] > 0.85
     assert (tmp_path / "report.html").exists()
     assert elapsed < 180, f"sklml compare took {elapsed:.0f} s"
+
+
+def _leaderboard(capsys, out_dir, *args):
+    code, _, err = run(capsys, "--data", "breast_cancer", "--cv", 3, "--out", out_dir,
+                       "--estimators", "SkLogistic", *args)
+    assert code == 0, err
+    return pd.read_csv(out_dir / "leaderboard.csv").set_index("model").loc["SkLogistic"]
+
+
+def _reference(data, estimator, seed):
+    folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+    return cross_validate(estimator, data.X, data.y, cv=folds, scoring=["accuracy", "roc_auc"])
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_no_scale_and_random_state_flags(plugins, tmp_path, capsys):
+    """README: ``--random-state`` seeds the folds (same seed, identical figures; another
+    seed, another split) and ``--no-scale`` drops the in-fold standardisation."""
+    data = load_dataset("breast_cancer")
+    seed_1 = _leaderboard(capsys, tmp_path / "a", "--random-state", 1)
+    again = _leaderboard(capsys, tmp_path / "b", "--random-state", 1)
+    raw_2 = _leaderboard(capsys, tmp_path / "c", "--random-state", 2, "--no-scale")
+    scaled = make_pipeline(StandardScaler(), LogisticRegression())
+    references = {"scaled, seed 1": _reference(data, scaled, 1),
+                  "scaled, seed 2": _reference(data, scaled, 2),
+                  "raw, seed 1": _reference(data, LogisticRegression(), 1),
+                  "raw, seed 2": _reference(data, LogisticRegression(), 2)}
+    mean = {name: ref["test_accuracy"].mean() for name, ref in references.items()}
+    for metric in ["accuracy", "roc_auc"]:
+        assert again[f"{metric}_mean"] == seed_1[f"{metric}_mean"]
+        assert again[f"{metric}_std"] == seed_1[f"{metric}_std"]
+        assert seed_1[f"{metric}_mean"] == pytest.approx(
+            references["scaled, seed 1"][f"test_{metric}"].mean(), abs=1e-12)
+        assert raw_2[f"{metric}_mean"] == pytest.approx(
+            references["raw, seed 2"][f"test_{metric}"].mean(), abs=1e-12)
+    # the figures tell the settings apart: the seed moves the split, --no-scale the model
+    assert mean["raw, seed 2"] != mean["raw, seed 1"]
+    assert mean["raw, seed 2"] != mean["scaled, seed 2"]

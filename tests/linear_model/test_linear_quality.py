@@ -256,15 +256,16 @@ def test_poisson_matches_sklearn():
     assert np.all(gd.predict(X) > 0)
 
 
-def test_class_weight_balanced_helps_minority():
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: the default
+def test_class_weight_balanced_helps_minority(seed):
     rng = np.random.RandomState(0)
     X = np.r_[rng.normal(0, 1, size=(950, 2)), rng.normal(1.5, 1, size=(50, 2))]
     y = np.r_[np.zeros(950), np.ones(50)]
-    plain = GDClassifier(random_state=0).fit(X, y)
-    balanced = GDClassifier(class_weight="balanced", random_state=0).fit(X, y)
+    plain = GDClassifier(random_state=seed).fit(X, y)
+    balanced = GDClassifier(class_weight="balanced", random_state=seed).fit(X, y)
     recall = lambda m: np.mean(m.predict(X[y == 1]) == 1)  # noqa: E731
     assert recall(balanced) > recall(plain) + 0.3
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        dict_weighted = GDClassifier(class_weight={0: 1.0, 1: 19.0}, random_state=0).fit(X, y)
+        dict_weighted = GDClassifier(class_weight={0: 1.0, 1: 19.0}, random_state=seed).fit(X, y)
     assert recall(dict_weighted) > 0.7

@@ -105,3 +105,34 @@ def test_rl_agents_build_the_neural_mlp_and_keep_the_global_seed():
                 random_state=0, device="cpu").fit("CartPole-v1")
     assert torch.equal(state, torch.get_rng_state())
     assert any(isinstance(v, MLPModule) for v in vars(agent).values())
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_n_jobs_sets_torch_threads_during_fit_only(n_jobs):
+    """README: ``n_jobs`` sets torch's CPU threads (for the fit; the caller's setting is back
+    afterwards)."""
+    from skorch.callbacks import Callback
+
+    from sklml.neural import CNNClassifier, MLPClassifier, RNNClassifier
+
+    class ThreadsSeen(Callback):
+        def initialize(self):
+            self.seen = []
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.seen.append(torch.get_num_threads())
+
+    X = np.random.default_rng(0).random((40, 16))
+    y = np.arange(40) % 2
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        for Model in (MLPClassifier, CNNClassifier, RNNClassifier):
+            seen = ThreadsSeen()
+            Model(max_iter=2, n_jobs=n_jobs, callbacks=[seen], random_state=0,
+                  device="cpu").fit(X, y)
+            assert seen.seen == [n_jobs, n_jobs], Model.__name__
+            assert torch.get_num_threads() == 3, Model.__name__
+    finally:
+        torch.set_num_threads(before)
