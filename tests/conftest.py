@@ -27,3 +27,22 @@ def _fresh_registry():
 
     yield
     clear_cache()
+
+
+def _plain(value):
+    """numpy scalars and containers of them as plain Python values (xdist cannot send numpy types)."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") and getattr(value, "ndim", None) == 0 else value
+
+
+@pytest.fixture
+def record_property(record_property):
+    """pytest's ``record_property`` (the seed tables' figures) that also works under pytest-xdist."""
+
+    def record(name, value):
+        record_property(name, _plain(value))
+
+    return record
