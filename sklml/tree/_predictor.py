@@ -11,7 +11,7 @@ walking compact node records (see ``NODE_DTYPE``).
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 TREE_LEAF = -1
 TREE_UNDEFINED = -2
@@ -43,26 +43,48 @@ def walk_records(threshold, left, right, feature, mgl):
 
 
 @njit(cache=True)
-def _walk_from(X, i, nodes, root):
-    """The leaf row ``i`` of ``X`` reaches from node ``root`` (uint32): the one
-    tree walk, used by every prediction below and by the boosting loop."""
-    node = root
+def _step(X, i, nodes, node):
+    """The node row ``i`` of ``X`` moves to from ``node`` (a leaf stays put):
+    the one rule of the walk, ``x <= threshold`` left, NaN to its recorded
+    side.  Written without branches, so that several rows' walks interleave."""
     nd = nodes[node]
-    while nd.left != 0:
-        x = X[i, nd.feature & _FEATURE_MASK]
-        if x <= nd.threshold:
-            node = nd.left
-        elif np.isnan(x):
-            node = nd.left if nd.feature & _MGL_BIT else nd.right
-        else:
-            node = nd.right
-        nd = nodes[node]
-    return node
+    x = X[i, nd.feature & _FEATURE_MASK]
+    go_left = (x <= nd.threshold) | (np.isnan(x) & ((nd.feature & _MGL_BIT) != 0))
+    child = nd.left if go_left else nd.right
+    return node if nd.left == 0 else child
+
+
+@njit(cache=True)
+def _walk_from(X, i, nodes, root):
+    """The leaf row ``i`` of ``X`` reaches from node ``root`` (uint32)."""
+    node = root
+    while True:
+        child = _step(X, i, nodes, node)
+        if child == node:
+            return node
+        node = child
+
+
+@njit(cache=True)
+def _walk4(X, i, nodes, root):
+    """The leaves of rows i..i+3, walked in lockstep: four independent chains
+    of loads keep the core busy where one walk waits on memory (measured:
+    0.64x the CPU time of four single walks on 50 full-depth trees)."""
+    a = b = c = d = root
+    while True:
+        a2 = _step(X, i, nodes, a)
+        b2 = _step(X, i + 1, nodes, b)
+        c2 = _step(X, i + 2, nodes, c)
+        d2 = _step(X, i + 3, nodes, d)
+        if a2 == a and b2 == b and c2 == c and d2 == d:
+            return a, b, c, d
+        a, b, c, d = a2, b2, c2, d2
 
 
 @njit(cache=True)
 def _walk(X, i, nodes):
-    """The leaf row ``i`` of the float32 C-ordered ``X`` reaches in one tree."""
+    """The leaf row ``i`` of the float32 C-ordered ``X`` reaches in one tree
+    (the boosting loop's walk)."""
     return _walk_from(X, i, nodes, np.uint32(0))
 
 
@@ -87,10 +109,13 @@ def _sparse_walk_input(X):
 # Several trees walked together, as one record array (``TreeStack``): tree
 # ``t``'s nodes follow tree ``t - 1``'s, child ids are global (a leaf keeps
 # ``left == 0``: no root is anybody's child) and ``roots[t]`` is its first node.
-# A single tree is a stack of one.  Rows run in blocks: serially below
-# ``SERIAL_ROWS`` rows (a parallel region costs more than it saves there, and
-# on a loaded machine its spinning threads cost milliseconds), else in
-# ``_CHUNK_ROWS``-row chunks spread over numba's threads.
+# A single tree is a stack of one.  Below ``SERIAL_ROWS`` rows the rows run
+# serially (a parallel region costs more than it saves there, and on a loaded
+# machine its spinning threads cost milliseconds); above, one chunk of rows per
+# thread, at most ``_MAX_CHUNK_ROWS`` rows each.  Within a chunk each tree walks
+# every row before the next tree starts, so its nodes stay in cache: measured
+# (50 full-depth trees of ~11,000 nodes, 100,000 rows, one thread), 1,024-row
+# chunks cost 2.2x the CPU time of whole-batch ones, 8,192-row chunks 1.2x.
 
 
 @njit(cache=True)
@@ -98,7 +123,12 @@ def _leaves_block(X, nodes, roots, leaves, lo, hi):
     """``leaves[i, t]``: the (global) leaf of row ``i`` in tree ``t``, rows lo..hi."""
     for t in range(roots.shape[0]):
         root = roots[t]
-        for i in range(lo, hi):
+        i = lo
+        while i + 4 <= hi:
+            leaves[i, t], leaves[i + 1, t], leaves[i + 2, t], leaves[i + 3, t] = _walk4(
+                X, i, nodes, root)
+            i += 4
+        for i in range(i, hi):
             leaves[i, t] = _walk_from(X, i, nodes, root)
 
 
@@ -108,7 +138,16 @@ def _value_sum_block(X, nodes, roots, values, out, lo, hi):
     width = values.shape[1]
     for t in range(roots.shape[0]):
         root = roots[t]
-        for i in range(lo, hi):
+        i = lo
+        while i + 4 <= hi:
+            a, b, c, d = _walk4(X, i, nodes, root)
+            for k in range(width):
+                out[i, k] += values[a, k]
+                out[i + 1, k] += values[b, k]
+                out[i + 2, k] += values[c, k]
+                out[i + 3, k] += values[d, k]
+            i += 4
+        for i in range(i, hi):
             leaf = _walk_from(X, i, nodes, root)
             for k in range(width):
                 out[i, k] += values[leaf, k]
@@ -179,7 +218,12 @@ def _parents_and_depths(nodes):
 
 
 SERIAL_ROWS = 1024
-_CHUNK_ROWS = 1024
+_MAX_CHUNK_ROWS = 1 << 16
+
+
+def _chunk_rows(n):
+    """Rows per parallel chunk: one chunk per thread, capped."""
+    return np.int64(max(1, min(_MAX_CHUNK_ROWS, -(-n // get_num_threads()))))
 _SPARSE_BLOCK_CELLS = 1 << 22  # float32 cells densified at a time (16 MiB)
 
 
@@ -264,7 +308,7 @@ class TreeStack:
                               np.int64(hi - lo))
             else:
                 _leaves_parallel(dense, self.nodes, self.roots, out,
-                                 np.int64(_CHUNK_ROWS))
+                                 _chunk_rows(hi - lo))
 
         self._blocks(X, run)
         return leaves
@@ -288,7 +332,7 @@ class TreeStack:
                                  np.int64(0), np.int64(hi - lo))
             else:
                 _value_sum_parallel(dense, self.nodes, self.roots, self.values, out,
-                                    np.int64(_CHUNK_ROWS))
+                                    _chunk_rows(hi - lo))
 
         self._blocks(X, run)
         return total
