@@ -7,6 +7,14 @@ scikit-learn ``tree_`` (``export_text``, ``plot_tree``, ``export_graphviz``)
 read ours unchanged.  Prediction follows scikit-learn's rule on float32
 inputs, ``x <= threshold`` goes left and NaN follows ``missing_go_to_left``,
 walking compact node records (see ``NODE_DTYPE``).
+
+One walk serves every prediction: :func:`_step` moves a row one node down,
+:func:`_walk_from` repeats it to a leaf (:func:`_walk` from the root, as the
+boosting loop calls it) and :func:`_walk4` takes four rows down in lockstep.
+A forest predicts through a :class:`TreeStack`, all its trees in one record
+array, in one compiled call; a single tree is a stack of one.  Sparse rows are
+densified a block at a time and take the same walk.  Small batches
+(``SERIAL_ROWS``) run serially, never entering a parallel region.
 """
 
 import numpy as np
