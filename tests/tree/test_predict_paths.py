@@ -2,7 +2,7 @@
 
 Below ``SERIAL_ROWS`` rows a prediction runs serially, above it in parallel
 chunks; rows walk four at a time in lockstep with single walks for the rest;
-sparse X is densified in blocks of rows.  Every combination must give what a
+sparse rows are scattered a few at a time into a small dense buffer.  Every combination must give what a
 plain numpy walk of scikit-learn's tree arrays gives.
 """
 
@@ -120,7 +120,7 @@ def test_serial_parallel_and_sparse_blocks_are_bit_identical(data, models, name,
     for serial_rows in (0, 10**9, _predictor.SERIAL_ROWS):
         monkeypatch.setattr(_predictor, "SERIAL_ROWS", serial_rows)
         results["dense", serial_rows] = outputs(model, X_nan)
-        monkeypatch.setattr(_predictor, "_SPARSE_BLOCK_CELLS", 8 * 300)  # 300-row blocks
+        monkeypatch.setattr(_predictor, "_buffer_rows", lambda n, n_features: np.int64(7))
         results["sparse blocks", serial_rows] = outputs(model, sp.csr_matrix(X))
         monkeypatch.undo()
     results["sparse"] = outputs(model, sp.csr_matrix(X))
