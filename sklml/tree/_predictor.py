@@ -360,7 +360,11 @@ class TreeStack:
 
     def __init__(self, trees):
         trees = list(trees)
-        records = [tree._walk_nodes()[0] for tree in trees]
+        if len(trees) == 1:
+            records = [trees[0]._walk_nodes()[0]]
+        else:  # not kept on the trees: the stack's copy is the one in use
+            records = [walk_records(t.threshold, t.children_left, t.children_right,
+                                    t.feature, t.missing_go_to_left) for t in trees]
         counts = np.array([r.shape[0] for r in records], dtype=np.int64)
         self.n_nodes_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.roots = self.n_nodes_ptr[:-1].astype(np.uint32)
