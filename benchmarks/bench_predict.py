@@ -62,7 +62,7 @@ def latency(ours, theirs, X, repeat):
     print(f"{'case':24s} {'sklml ms':>10s} {'cpu':>7s} {'sklearn ms':>11s} {'cpu':>7s} "
           f"{'ratio':>6s}")
     results = {}
-    for label, hog in (("idle", False), ("2 CPU hogs", True)):
+    for label, hog in (("no hog", False), ("2 CPU hogs", True)):
         for rows in (1, 100):
             x = X[:rows]
             ours.predict_proba(x), theirs.predict_proba(x)
@@ -77,8 +77,8 @@ def latency(ours, theirs, X, repeat):
             results[label, rows] = a
             print(f"{f'{rows} row(s), {label}':24s} {a[0] * 1e3:10.3f} {a[1] * 1e3:7.3f} "
                   f"{b[0] * 1e3:11.3f} {b[1] * 1e3:7.3f} {b[0] / a[0]:6.1f}x")
-    worst = max(results["idle", 1][0], results["2 CPU hogs", 1][0]) * 1e3
-    print(f"TARGET one-row predict_proba < 2 ms idle and under load: worst {worst:.3f} ms "
+    worst = max(results["no hog", 1][0], results["2 CPU hogs", 1][0]) * 1e3
+    print(f"TARGET one-row predict_proba < 2 ms, with and without CPU hogs: worst {worst:.3f} ms "
           f"-> {'MET' if worst < 2.0 else 'NOT MET'}")
 
 
