@@ -9,11 +9,11 @@ The public API, the bootstrap draws and the errors are scikit-learn's
 """
 
 import warnings
+import weakref
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
-from scipy.sparse import hstack as sparse_hstack
 from scipy.sparse import issparse
 from sklearn.base import (
     BaseEstimator,
@@ -32,6 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import LABEL_DTYPE, bin_sparse, encode_labels, kernel_array
+from sklml.tree._predictor import TreeStack
 
 from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
 from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, UNIT_WEIGHT, bin_once, prepare_tree
@@ -42,6 +43,12 @@ __all__ = ["ExtraTreesClassifier", "ExtraTreesRegressor", "RandomForestClassifie
 # forest parameters that are not handed to the trees
 _FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_state",
                 "verbose", "warm_start", "class_weight", "max_samples", "splitter"}
+
+# Each fitted forest's trees as one TreeStack, so that a prediction is one
+# compiled call over all the trees.  Kept beside the forest, not in it (predict
+# must leave the estimator's __dict__ alone, and a pickle need not carry it),
+# and rebuilt when ``estimators_`` no longer holds the same trees.
+_STACKS = weakref.WeakKeyDictionary()
 
 
 def _map_friedman_mse(criterion):
@@ -315,7 +322,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         X_leaves : ndarray of shape (n_samples, n_estimators)
         """
         X = self._validate_X_predict(X)
-        return np.array([t.tree_.apply(X) for t in self.estimators_]).T
+        return self._tree_stack().apply(X)
 
     def decision_path(self, X):
         """Nodes each sample passes through, in every tree.
@@ -332,9 +339,19 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
             ``indicator[:, n_nodes_ptr[i]:n_nodes_ptr[i + 1]]`` is tree ``i``'s.
         """
         X = self._validate_X_predict(X)
-        indicators = [t.tree_.decision_path(X) for t in self.estimators_]
-        n_nodes_ptr = np.cumsum([0] + [ind.shape[1] for ind in indicators])
-        return sparse_hstack(indicators).tocsr(), n_nodes_ptr
+        stack = self._tree_stack()
+        return stack.decision_path(X), stack.n_nodes_ptr.copy()
+
+    def _tree_stack(self):
+        """The fitted trees as one :class:`~sklml.tree._predictor.TreeStack`
+        (cached beside the forest while ``estimators_`` holds the same trees)."""
+        trees = [est.tree_ for est in self.estimators_]
+        cached = _STACKS.get(self)
+        if (cached is None or len(cached[0]) != len(trees)
+                or any(a is not b for a, b in zip(cached[0], trees))):
+            cached = (trees, TreeStack(trees))
+            _STACKS[self] = cached
+        return cached[1]
 
     @property
     def estimators_samples_(self):
@@ -448,10 +465,9 @@ class ForestClassifier(ClassifierMixin, BaseForest):
             arrays (one per output)
         """
         X = self._validate_X_predict(X)
-        total = self.estimators_[0].tree_.predict(X).astype(np.float64)
-        for tree in self.estimators_[1:]:
-            total += tree.tree_.predict(X)
+        total = self._tree_stack().value_sum(X)
         total /= len(self.estimators_)
+        total = total.reshape(X.shape[0], self.n_outputs_, -1)
         if self.n_outputs_ == 1:
             return total[:, 0, :self.n_classes_]
         return [total[:, k, :n_k] for k, n_k in enumerate(self.n_classes_)]
@@ -504,9 +520,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         X = self._validate_X_predict(X)
-        pred = np.zeros((X.shape[0], self.n_outputs_))
-        for tree in self.estimators_:
-            pred += tree.tree_.predict(X)[:, :, 0]
+        pred = self._tree_stack().value_sum(X)
         pred /= len(self.estimators_)
         return pred[:, 0] if self.n_outputs_ == 1 else pred
 
