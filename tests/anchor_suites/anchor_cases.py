@@ -46,15 +46,11 @@ PRIVATE = {
         "calls the private method RandomTreesEmbedding._set_oob_score_and_attributes",
 }
 
-# reasons of NOT_YET (all three wait for the tree engine)
+# reasons of NOT_YET (both wait for the tree engine)
 NOT_YET = {
     "forest::test_importances_asymptotic":
         "max_features draws skip features that are constant in the node, as "
         "scikit-learn's do (totally random trees on binary features)",
-    "forest::test_random_hasher":
-        "the random splitter draws its threshold uniformly in value between the node's "
-        "min and max, as scikit-learn's (the engine draws a uniform bin boundary: the "
-        "circles are separated for 1 of 10 seeds, by scikit-learn for 8 of 10)",
     "tree::test_huge_allocations":
         "MemoryError for an absurd max_leaf_nodes (scikit-learn pre-allocates its nodes; "
         "the engine grows its node store as needed)",
