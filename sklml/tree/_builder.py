@@ -104,6 +104,14 @@ def _add_sample(st, s, is_clf, offsets, y_cls, y_reg, w, unit):
 
 
 @njit(cache=True)
+def _node_stats(st, idx, start, end, is_clf, offsets, y_cls, y_reg, w, unit):
+    """Stats of the samples ``idx[start:end]`` into ``st``."""
+    st[:] = 0.0
+    for i in range(start, end):
+        _add_sample(st, idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
+
+
+@njit(cache=True)
 def _sort_small(a, n):
     for i in range(1, n):
         v = a[i]
@@ -377,7 +385,7 @@ def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     return np.int64(nt)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rand_uniform(state):
     """xorshift64*: uniform float64 in [0, 1) (53 random bits)."""
     x = state[0]
@@ -404,7 +412,7 @@ def _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_
             nb_v[i - start] = ws * y_reg[s, 0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _node_bins(xb, idx, start, end, nb_x):
     """Feature bins of the node's samples into ``nb_x``; returns the smallest
     and largest non-missing bin and the number of missing values."""
@@ -421,7 +429,7 @@ def _node_bins(xb, idx, start, end, nb_x):
     return bmin, bmax, n_miss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _left_stats_fast(cum, nb_x, n, L, mgl, is_clf, n_classes, nb_w, nb_v, nb_c):
     """Left-side stats from the node buffers (one output), branch-free, summed
     in sample order (dense and sparse data give the same sums)."""
@@ -474,7 +482,7 @@ def _left_stats(cum, xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg,
             _add_sample(cum, s, is_clf, offsets, y_cls, y_reg, w, unit)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _draw_split(rng, bin_lo, bin_hi, f, bmin, bmax, n_miss, vmin, vmax):
     """The random splitter's split of feature ``f`` in a node whose
     non-missing values span bins ``bmin..bmax`` (values ``vmin..vmax``):
@@ -790,51 +798,110 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
 
     The smaller side goes through a buffer of its size, freed on return (the
     big partitions come first, while the tree is still small).  ``xb``: the
-    split feature's bins."""
+    split feature's bins.  Both passes are branch-free (a side is a 0/1
+    factor, an index moves by it): a split's sides are as good as random to
+    the branch predictor, whose misses cost more than the arithmetic."""
     L = ri[r, BINL]
     mgl = ri[r, MGL] == 1
     start = ri[r, START]
     end = ri[r, END]
-    left_st[:] = 0.0
-    right_st[:] = 0.0
-    n_left = 0
-    for i in range(start, end):
-        s = idx[i]
-        if _goes_left(xb[s], L, mgl):
-            n_left += 1
-            _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
-        else:
-            _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+    n_left = _side_stats(xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg,
+                         w, unit, left_st, right_st)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
-        buf = np.empty(n_left, np.int32)
+        buf = np.empty(n_left + 1, np.int32)
         q = 0
         p = end
         for i in range(end - 1, start - 1, -1):
             s = idx[i]
-            if _goes_left(xb[s], L, mgl):
-                buf[q] = s
-                q += 1
-            else:
-                p -= 1
-                idx[p] = s
+            b = xb[s]
+            m = np.int64((b <= L) | (mgl & (b == MISSING_BIN)))
+            buf[q] = s
+            q += m
+            idx[p - 1] = s  # p - 1 >= i: read already
+            p -= 1 - m
         for j in range(q):
             idx[start + j] = buf[q - 1 - j]
     else:  # right ones to buf, left ones packed at the start
-        buf = np.empty(end - mid, np.int32)
+        buf = np.empty(end - mid + 1, np.int32)
         p = start
         q = 0
         for i in range(start, end):
             s = idx[i]
-            if _goes_left(xb[s], L, mgl):
-                idx[p] = s
-                p += 1
-            else:
-                buf[q] = s
-                q += 1
+            b = xb[s]
+            m = np.int64((b <= L) | (mgl & (b == MISSING_BIN)))
+            idx[p] = s  # p <= i: read already
+            p += m
+            buf[q] = s
+            q += 1 - m
         for j in range(q):
             idx[mid + j] = buf[j]
     return mid
+
+
+@njit(cache=True)
+def _side_stats(xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg, w, unit,
+                left_st, right_st):
+    """Both children's stats (as :func:`_add_sample` sums them, in sample
+    order: adding an exact 0 changes no sum) and the left count."""
+    C = left_st.shape[0]
+    left_st[:] = 0.0
+    right_st[:] = 0.0
+    K = offsets.shape[0] - 1
+    n_left = 0
+    if is_clf and K == 1:
+        for i in range(start, end):
+            s = idx[i]
+            b = xb[s]
+            g = (b <= L) | (mgl & (b == MISSING_BIN))
+            m = 1.0 if g else 0.0
+            ws = 1.0 if unit else w[s]
+            n_left += np.int64(g)
+            k = 1 + y_cls[s]
+            left_st[k] += m * ws
+            right_st[k] += (1.0 - m) * ws
+        left_st[0] = np.float64(n_left)
+        right_st[0] = np.float64(end - start - n_left)
+    elif not is_clf and C == 4:
+        # sums in registers: through memory every update would wait on the
+        # last store (the two arrays may alias), four times slower
+        l0 = l1 = l2 = l3 = 0.0
+        r0 = r1 = r2 = r3 = 0.0
+        for i in range(start, end):
+            s = idx[i]
+            b = xb[s]
+            g = (b <= L) | (mgl & (b == MISSING_BIN))
+            m = 1.0 if g else 0.0
+            ws = 1.0 if unit else w[s]
+            v = y_reg[s, 0]
+            wy = ws * v
+            wsq = ws * (v * v)
+            n_left += np.int64(g)
+            l0 += m
+            r0 += 1.0 - m
+            l1 += m * ws
+            r1 += (1.0 - m) * ws
+            l2 += m * wy
+            r2 += (1.0 - m) * wy
+            l3 += m * wsq
+            r3 += (1.0 - m) * wsq
+        left_st[0] = l0
+        left_st[1] = l1
+        left_st[2] = l2
+        left_st[3] = l3
+        right_st[0] = r0
+        right_st[1] = r1
+        right_st[2] = r2
+        right_st[3] = r3
+    else:
+        for i in range(start, end):
+            s = idx[i]
+            if _goes_left(xb[s], L, mgl):
+                n_left += 1
+                _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+            else:
+                _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+    return n_left
 
 
 # One grow function per array type: a function compiled for several
@@ -1145,9 +1212,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri[r0, START] = root
     ri[r0, END] = n_act
     ri[r0, DEPTH] = 0
-    rs[r0, :] = 0.0
-    for i in range(n_act):
-        _add_sample(rs[r0], idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
+    _node_stats(rs[r0], idx, root, n_act, is_clf, offsets, y_cls, y_reg, w, unit)
     w_root = stats_weight(rs[r0], is_clf, offsets)
     rf[r0, WN] = w_root
     rf[r0, LO] = -np.inf
