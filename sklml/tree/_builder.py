@@ -272,7 +272,7 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
     sample_features = max_features < n_features
     random_value = random_split and not mae
     n_tot = tot[0]
-    nb_x, nb_w, nb_v, nb_c = nbuf
+    nb_x, nb_w, nb_v, nb_c, bin_pad = nbuf
     one_output = offsets.shape[0] == 2 and (is_clf or y_reg.shape[1] == 1)
     if random_value and one_output:
         _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_c)
@@ -305,7 +305,7 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
             if nt < 2 or vmax <= vmin + FEATURE_THRESHOLD:
                 n_const += 1
             else:
-                L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_hi, f, touched[0],
+                L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_pad, f, touched[0],
                                                    touched[nt - 1], np.int64(0), vmin,
                                                    vmax)
                 # the left stats in sample order, as the dense splitter sums them
@@ -482,12 +482,34 @@ def _left_stats(cum, xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg,
             _add_sample(cum, s, is_clf, offsets, y_cls, y_reg, w, unit)
 
 
+@njit(cache=True)
+def _padded_bin_values(bin_lo, bin_hi, n_bins, n_features):
+    """For the random splitter's threshold search, ``(2, n_features, 256)``
+    float64: [0] each bin's largest value, an empty bin (quantile bins can
+    be) carrying the previous bin's and +inf past the last bin, so the row
+    is sorted; [1] each bin's smallest value, an empty bin carrying the next
+    bin's."""
+    pad = np.empty((2, n_features, 256), np.float64)
+    for f in range(n_features):
+        prev = -np.inf
+        for b in range(256):
+            if b < n_bins[f] and bin_hi[f, b] >= bin_lo[f, b]:
+                prev = np.float64(bin_hi[f, b])
+            pad[0, f, b] = prev if b < n_bins[f] else np.inf
+        nxt = np.inf
+        for b in range(255, -1, -1):
+            if b < n_bins[f] and bin_hi[f, b] >= bin_lo[f, b]:
+                nxt = np.float64(bin_lo[f, b])
+            pad[1, f, b] = nxt
+    return pad
+
+
 @njit(cache=True, inline="always")
-def _draw_split(rng, bin_lo, bin_hi, f, bmin, bmax, n_miss, vmin, vmax):
+def _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax, n_miss, vmin, vmax):
     """The random splitter's split of feature ``f`` in a node whose
     non-missing values span bins ``bmin..bmax`` (values ``vmin..vmax``):
     returns (L, R, threshold, missing_go_to_left); see
-    :func:`_random_split_dense`."""
+    :func:`_random_split_dense`.  ``bin_pad``: see :func:`_padded_bin_values`."""
     thr = vmin + (vmax - vmin) * _rand_uniform(rng)
     mgl = False
     if n_miss > 0 and bmin != bmax:  # else non-missing | missing, always
@@ -499,24 +521,33 @@ def _draw_split(rng, bin_lo, bin_hi, f, bmin, bmax, n_miss, vmin, vmax):
         R = np.int64(-1)
         threshold = vmax
     else:
-        # c: the first bin not wholly at or below the threshold
-        a = bmin
-        z = bmax
-        while a < z:
-            m = (a + z) // 2
-            if np.float64(bin_hi[f, m]) <= thr:
-                a = m + 1
-            else:
-                z = m
-        c = a
+        # c: the first bin not wholly at or below the threshold, the number of
+        # bins that are (bins before bmin are, bmax is not): a branch-free
+        # 8-step search on the +inf-padded largest values (a branching one
+        # was most of a small node's cost)
+        hp = bin_pad[0, f]
+        lp = bin_pad[1, f]
+        c = 0
+        c += 128 if hp[c + 127] <= thr else 0
+        c += 64 if hp[c + 63] <= thr else 0
+        c += 32 if hp[c + 31] <= thr else 0
+        c += 16 if hp[c + 15] <= thr else 0
+        c += 8 if hp[c + 7] <= thr else 0
+        c += 4 if hp[c + 3] <= thr else 0
+        c += 2 if hp[c + 1] <= thr else 0
+        c += 1 if hp[c] <= thr else 0
         if np.float64(bin_lo[f, c]) <= thr:  # inside bin c: the nearer side
-            L = c if thr - np.float64(bin_lo[f, c]) >= (
-                np.float64(bin_hi[f, c]) - thr) else c - 1
+            L = c if thr - np.float64(bin_lo[f, c]) >= (hp[c] - thr) else c - 1
             if L < bmin:
                 L = bmin
             if L >= bmax:
                 L = bmax - 1
-            threshold = split_threshold(bin_lo, bin_hi, f, L, L + 1)
+            # scikit-learn's midpoint between the non-empty bins around L
+            a = hp[L]
+            b = lp[L + 1]
+            threshold = a / 2.0 + b / 2.0
+            if threshold == b or np.isinf(threshold):
+                threshold = a
         else:  # between bins c - 1 and c
             L = c - 1
             threshold = thr
@@ -528,7 +559,8 @@ def _draw_split(rng, bin_lo, bin_hi, f, bmin, bmax, n_miss, vmin, vmax):
 def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, wn,
                         crit, is_clf, offsets, y_cls, y_reg, w, unit, feats, rng, best,
                         cum, best_left, min_samples_leaf, min_weight_leaf,
-                        max_features, monotonic, lo, hi, nb_x, nb_w, nb_v, nb_c):
+                        max_features, monotonic, lo, hi, nb_x, nb_w, nb_v, nb_c,
+                        bin_pad):
     """The random splitter (Extra-Trees) on dense data, scikit-learn's way:
     per drawn feature the node's min and max (one pass over its samples), a
     threshold drawn uniformly in value between them, the left side's stats
@@ -569,7 +601,7 @@ def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, 
         if n_miss == n or (n_miss == 0 and vmax <= vmin + FEATURE_THRESHOLD):
             n_const += 1
         else:
-            L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_hi, f, bmin, bmax,
+            L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax,
                                                n_miss, vmin, vmax)
             if one_output:
                 _left_stats_fast(cum, nb_x, n, L, mgl, is_clf, offsets[1], nb_w, nb_v,
@@ -642,12 +674,12 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             min_samples_leaf, min_weight_leaf, max_features, random_split, monotonic,
             mae_order, mae_rank, mae_f, sp_rows, sp_work, pick_miss, bin_lo, bin_hi, nbuf)
     elif random_split and not mae:
-        nb_x, nb_w, nb_v, nb_c = nbuf
+        nb_x, nb_w, nb_v, nb_c, bin_pad = nbuf
         best_feat = _random_split_dense(
             X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, wn, crit, is_clf,
             offsets, y_cls, y_reg, w, unit, feats, rng, best, cum, best_left,
             min_samples_leaf, min_weight_leaf, max_features, monotonic, lo, hi,
-            nb_x, nb_w, nb_v, nb_c)
+            nb_x, nb_w, nb_v, nb_c, bin_pad)
     elif slot >= 0:
         hist = pool[slot]
         for f in range(n_features):
@@ -1144,8 +1176,10 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     pick_miss = np.zeros(1, np.int64)  # the random splitter's missing side
     # the random splitter's node buffers (bins, weights, w*y, class codes)
     n_nb = n_act if random_split and crit != ABSOLUTE_ERROR else 0
+    bin_pad = _padded_bin_values(bin_lo, bin_hi, n_bins,
+                                 n_features if random_split else 0)
     nbuf = (np.empty(n_nb, np.uint8), np.empty(n_nb, np.float64),
-            np.empty(n_nb, np.float64), np.empty(n_nb, np.int64))
+            np.empty(n_nb, np.float64), np.empty(n_nb, np.int64), bin_pad)
     # absolute error: work arrays of the sample-level scans, medians per record
     mae = crit == ABSOLUTE_ERROR
     n_mae = n_act if mae else 0
