@@ -20,6 +20,20 @@ time into a scratch buffer, touching only the bins they use.  With
 ``max_features < n_features`` only the drawn features are histogrammed,
 directly, and there is no pool.
 
+The random splitter (Extra-Trees; not the absolute error) builds no
+histogram at all: per drawn feature one pass finds the node's smallest and
+largest bin, a threshold is drawn uniformly in value between them (as
+scikit-learn's), and a second, branch-free pass sums the left side's stats
+from node buffers of weights and targets gathered once per node.  Sparse data
+draws the same thresholds and sums in the same order, so it grows the same
+trees as the dense matrix.
+
+The partition of a split node is branch-free too (a side is a 0/1 factor):
+the sides of a split are as good as random to the branch predictor, and
+measured on 40,000 rows it costs 6 ns a sample against 25 ns with branches.
+Hot loops live in small functions: the same loop in ``build_tree``'s body
+measured six times slower.
+
 Ensembles call :func:`build_tree` many times on the same ``BinnedData`` with
 per-tree ``sample_weight`` (bootstrap counts times weights: zero removes a row)
 and ``seed``; with ``want_leaves`` it returns each training row's leaf
