@@ -20,6 +20,20 @@ time into a scratch buffer, touching only the bins they use.  With
 ``max_features < n_features`` only the drawn features are histogrammed,
 directly, and there is no pool.
 
+The random splitter (Extra-Trees; not the absolute error) builds no
+histogram at all: per drawn feature one pass finds the node's smallest and
+largest bin, a threshold is drawn uniformly in value between them (as
+scikit-learn's), and a second, branch-free pass sums the left side's stats
+from node buffers of weights and targets gathered once per node.  Sparse data
+draws the same thresholds and sums in the same order, so it grows the same
+trees as the dense matrix.
+
+The partition of a split node is branch-free too (a side is a 0/1 factor):
+the sides of a split are as good as random to the branch predictor, and
+measured on 40,000 rows it costs 6 ns a sample against 25 ns with branches.
+Hot loops live in small functions: the same loop in ``build_tree``'s body
+measured six times slower.
+
 Ensembles call :func:`build_tree` many times on the same ``BinnedData`` with
 per-tree ``sample_weight`` (bootstrap counts times weights: zero removes a row)
 and ``seed``; with ``want_leaves`` it returns each training row's leaf
@@ -43,6 +57,7 @@ from ._splitting import (
     POISSON,
     POISSON_EPSILON,
     SQUARED_ERROR,
+    _try_split,
     node_impurity,
     node_medians,
     scan_feature,
@@ -82,7 +97,7 @@ def _rand_int(state, n):
     return np.int64(r % np.uint64(n))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _add_sample(st, s, is_clf, offsets, y_cls, y_reg, w, unit):
     ws = 1.0 if unit else w[s]
     st[0] += 1.0
@@ -100,6 +115,14 @@ def _add_sample(st, s, is_clf, offsets, y_cls, y_reg, w, unit):
             st[2 + k] += ws * v
             sq += v * v
         st[st.shape[0] - 1] += ws * sq
+
+
+@njit(cache=True)
+def _node_stats(st, idx, start, end, is_clf, offsets, y_cls, y_reg, w, unit):
+    """Stats of the samples ``idx[start:end]`` into ``st``."""
+    st[:] = 0.0
+    for i in range(start, end):
+        _add_sample(st, idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
 
 
 @njit(cache=True)
@@ -236,9 +259,11 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
                        offsets, y_cls, y_reg, w, unit, touched, feats, rng, best, cum,
                        best_left, crit, is_clf, min_samples_leaf, min_weight_leaf,
                        max_features, random_split, monotonic, mae_order, mae_rank, mae_f,
-                       sp_rows, sp_work, pick_miss):
+                       sp_rows, sp_work, pick_miss, bin_lo, bin_hi, nbuf):
     """Sparse data: the node's best split over every feature (see
-    ``_evaluate_node``); returns its feature, or -1."""
+    ``_evaluate_node``); returns its feature, or -1.  The random splitter
+    draws as :func:`_random_split_dense` does (the same draws: the same
+    tree as on the dense matrix)."""
     n_features = n_bins.shape[0]
     C = tot.shape[0]
     best_feat = -1
@@ -259,7 +284,14 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
         grouped_b[fstart[f] + nfb[f]] = pair_b[q]
         nfb[f] += 1
     sample_features = max_features < n_features
+    random_value = random_split and not mae
+    n_tot = tot[0]
+    nb_x, nb_w, nb_v, nb_c, bin_pad = nbuf
+    one_output = offsets.shape[0] == 2 and (is_clf or y_reg.shape[1] == 1)
+    if random_value and one_output:
+        _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_c)
     visited = 0
+    n_const = 0
     for j in range(n_features if sample_features else n_tf):
         if sample_features:
             k = j + _rand_int(rng, n_features - j)
@@ -267,15 +299,53 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
             feats[j] = feats[k]
             feats[k] = tmp
             f = feats[j]
-            if nfb[f] == 0:
-                continue  # only zeros in this node: constant
+            if nfb[f] == 0:  # only zeros in this node: constant
+                if random_value:
+                    visited += 1
+                    n_const += 1
+                    if visited >= max_features and visited > n_const:
+                        break
+                continue
         else:
             f = tf[j]
         hf = shist[f]
         zb = zero_bin[f]
         nt = _sparse_feature_bins(hf, fstart[f], grouped_b, nfb[f], tot, is_clf,
                                   n_bins[f], zb, touched)
-        if nt >= 2:
+        if random_value:
+            visited += 1
+            vmin = np.float64(bin_lo[f, touched[0]])
+            vmax = np.float64(bin_hi[f, touched[nt - 1]])
+            if nt < 2 or vmax <= vmin + FEATURE_THRESHOLD:
+                n_const += 1
+            else:
+                L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_pad, f, touched[0],
+                                                   touched[nt - 1], np.int64(0), vmin,
+                                                   vmax)
+                # the left stats in sample order, as the dense splitter sums them
+                _fill_column(xcol, f, idx, start, end, row_ptr, row_feat, row_bin,
+                             zero_bin)
+                if one_output:
+                    for i in range(start, end):
+                        nb_x[i - start] = xcol[idx[i]]
+                    _left_stats_fast(cum, nb_x, end - start, L, mgl, is_clf, offsets[1],
+                                     nb_w, nb_v, nb_c)
+                else:
+                    _left_stats(cum, xcol, L, mgl, idx, start, end, is_clf, offsets,
+                                y_cls, y_reg, w, unit)
+                mono = monotonic[f] if constrained else 0
+                p = _try_split(cum, tot, n_tot, wn, crit, is_clf, offsets,
+                               min_samples_leaf, min_weight_leaf, mono, lo, hi, best)
+                if p > best[0]:
+                    best[0] = p
+                    best[1] = L
+                    best[2] = R
+                    best[3] = 1.0 if cum[0] > n_tot - cum[0] else 0.0
+                    best[4] = threshold
+                    for c in range(C):
+                        best_left[c] = cum[c]
+                    best_feat = f
+        elif nt >= 2:
             visited += 1
             pick = _feature_pick(rng, np.int64(nt), np.bool_(False), random_split, pick_miss)
             mono = monotonic[f] if constrained else 0
@@ -293,7 +363,10 @@ def _best_sparse_split(tot, wn, lo, hi, constrained, mae, n_bins, idx, start, en
                 best_feat = f
         for c in range(C):
             hf[zb, c] = 0.0  # the stored bins are zeroed below
-        if sample_features and visited >= max_features:
+        if random_value:
+            if visited >= max_features and visited > n_const:
+                break
+        elif sample_features and visited >= max_features:
             break
     for q in range(n_pairs):
         for c in range(C):
@@ -326,13 +399,257 @@ def _feature_pick(rng, nt, has_missing, random_split, pick_miss):
     return np.int64(nt)
 
 
+@njit(cache=True, inline="always")
+def _rand_uniform(state):
+    """xorshift64*: uniform float64 in [0, 1) (53 random bits)."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    r = (x * np.uint64(2685821657736338717)) >> np.uint64(11)
+    return np.float64(r) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_c):
+    """The node's weights and targets in sample order, contiguous, once per
+    node: the random splitter's per-feature passes then read them in order
+    (``nb_v``: w*y for a regression, ``nb_c``: class codes)."""
+    for i in range(start, end):
+        s = idx[i]
+        ws = 1.0 if unit else w[s]
+        nb_w[i - start] = ws
+        if is_clf:
+            nb_c[i - start] = y_cls[s]
+        else:
+            nb_v[i - start] = ws * y_reg[s, 0]
+
+
+@njit(cache=True, inline="always")
+def _node_bins(xb, idx, start, end, nb_x):
+    """Feature bins of the node's samples into ``nb_x``; returns the smallest
+    and largest non-missing bin and the number of missing values."""
+    bmin = 255
+    bmax = 0
+    n_miss = 0
+    for i in range(start, end):
+        b = np.int64(xb[idx[i]])
+        nb_x[i - start] = b
+        miss = b == MISSING_BIN
+        n_miss += miss
+        bmin = min(bmin, b)
+        bmax = max(bmax, 0 if miss else b)
+    return bmin, bmax, n_miss
+
+
+@njit(cache=True, inline="always")
+def _left_stats_fast(cum, nb_x, n, L, mgl, is_clf, n_classes, nb_w, nb_v, nb_c):
+    """Left-side stats from the node buffers (one output), branch-free, summed
+    in sample order (dense and sparse data give the same sums)."""
+    for c in range(cum.shape[0]):
+        cum[c] = 0.0
+    cnt = 0.0
+    sw = 0.0
+    sv = 0.0
+    if is_clf and n_classes == 2:
+        for i in range(n):
+            b = nb_x[i]
+            m = 1.0 if (b <= L) | (mgl & (b == MISSING_BIN)) else 0.0
+            mw = m * nb_w[i]
+            cnt += m
+            sw += mw
+            sv += mw * nb_c[i]
+        cum[0] = cnt
+        cum[1] = sw - sv
+        cum[2] = sv
+    elif is_clf:
+        for i in range(n):
+            b = nb_x[i]
+            m = 1.0 if (b <= L) | (mgl & (b == MISSING_BIN)) else 0.0
+            cnt += m
+            cum[1 + nb_c[i]] += m * nb_w[i]
+        cum[0] = cnt
+    else:
+        for i in range(n):
+            b = nb_x[i]
+            m = 1.0 if (b <= L) | (mgl & (b == MISSING_BIN)) else 0.0
+            cnt += m
+            sw += m * nb_w[i]
+            sv += m * nb_v[i]
+        cum[0] = cnt
+        cum[1] = sw
+        cum[2] = sv
+
+
+@njit(cache=True)
+def _left_stats(cum, xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg, w,
+                unit):
+    """Stats of the node's samples going left of the split (bin <= L, or
+    missing when ``mgl``): the general case (several outputs)."""
+    for c in range(cum.shape[0]):
+        cum[c] = 0.0
+    for i in range(start, end):
+        s = idx[i]
+        b = xb[s]
+        if b <= L or (mgl and b == MISSING_BIN):
+            _add_sample(cum, s, is_clf, offsets, y_cls, y_reg, w, unit)
+
+
+@njit(cache=True)
+def _padded_bin_values(bin_lo, bin_hi, n_bins, n_features):
+    """For the random splitter's threshold search, ``(2, n_features, 256)``
+    float64: [0] each bin's largest value, an empty bin (quantile bins can
+    be) carrying the previous bin's and +inf past the last bin, so the row
+    is sorted; [1] each bin's smallest value, an empty bin carrying the next
+    bin's."""
+    pad = np.empty((2, n_features, 256), np.float64)
+    for f in range(n_features):
+        prev = -np.inf
+        for b in range(256):
+            if b < n_bins[f] and bin_hi[f, b] >= bin_lo[f, b]:
+                prev = np.float64(bin_hi[f, b])
+            pad[0, f, b] = prev if b < n_bins[f] else np.inf
+        nxt = np.inf
+        for b in range(255, -1, -1):
+            if b < n_bins[f] and bin_hi[f, b] >= bin_lo[f, b]:
+                nxt = np.float64(bin_lo[f, b])
+            pad[1, f, b] = nxt
+    return pad
+
+
+@njit(cache=True, inline="always")
+def _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax, n_miss, vmin, vmax):
+    """The random splitter's split of feature ``f`` in a node whose
+    non-missing values span bins ``bmin..bmax`` (values ``vmin..vmax``):
+    returns (L, R, threshold, missing_go_to_left); see
+    :func:`_random_split_dense`.  ``bin_pad``: see :func:`_padded_bin_values`."""
+    thr = vmin + (vmax - vmin) * _rand_uniform(rng)
+    mgl = False
+    if n_miss > 0 and bmin != bmax:  # else non-missing | missing, always
+        mgl = _rand_int(rng, np.int64(2)) == 1
+    if thr >= vmax:
+        thr = vmin
+    if bmin == bmax:  # one non-missing bin: it goes left
+        L = bmax
+        R = np.int64(-1)
+        threshold = vmax
+    else:
+        # c: the first bin not wholly at or below the threshold, the number of
+        # bins that are (bins before bmin are, bmax is not): a branch-free
+        # 8-step search on the +inf-padded largest values (a branching one
+        # was most of a small node's cost)
+        hp = bin_pad[0, f]
+        lp = bin_pad[1, f]
+        c = 0
+        c += 128 if hp[c + 127] <= thr else 0
+        c += 64 if hp[c + 63] <= thr else 0
+        c += 32 if hp[c + 31] <= thr else 0
+        c += 16 if hp[c + 15] <= thr else 0
+        c += 8 if hp[c + 7] <= thr else 0
+        c += 4 if hp[c + 3] <= thr else 0
+        c += 2 if hp[c + 1] <= thr else 0
+        c += 1 if hp[c] <= thr else 0
+        if np.float64(bin_lo[f, c]) <= thr:  # inside bin c: the nearer side
+            L = c if thr - np.float64(bin_lo[f, c]) >= (hp[c] - thr) else c - 1
+            if L < bmin:
+                L = bmin
+            if L >= bmax:
+                L = bmax - 1
+            # scikit-learn's midpoint between the non-empty bins around L
+            a = hp[L]
+            b = lp[L + 1]
+            threshold = a / 2.0 + b / 2.0
+            if threshold == b or np.isinf(threshold):
+                threshold = a
+        else:  # between bins c - 1 and c
+            L = c - 1
+            threshold = thr
+        R = L + 1
+    return L, R, threshold, mgl
+
+
+@njit(cache=True)
+def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, wn,
+                        crit, is_clf, offsets, y_cls, y_reg, w, unit, feats, rng, best,
+                        cum, best_left, min_samples_leaf, min_weight_leaf,
+                        max_features, monotonic, lo, hi, nb_x, nb_w, nb_v, nb_c,
+                        bin_pad):
+    """The random splitter (Extra-Trees) on dense data, scikit-learn's way:
+    per drawn feature the node's min and max (one pass over its samples), a
+    threshold drawn uniformly in value between them, the left side's stats
+    (a second pass); no histogram.  Drawn features that are constant in the
+    node count as visited, and the draw goes on until one is not constant.
+
+    The threshold is the drawn value itself when it falls between two bins
+    (always, for a feature with at most ``max_bins`` distinct values); one
+    that falls inside a bin's range sends the bin to the nearer side, the
+    threshold then scikit-learn's midpoint between the bins.  ``best[4]``
+    receives the threshold.  Returns the feature, or -1.
+    """
+    n_features = X_binned.shape[0]
+    n = end - start
+    n_tot = tot[0]
+    constrained = monotonic.shape[0] > 0
+    sample_features = max_features < n_features
+    best_feat = -1
+    visited = 0
+    n_const = 0
+    one_output = offsets.shape[0] == 2 and (is_clf or y_reg.shape[1] == 1)
+    if one_output:
+        _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_c)
+    for j in range(n_features):
+        if sample_features:
+            k = j + _rand_int(rng, n_features - j)
+            tmp = feats[j]
+            feats[j] = feats[k]
+            feats[k] = tmp
+            f = feats[j]
+        else:
+            f = j
+        xb = X_binned[f]
+        bmin, bmax, n_miss = _node_bins(xb, idx, start, end, nb_x)
+        visited += 1
+        vmin = np.float64(bin_lo[f, bmin]) if n_miss < n else 0.0
+        vmax = np.float64(bin_hi[f, bmax]) if n_miss < n else 0.0
+        if n_miss == n or (n_miss == 0 and vmax <= vmin + FEATURE_THRESHOLD):
+            n_const += 1
+        else:
+            L, R, threshold, mgl = _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax,
+                                               n_miss, vmin, vmax)
+            if one_output:
+                _left_stats_fast(cum, nb_x, n, L, mgl, is_clf, offsets[1], nb_w, nb_v,
+                                 nb_c)
+            else:
+                _left_stats(cum, xb, L, mgl, idx, start, end, is_clf, offsets, y_cls,
+                            y_reg, w, unit)
+            mono = monotonic[f] if constrained else 0
+            p = _try_split(cum, tot, n_tot, wn, crit, is_clf, offsets, min_samples_leaf,
+                           min_weight_leaf, mono, lo, hi, best)
+            if p > best[0]:
+                best[0] = p
+                best[1] = L
+                best[2] = R
+                if n_miss > 0:
+                    best[3] = 1.0 if mgl else 0.0
+                else:
+                    best[3] = 1.0 if cum[0] > n_tot - cum[0] else 0.0
+                best[4] = threshold
+                for c2 in range(cum.shape[0]):
+                    best_left[c2] = cum[c2]
+                best_feat = f
+        if visited >= max_features and visited > n_const:
+            break
+    return best_feat
+
+
 @njit(cache=True)
 def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin_hi,
                    idx, offsets, y_cls, y_reg, w, unit, scratch, touched, feats, rng,
                    best, cum, crit, is_clf, max_depth, min_samples_split,
                    min_samples_leaf, min_weight_leaf, max_features,
                    min_impurity_decrease, w_root, random_split, monotonic, mae_order,
-                   mae_rank, mae_f, sparse, sp_rows, sp_work, pick_miss):
+                   mae_rank, mae_f, sparse, sp_rows, sp_work, pick_miss, nbuf):
     """Find the open node's best split; sets CAND=1 (split found) or 0 (leaf).
 
     Sparse data (``sparse``; ``sp_rows`` the row-wise bins of
@@ -369,7 +686,14 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
             tot, wn, lo, hi, constrained, mae, n_bins, idx, start, end, offsets, y_cls,
             y_reg, w, unit, touched, feats, rng, best, cum, best_left, crit, is_clf,
             min_samples_leaf, min_weight_leaf, max_features, random_split, monotonic,
-            mae_order, mae_rank, mae_f, sp_rows, sp_work, pick_miss)
+            mae_order, mae_rank, mae_f, sp_rows, sp_work, pick_miss, bin_lo, bin_hi, nbuf)
+    elif random_split and not mae:
+        nb_x, nb_w, nb_v, nb_c, bin_pad = nbuf
+        best_feat = _random_split_dense(
+            X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, wn, crit, is_clf,
+            offsets, y_cls, y_reg, w, unit, feats, rng, best, cum, best_left,
+            min_samples_leaf, min_weight_leaf, max_features, monotonic, lo, hi,
+            nb_x, nb_w, nb_v, nb_c, bin_pad)
     elif slot >= 0:
         hist = pool[slot]
         for f in range(n_features):
@@ -500,7 +824,9 @@ def _evaluate_node(r, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo, bin
     ri[r, BINR] = R
     ri[r, MGL] = np.int64(best[3])
     rf[r, THR] = split_threshold(bin_lo, bin_hi, best_feat, L, R)
-    if R < 0 and random_split:  # as scikit-learn's random splitter: the largest value
+    if random_split and not mae:  # drawn in value (see above)
+        rf[r, THR] = best[4]
+    elif R < 0 and random_split:  # as scikit-learn's random splitter: the largest value
         rf[r, THR] = np.float64(bin_hi[best_feat, L])
     rf[r, IMPROV] = improvement
     ri[r, CAND] = 1
@@ -518,51 +844,110 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
 
     The smaller side goes through a buffer of its size, freed on return (the
     big partitions come first, while the tree is still small).  ``xb``: the
-    split feature's bins."""
+    split feature's bins.  Both passes are branch-free (a side is a 0/1
+    factor, an index moves by it): a split's sides are as good as random to
+    the branch predictor, whose misses cost more than the arithmetic."""
     L = ri[r, BINL]
     mgl = ri[r, MGL] == 1
     start = ri[r, START]
     end = ri[r, END]
-    left_st[:] = 0.0
-    right_st[:] = 0.0
-    n_left = 0
-    for i in range(start, end):
-        s = idx[i]
-        if _goes_left(xb[s], L, mgl):
-            n_left += 1
-            _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
-        else:
-            _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+    n_left = _side_stats(xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg,
+                         w, unit, left_st, right_st)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
-        buf = np.empty(n_left, np.int32)
+        buf = np.empty(n_left + 1, np.int32)
         q = 0
         p = end
         for i in range(end - 1, start - 1, -1):
             s = idx[i]
-            if _goes_left(xb[s], L, mgl):
-                buf[q] = s
-                q += 1
-            else:
-                p -= 1
-                idx[p] = s
+            b = xb[s]
+            m = np.int64((b <= L) | (mgl & (b == MISSING_BIN)))
+            buf[q] = s
+            q += m
+            idx[p - 1] = s  # p - 1 >= i: read already
+            p -= 1 - m
         for j in range(q):
             idx[start + j] = buf[q - 1 - j]
     else:  # right ones to buf, left ones packed at the start
-        buf = np.empty(end - mid, np.int32)
+        buf = np.empty(end - mid + 1, np.int32)
         p = start
         q = 0
         for i in range(start, end):
             s = idx[i]
-            if _goes_left(xb[s], L, mgl):
-                idx[p] = s
-                p += 1
-            else:
-                buf[q] = s
-                q += 1
+            b = xb[s]
+            m = np.int64((b <= L) | (mgl & (b == MISSING_BIN)))
+            idx[p] = s  # p <= i: read already
+            p += m
+            buf[q] = s
+            q += 1 - m
         for j in range(q):
             idx[mid + j] = buf[j]
     return mid
+
+
+@njit(cache=True)
+def _side_stats(xb, L, mgl, idx, start, end, is_clf, offsets, y_cls, y_reg, w, unit,
+                left_st, right_st):
+    """Both children's stats (as :func:`_add_sample` sums them, in sample
+    order: adding an exact 0 changes no sum) and the left count."""
+    C = left_st.shape[0]
+    left_st[:] = 0.0
+    right_st[:] = 0.0
+    K = offsets.shape[0] - 1
+    n_left = 0
+    if is_clf and K == 1:
+        for i in range(start, end):
+            s = idx[i]
+            b = xb[s]
+            g = (b <= L) | (mgl & (b == MISSING_BIN))
+            m = 1.0 if g else 0.0
+            ws = 1.0 if unit else w[s]
+            n_left += np.int64(g)
+            k = 1 + y_cls[s]
+            left_st[k] += m * ws
+            right_st[k] += (1.0 - m) * ws
+        left_st[0] = np.float64(n_left)
+        right_st[0] = np.float64(end - start - n_left)
+    elif not is_clf and C == 4:
+        # sums in registers: through memory every update would wait on the
+        # last store (the two arrays may alias), four times slower
+        l0 = l1 = l2 = l3 = 0.0
+        r0 = r1 = r2 = r3 = 0.0
+        for i in range(start, end):
+            s = idx[i]
+            b = xb[s]
+            g = (b <= L) | (mgl & (b == MISSING_BIN))
+            m = 1.0 if g else 0.0
+            ws = 1.0 if unit else w[s]
+            v = y_reg[s, 0]
+            wy = ws * v
+            wsq = ws * (v * v)
+            n_left += np.int64(g)
+            l0 += m
+            r0 += 1.0 - m
+            l1 += m * ws
+            r1 += (1.0 - m) * ws
+            l2 += m * wy
+            r2 += (1.0 - m) * wy
+            l3 += m * wsq
+            r3 += (1.0 - m) * wsq
+        left_st[0] = l0
+        left_st[1] = l1
+        left_st[2] = l2
+        left_st[3] = l3
+        right_st[0] = r0
+        right_st[1] = r1
+        right_st[2] = r2
+        right_st[3] = r3
+    else:
+        for i in range(start, end):
+            s = idx[i]
+            if _goes_left(xb[s], L, mgl):
+                n_left += 1
+                _add_sample(left_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+            else:
+                _add_sample(right_st, s, is_clf, offsets, y_cls, y_reg, w, unit)
+    return n_left
 
 
 # One grow function per array type: a function compiled for several
@@ -803,6 +1188,12 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                np.empty(n_sp * 256, np.uint8), np.empty(n_sp, np.int64))
     xcol = sp_work[1]
     pick_miss = np.zeros(1, np.int64)  # the random splitter's missing side
+    # the random splitter's node buffers (bins, weights, w*y, class codes)
+    n_nb = n_act if random_split and crit != ABSOLUTE_ERROR else 0
+    bin_pad = _padded_bin_values(bin_lo, bin_hi, n_bins,
+                                 n_features if random_split else 0)
+    nbuf = (np.empty(n_nb, np.uint8), np.empty(n_nb, np.float64),
+            np.empty(n_nb, np.float64), np.empty(n_nb, np.int64), bin_pad)
     # absolute error: work arrays of the sample-level scans, medians per record
     mae = crit == ABSOLUTE_ERROR
     n_mae = n_act if mae else 0
@@ -851,7 +1242,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     # histogram pool, sized against the binned matrix
     slot_bytes = n_features * 256 * C * 8
     n_pool = 0
-    if max_features >= n_features and not sparse:
+    if max_features >= n_features and not sparse and not (random_split and not mae):
         n_pool = min(MAX_POOL, n_act * n_features // (POOL_FRACTION * slot_bytes))
         if n_pool < 2:  # a split needs two
             n_pool = MIN_POOL
@@ -869,9 +1260,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     ri[r0, START] = root
     ri[r0, END] = n_act
     ri[r0, DEPTH] = 0
-    rs[r0, :] = 0.0
-    for i in range(n_act):
-        _add_sample(rs[r0], idx[i], is_clf, offsets, y_cls, y_reg, w, unit)
+    _node_stats(rs[r0], idx, root, n_act, is_clf, offsets, y_cls, y_reg, w, unit)
     w_root = stats_weight(rs[r0], is_clf, offsets)
     rf[r0, WN] = w_root
     rf[r0, LO] = -np.inf
@@ -897,7 +1286,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                        min_samples_leaf, min_weight_leaf, max_features,
                        min_impurity_decrease, w_root, random_split, monotonic,
                        mae_order, mae_rank, mae_f, sparse, sp_rows, sp_work,
-                       pick_miss)
+                       pick_miss, nbuf)
     else:
         ri[r0, CAND] = 0
     if ri[r0, CAND] == 0:
@@ -1069,7 +1458,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                            min_samples_split, min_samples_leaf, min_weight_leaf,
                            max_features, min_impurity_decrease, w_root, random_split,
                            monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
-                           sp_work, pick_miss)
+                           sp_work, pick_miss, nbuf)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
