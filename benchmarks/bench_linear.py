@@ -17,6 +17,12 @@ counted, on diabetes, make_regression(2000, 20, noise=10), breast_cancer, digits
 (``--quick``: 20,000 rows), SGDRegressor against GDRegressor on the CSR matrix
 (rows densified one at a time in the kernel) and on its dense copy.
 
+Every timed model, ours and scikit-learn's, gets one untimed warm-up fit on 1,000
+rows, then the median of ``--repeats`` fits (3) is taken, wall-clock and CPU
+(``time.process_time``) side by side, with the ratios sklml / scikit-learn of both.
+No issue sets a speed target for these models: the ratios are printed for the record
+(the like-for-like row is ``sgd, batch 1``), with the load average.
+
     python benchmarks/bench_linear.py [--quick] [--epochs 5] [--rows N] [--defaults] [--sparse]
 """
 
@@ -24,22 +30,21 @@ import argparse
 import time
 import warnings
 
+from _timing import header, load_average, median_time
+
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 
 def _time(make, X, y, repeats):
-    """Best wall-clock and best CPU time of ``repeats`` fits (both are single-threaded;
-    CPU time is the steadier figure on a machine shared with other jobs)."""
-    wall = cpu = np.inf
-    for _ in range(repeats):
-        model = make()
-        tic, cpu_tic = time.perf_counter(), time.process_time()
-        model.fit(X, y)
-        wall = min(wall, time.perf_counter() - tic)
-        cpu = min(cpu, time.process_time() - cpu_tic)
-    return wall, cpu, model
+    """Median wall-clock and CPU time of ``repeats`` fits of ``make()``, after one untimed
+    warm-up fit on the first 1,000 rows (compile or cache load for us, first calls for
+    scikit-learn: every side warmed the same way).  Both sides are single-threaded; CPU
+    time is the steadier figure on a machine shared with other jobs."""
+    make().fit(X[:1000], y[:1000])
+    t = median_time(lambda: make().fit(X, y), repeats)
+    return t.wall, t.cpu, t.result
 
 
 def defaults_check():
@@ -74,7 +79,7 @@ def defaults_check():
                     ("SGDClassifier", SGDClassifier(loss="log_loss"))]),
     ]
     print("5-fold CV score (R2 or accuracy) of the defaults on scaled inputs; anchors with the "
-          "same objective (alpha=1e-4)")
+          f"same objective (alpha=1e-4); load average {load_average()}")
     for name, X, y, Est, Fold, anchors in problems:
         cv = Fold(5, shuffle=True, random_state=0)
         for seed in (None, 1, 2):
@@ -100,8 +105,9 @@ def sparse_check(n, epochs, repeats):
     warnings.simplefilter("ignore", ConvergenceWarning)
     GDRegressor(max_iter=1).fit(X[:100], y[:100])  # compile (or load) the kernels first
     common = dict(max_iter=epochs, tol=None, random_state=0)
-    print(f"\nsparse X: {n:,} x {d} CSR at 1% density, {epochs} epochs per fit, best of "
-          f"{repeats}; ms per epoch (ratio = sklml / SGDRegressor, < 1 is faster)")
+    header(f"\nsparse X: {n:,} x {d} CSR at 1% density, {epochs} epochs per fit; ms per epoch "
+           "(ratio = sklml / SGDRegressor, < 1 is faster)", repeats,
+           "one untimed 1,000-row fit per model first")
     t_ref, c_ref, ref = _time(lambda: SGDRegressor(**common), X, y, repeats)
     print(f"  SGDRegressor (sparse)           wall {t_ref / epochs * 1e3:8.1f}  cpu "
           f"{c_ref / epochs * 1e3:8.1f}  (R2 {ref.score(X, y):.4f})")
@@ -115,6 +121,7 @@ def sparse_check(n, epochs, repeats):
         t, c, model = _time(make, data, y, repeats)
         print(f"  sklml {name:26s} wall {t / epochs * 1e3:8.1f}  cpu {c / epochs * 1e3:8.1f}  "
               f"ratio wall {t / t_ref:5.2f}  cpu {c / c_ref:5.2f}  (R2 {model.score(X, y):.4f})")
+    print(f"  no issue target: ratios for the record  [load {load_average()}]")
 
 
 def main(argv=None):
@@ -123,7 +130,7 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--features", type=int, default=50)
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3, help="timed fits per model")
     parser.add_argument("--defaults", action="store_true",
                         help="check that the default models converge (scores, warnings)")
     parser.add_argument("--sparse", action="store_true",
@@ -156,8 +163,9 @@ def main(argv=None):
     cached = "from numba's on-disk cache" if _kernels.run_epoch.stats.cache_hits else "compiling"
     print(f"first fit (1,000 rows, {cached}): {first:.2f} s")
 
-    print(f"\n{n:,} x {d}, {epochs} epochs per fit, best of {args.repeats}; time per epoch "
-          "in ms, wall-clock and CPU (ratio = sklml / sklearn, < 1 is faster)")
+    header(f"\n{n:,} x {d}, {epochs} epochs per fit; time per epoch in ms, wall-clock and CPU "
+           "(ratio = sklml / sklearn, < 1 is faster)", args.repeats,
+           "one untimed 1,000-row fit per model first")
     common = dict(max_iter=epochs, tol=None, alpha=1e-4, random_state=0)
     cases = [
         ("regression", y_reg,
@@ -185,6 +193,8 @@ def main(argv=None):
             print(f"  sklml {label:26s} wall {1e3 * t / epochs:7.1f}  cpu {1e3 * c / epochs:7.1f}"
                   f" ms/epoch  ratio wall {t / t_ref:5.2f}  cpu {c / c_ref:5.2f}"
                   f"  (score {model.score(X, y):.4f})")
+    print(f"\nno issue target: ratios for the record (like-for-like row: sgd, batch 1)  "
+          f"[load {load_average()}]")
 
 
 if __name__ == "__main__":
