@@ -169,8 +169,8 @@ def main(argv=None):
     n_events = args.events or (10_000 if args.quick else 1_000_000)
     print(f"bench_compare: {n_events} events x 10 features, {len(models)} model(s), "
           f"{args.cv} folds, n_jobs={args.n_jobs}, {os.cpu_count()} cores; both sides in a fresh "
-          f"process per run after one untimed 2,000-event run each, median of {args.repeat} run(s) each; "
-          f"load average {load_average()}", flush=True)
+          f"process per run after one untimed 2,000-event run each, median of {args.repeat} "
+          f"run(s) each; load average {load_average()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         def commands(sub, n):
             """Write ``n`` events under ``folder/sub``; the sklml and the anchor command."""
