@@ -162,19 +162,39 @@ def test_value_iteration_solves_deterministic_frozen_lake():
     assert QValueIteration(gamma=0.9).fit(mdp).policy_.tolist() == agent.policy_.tolist()
 
 
-def test_value_iteration_on_slippery_frozen_lake_is_near_the_known_success_rate():
+def _random_policy_mean_return(env, n_episodes, seed, max_steps=10_000):
+    """The trivial baseline: uniformly random actions, mean return over ``n_episodes``."""
+    env.action_space.seed(seed)
+    returns = []
+    for episode in range(n_episodes):
+        env.reset(seed=seed if episode == 0 else None)
+        total, done, steps = 0.0, False, 0
+        while not done and steps < max_steps:
+            _, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+            total, done, steps = total + reward, terminated or truncated, steps + 1
+        returns.append(total)
+    return float(np.mean(returns))
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2])  # evaluation episodes; None: the default
+def test_value_iteration_on_slippery_frozen_lake_is_near_the_known_success_rate(seed):
     env = gym.make("FrozenLake-v1", is_slippery=True)
     agent = ValueIteration(gamma=0.99).fit(env)
-    mean, _ = agent.evaluate(env, n_episodes=300, random_state=0)
-    assert mean > 0.6  # the optimal policy succeeds about 74% of the time
+    mean, _ = agent.evaluate(env, n_episodes=300, random_state=seed)
+    baseline = _random_policy_mean_return(env, 300, seed)  # about 0.015
+    assert mean > 0.6, (seed, mean)  # the optimal policy succeeds about 74% of the time
+    assert mean > baseline + 0.5, (seed, mean, baseline)
 
 
-def test_q_learning_reaches_the_goal_on_cliff_walking():
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: QLearning's default random_state
+def test_q_learning_reaches_the_goal_on_cliff_walking(seed):
     env = gym.make("CliffWalking-v1")
     agent = QLearning(gamma=0.99, alpha0=0.5, decay=0.0, epsilon=0.1, epsilon_decay=0.0,
-                      n_steps=10_000, random_state=0).fit(env)
+                      n_steps=10_000, random_state=seed).fit(env)
     mean, std = agent.evaluate(env, n_episodes=2, random_state=0, max_steps=200)
-    assert mean == -13.0 and std == 0.0  # the shortest path along the cliff
+    assert mean == -13.0 and std == 0.0, (seed, mean)  # the shortest path along the cliff
+    baseline = _random_policy_mean_return(env, 2, 0, max_steps=200)  # falls off: -100 a step
+    assert mean > baseline + 100, (seed, mean, baseline)
     returns = agent.history_.episode_returns
     assert len(returns) > 100 and returns[-1] > returns[0]
 
