@@ -78,14 +78,16 @@ def test_decision_path_indicator_and_pointers(forest_class):
 
 def test_callable_oob_score_and_bad_input_as_sklearn():
     X, y = make_classification(300, 8, random_state=0)
-    ours = RandomForestClassifier(n_estimators=30, oob_score=f1_score,
-                                  random_state=0).fit(X, y)
-    theirs = skens.RandomForestClassifier(n_estimators=30, oob_score=f1_score,
-                                          random_state=0).fit(X, y)
-    assert ours.oob_decision_function_.shape == theirs.oob_decision_function_.shape
-    baseline = f1_score(y, np.ones_like(y))
-    assert ours.oob_score_ > baseline + 0.2
-    assert abs(ours.oob_score_ - theirs.oob_score_) < 0.05
+    baseline = f1_score(y, np.ones_like(y))  # predict the positive class everywhere
+    for seed in (None, 1, 2):  # None: the default random_state
+        ours = RandomForestClassifier(n_estimators=30, oob_score=f1_score,
+                                      random_state=seed).fit(X, y)
+        theirs = skens.RandomForestClassifier(n_estimators=30, oob_score=f1_score,
+                                              random_state=seed).fit(X, y)
+        assert ours.oob_decision_function_.shape == theirs.oob_decision_function_.shape
+        assert ours.oob_score_ > baseline + 0.2, (seed, ours.oob_score_, baseline)
+        assert abs(ours.oob_score_ - theirs.oob_score_) < 0.05, (seed, ours.oob_score_,
+                                                                 theirs.oob_score_)
     for est in (RandomForestClassifier(oob_score=True, bootstrap=False),
                 skens.RandomForestClassifier(oob_score=True, bootstrap=False)):
         with pytest.raises(ValueError, match="Out of bag estimation only available"):
