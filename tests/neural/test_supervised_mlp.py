@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 from skorch.callbacks import Callback
-from sklearn.dummy import DummyClassifier
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.datasets import load_digits, make_regression
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -235,18 +235,24 @@ def test_verbose_shows_epoch_bar(digits, capsys):
     assert captured.err == captured.out == ""
 
 
-def test_regressor_quality_huber_multioutput(regression):
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: MLPRegressor's default random_state
+def test_regressor_quality_huber_multioutput(regression, seed):
     X, y = regression
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    reg = make_pipeline(StandardScaler(), MLPRegressor(**{**FAST, "max_iter": 100}))
-    assert reg.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    kw = {**FAST, "max_iter": 100, "random_state": seed}
+    baseline = DummyRegressor(strategy="mean").fit(X_train, y_train).score(X_test, y_test)
+    reg = make_pipeline(StandardScaler(), MLPRegressor(**kw)).fit(X_train, y_train)
+    r2 = reg.score(X_test, y_test)
+    assert r2 > 0.95, (seed, r2)
+    assert r2 > baseline + 0.9, (seed, r2, baseline)  # the mean scores R2 <= 0
     y_out = y_train.copy()
     y_out[:10] += 50  # outliers
-    huber = MLPRegressor(**{**FAST, "max_iter": 100}, loss="huber").fit(X_train, y_out)
-    squared = MLPRegressor(**{**FAST, "max_iter": 100}).fit(X_train, y_out)
-    assert huber.score(X_test, y_test) > squared.score(X_test, y_test)
+    huber = MLPRegressor(**kw, loss="huber").fit(X_train, y_out)
+    squared = MLPRegressor(**kw).fit(X_train, y_out)  # the baseline huber must beat
+    assert huber.score(X_test, y_test) > squared.score(X_test, y_test), (
+        seed, huber.score(X_test, y_test), squared.score(X_test, y_test))
     Y = np.column_stack([y_train, -2 * y_train])
-    multi = MLPRegressor(**{**FAST, "max_iter": 100}).fit(X_train, Y)
+    multi = MLPRegressor(**kw).fit(X_train, Y)
     assert multi.n_outputs_ == 2 and multi.predict(X_test).shape == (len(X_test), 2)
     assert multi.predict(X_test).dtype == np.float64
     assert reg.predict(X_test).shape == (len(X_test),)
