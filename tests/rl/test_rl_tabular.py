@@ -74,7 +74,7 @@ def test_q_values_printed_in_the_book(book_mdp):
 
 @pytest.mark.parametrize("exploration", ["epsilon", "random", "count"])
 def test_q_learning_defaults_find_the_optimal_policy_for_every_seed(book_mdp, exploration):
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         agent = QLearning(exploration=exploration, random_state=seed).fit(book_mdp)  # gamma=0.9
         assert agent.policy_.tolist() == [0, 0, 1], (exploration, seed)
         assert agent.N_.sum() == 10_000
@@ -87,7 +87,7 @@ def test_q_learning_with_random_exploration_estimates_the_q_values(book_mdp):
     q_ref, _ = optimal_q_by_policy_enumeration(book_mdp, 0.90)
     finite = np.isfinite(q_ref)
     scale = np.max(np.abs(q_ref[finite]))
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         agent = QLearning(exploration="random", random_state=seed).fit(book_mdp)
         assert np.max(np.abs(agent.Q_[finite] - q_ref[finite])) < 0.12 * scale, seed
 
@@ -101,7 +101,7 @@ def test_td_learning_defaults_estimate_policy_values_for_every_seed(book_mdp, ga
               initial_distribution=[1 / 3, 1 / 3, 1 / 3])
     exact = _policy_values(mdp.transition_probabilities, mdp.expected_rewards, policy, gamma)
     errors = []
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         td = TDLearning(policy=policy, gamma=gamma, random_state=seed).fit(mdp.as_env(max_episode_steps=20))
         errors.append(np.max(np.abs(td.V_ - exact) / np.maximum(np.abs(exact), 1.0)))
         assert td.act([0, 1, 2]).tolist() == policy.tolist()
@@ -202,8 +202,11 @@ def test_q_learning_reaches_the_goal_on_cliff_walking(seed):
 def test_planners_read_taxi_model_and_warn_without_convergence():
     env = gym.make("Taxi-v4") if "Taxi-v4" in gym.registry else gym.make("Taxi-v3")
     agent = ValueIteration(gamma=0.95).fit(env)
-    mean, _ = agent.evaluate(env, n_episodes=5, random_state=0)
-    assert mean > 0  # +20 for the delivery minus a handful of steps
+    for seed in (None, 1, 2):  # evaluation episodes; None: the default
+        mean, _ = agent.evaluate(env, n_episodes=5, random_state=seed)
+        assert mean > 0, (seed, mean)  # +20 for the delivery minus a handful of steps
+        baseline = _random_policy_mean_return(env, 5, seed, max_steps=200)  # about -700
+        assert mean > baseline + 100, (seed, mean, baseline)
     from sklearn.exceptions import ConvergenceWarning
 
     with pytest.warns(ConvergenceWarning):
