@@ -34,7 +34,7 @@ def regression():
     return X, y / y.std()
 
 
-# The default seed (None) runs in the fast suite; two fixed seeds ride with the slow marker (~8 s each).
+# The default seed (None) runs in the fast suite; two fixed seeds (~8 s each) are slow.
 @pytest.mark.parametrize("seed", [None, pytest.param(0, marks=pytest.mark.slow),
                                   pytest.param(1, marks=pytest.mark.slow)])
 def test_digits_defaults_accuracy(digits, seed):
