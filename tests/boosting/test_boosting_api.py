@@ -24,6 +24,10 @@ REGRESSORS = [XGBRegressor, CatBoostRegressor]
 ALL = CLASSIFIERS + REGRESSORS
 
 
+# (model seed, data seed): the default random_state (None) on the original data, then two more
+SEED_PAIRS = [(None, 0), (1, 1), (2, 2)]
+
+
 def small(cls, **kwargs):
     return cls(n_estimators=30, max_depth=3, learning_rate=0.3, n_jobs=1, device="cpu",
                random_state=0, **kwargs)
@@ -255,12 +259,19 @@ def _frame(n=300, seed=0):
     return pd.DataFrame({"x": x, "colour": pd.Categorical(colour)}), y
 
 
+@pytest.mark.parametrize("seed,data_seed", SEED_PAIRS)
 @pytest.mark.parametrize("cls", CLASSIFIERS)
-def test_pandas_categorical_unseen_missing_and_pickle(cls):
-    X, y = _frame()
-    model = small(cls).fit(X, y)
+def test_pandas_categorical_unseen_missing_and_pickle(cls, seed, data_seed):
+    X, y = _frame(seed=data_seed)
+    X_new, y_new = _frame(seed=data_seed + 10)  # held-out events
+    model = small(cls).set_params(random_state=seed).fit(X, y)
     assert_array_equal(model.categorical_features_, [1])
-    assert model.score(X, y) > 0.85
+    accuracy = model.score(X_new, y_new)
+    # the baseline: the same model without the categorical column (~0.6; majority ~0.5)
+    numeric_only = small(cls).set_params(random_state=seed).fit(X[["x"]], y)
+    baseline = numeric_only.score(X_new[["x"]], y_new)
+    assert accuracy > 0.85, (seed, data_seed, accuracy)
+    assert accuracy > baseline + 0.2, (seed, data_seed, accuracy, baseline)
     # the colour carries the signal: its importance is large
     assert model.feature_importances_[1] > 0.3
     new = pd.DataFrame({"x": [0.0, 0.0, 0.0],
@@ -338,10 +349,6 @@ def test_import_is_lazy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
-
-
-# (model seed, data seed): the default random_state (None) on the original data, then two more
-SEED_PAIRS = [(None, 0), (1, 1), (2, 2)]
 
 
 @pytest.mark.parametrize("seed,data_seed", SEED_PAIRS)
