@@ -12,6 +12,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import shuffle
 
@@ -21,6 +22,10 @@ from sklml.boosting import CatBoostClassifier, CatBoostRegressor, XGBClassifier,
 CLASSIFIERS = [XGBClassifier, CatBoostClassifier]
 REGRESSORS = [XGBRegressor, CatBoostRegressor]
 ALL = CLASSIFIERS + REGRESSORS
+
+
+# (model seed, data seed): the default random_state (None) on the original data, then two more
+SEED_PAIRS = [(None, 0), (1, 1), (2, 2)]
 
 
 def small(cls, **kwargs):
@@ -254,12 +259,19 @@ def _frame(n=300, seed=0):
     return pd.DataFrame({"x": x, "colour": pd.Categorical(colour)}), y
 
 
+@pytest.mark.parametrize("seed,data_seed", SEED_PAIRS)
 @pytest.mark.parametrize("cls", CLASSIFIERS)
-def test_pandas_categorical_unseen_missing_and_pickle(cls):
-    X, y = _frame()
-    model = small(cls).fit(X, y)
+def test_pandas_categorical_unseen_missing_and_pickle(cls, seed, data_seed):
+    X, y = _frame(seed=data_seed)
+    X_new, y_new = _frame(seed=data_seed + 10)  # held-out events
+    model = small(cls).set_params(random_state=seed).fit(X, y)
     assert_array_equal(model.categorical_features_, [1])
-    assert model.score(X, y) > 0.85
+    accuracy = model.score(X_new, y_new)
+    # the baseline: the same model without the categorical column (~0.6; majority ~0.5)
+    numeric_only = small(cls).set_params(random_state=seed).fit(X[["x"]], y)
+    baseline = numeric_only.score(X_new[["x"]], y_new)
+    assert accuracy > 0.85, (seed, data_seed, accuracy)
+    assert accuracy > baseline + 0.2, (seed, data_seed, accuracy, baseline)
     # the colour carries the signal: its importance is large
     assert model.feature_importances_[1] > 0.3
     new = pd.DataFrame({"x": [0.0, 0.0, 0.0],
@@ -339,25 +351,39 @@ def test_import_is_lazy():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("seed,data_seed", SEED_PAIRS)
 @pytest.mark.parametrize("cls", ALL)
-def test_compare_params_give_a_good_quick_model(cls):
+def test_compare_params_give_a_good_quick_model(cls, seed, data_seed):
     if cls in CLASSIFIERS:
         X, y = make_classification(n_samples=1000, n_features=20, n_informative=10,
-                                   random_state=0)
+                                   random_state=data_seed)
+        dummy = DummyClassifier(strategy="most_frequent")
     else:
         X, y = make_regression(n_samples=1000, n_features=20, n_informative=5, noise=5.0,
-                               random_state=0)
-    model = cls(**cls.get_compare_params()).fit(X[:700], y[:700])
-    assert model.score(X[700:], y[700:]) > 0.85
+                               random_state=data_seed)
+        dummy = DummyRegressor(strategy="mean")
+    baseline = dummy.fit(X[:700], y[:700]).score(X[700:], y[700:])  # ~0.5 accuracy, ~0 R2
+    model = cls(**cls.get_compare_params(), random_state=seed).fit(X[:700], y[:700])
+    score = model.score(X[700:], y[700:])
+    assert score > 0.85, (seed, data_seed, score)
+    assert score > baseline + 0.3, (seed, data_seed, score, baseline)
 
 
-def test_auc_on_signal_background():
+@pytest.mark.parametrize("seed,data_seed", SEED_PAIRS)
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_auc_on_signal_background(cls, seed, data_seed):
     X, y = make_classification(n_samples=2000, n_features=20, n_informative=12,
-                               random_state=1)
-    for cls in CLASSIFIERS:
-        model = cls(n_estimators=100, learning_rate=0.2, max_depth=4, n_jobs=1,
-                    device="cpu", random_state=0).fit(X[:1500], y[:1500])
-        assert roc_auc_score(y[1500:], model.predict_proba(X[1500:])[:, 1]) > 0.93
+                               random_state=data_seed + 1)  # the original data: random_state=1
+    model = cls(n_estimators=100, learning_rate=0.2, max_depth=4, n_jobs=1,
+                device="cpu", random_state=seed).fit(X[:1500], y[:1500])
+    auc = roc_auc_score(y[1500:], model.predict_proba(X[1500:])[:, 1])
+    # a constant score (the prior) has AUC 0.5; one informative feature alone is the baseline
+    best_single = max(max(a, 1 - a) for a in (roc_auc_score(y[1500:], X[1500:, j])
+                                               for j in range(X.shape[1])))
+    assert auc > 0.93, (seed, data_seed, auc)
+    assert auc > best_single + 0.1, (seed, data_seed, auc, best_single)
+
+
 
 
 # ------------------------------------------------- the native API, read from the library

@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
+from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDRegressor
 from sklearn.model_selection import GridSearchCV
@@ -95,13 +96,17 @@ def test_partial_fit_equals_fit_epochs(reg_data, clf_data):
         assert stream.t_ == full.t_
 
 
-def test_partial_fit_streams_chunks(clf_data):
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: GDClassifier's default random_state
+def test_partial_fit_streams_chunks(clf_data, seed):
     X, y = clf_data
-    model = GDClassifier(random_state=0)
+    majority = DummyClassifier(strategy="most_frequent").fit(X, y).score(X, y)  # ~1/3
+    model = GDClassifier(random_state=seed)
     for epoch in range(20):
         for chunk in np.array_split(np.arange(len(y)), 5):
             model.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
-    assert model.score(X, y) > 0.7
+    accuracy = model.score(X, y)
+    assert accuracy > 0.7, (seed, accuracy)
+    assert accuracy > majority + 0.3, (seed, accuracy, majority)
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :3], y)
     with pytest.raises(ValueError, match="classes"):

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import (
     HuberRegressor,
@@ -154,12 +155,18 @@ def test_cross_entropy_close_to_logistic_regression(load):
                      max_iter=1000, tol=1e-6),
     ).fit(X_tr, y_tr)
     assert abs(full.score(X_te, y_te) - acc_ref) <= 0.01, (full.score(X_te, y_te), acc_ref)
-    # the defaults (shuffled mini-batches of 32, Adam) are not worse by more than a point
-    gd = make_pipeline(StandardScaler(), GDClassifier(alpha=alpha, random_state=0)).fit(X_tr, y_tr)
-    assert gd.score(X_te, y_te) >= acc_ref - 0.01, (gd.score(X_te, y_te), acc_ref)
-    proba = gd.predict_proba(X_te)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert np.mean(proba.argmax(axis=1) == np.searchsorted(gd.classes_, gd.predict(X_te))) == 1
+    majority = DummyClassifier(strategy="most_frequent").fit(X_tr, y_tr).score(X_te, y_te)
+    assert full.score(X_te, y_te) >= majority + 0.3, (full.score(X_te, y_te), majority)
+    # the defaults (shuffled mini-batches of 32, Adam) are not worse by more than a point,
+    # for the default seed (None) and two fixed ones
+    for seed in (None, 1, 2):
+        gd = make_pipeline(StandardScaler(), GDClassifier(alpha=alpha, random_state=seed))
+        accuracy = gd.fit(X_tr, y_tr).score(X_te, y_te)
+        assert accuracy >= acc_ref - 0.01, (seed, accuracy, acc_ref)
+        assert accuracy >= majority + 0.3, (seed, accuracy, majority)
+        proba = gd.predict_proba(X_te)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        assert np.mean(proba.argmax(axis=1) == np.searchsorted(gd.classes_, gd.predict(X_te))) == 1
 
 
 def _ridge_problem():

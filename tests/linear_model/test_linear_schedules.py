@@ -56,11 +56,12 @@ def test_classifier_optimal_schedule_matches_sgd_classifier(data, schedule):
     np.testing.assert_allclose(gd.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
 
 
-def test_adaptive_divides_the_rate_until_it_is_tiny(data):
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: the default random_state
+def test_adaptive_divides_the_rate_until_it_is_tiny(data, seed):
     """"adaptive" keeps eta0 while the loss improves, divides it by 5 at each plateau
-    and stops once it falls below 1e-6; "constant" stops at the first plateau."""
+    and stops once it falls below 1e-6; "constant" (the baseline) stops at the first plateau."""
     X, y = data
-    kw = dict(optimizer="sgd", eta0=0.05, random_state=0, max_iter=1000)
+    kw = dict(optimizer="sgd", eta0=0.05, random_state=seed, max_iter=1000)
     adaptive = GDRegressor(learning_rate="adaptive", verbose=2, **kw)
     constant = GDRegressor(learning_rate="constant", **kw).fit(X, y)
     import contextlib
@@ -74,7 +75,8 @@ def test_adaptive_divides_the_rate_until_it_is_tiny(data):
     np.testing.assert_allclose(rates, 0.05 / 5.0 ** np.arange(1, len(rates) + 1))
     assert rates[-1] < 1e-6 <= rates[-2] if len(rates) > 1 else rates[-1] < 1e-6
     assert adaptive.n_iter_ > constant.n_iter_
-    assert adaptive.loss_curve_[-1] < constant.loss_curve_[-1]
+    assert adaptive.loss_curve_[-1] < constant.loss_curve_[-1], (
+        seed, adaptive.loss_curve_[-1], constant.loss_curve_[-1])
 
 
 def test_float_learning_rate_is_a_deprecated_eta0(data):

@@ -74,7 +74,7 @@ def test_q_values_printed_in_the_book(book_mdp):
 
 @pytest.mark.parametrize("exploration", ["epsilon", "random", "count"])
 def test_q_learning_defaults_find_the_optimal_policy_for_every_seed(book_mdp, exploration):
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         agent = QLearning(exploration=exploration, random_state=seed).fit(book_mdp)  # gamma=0.9
         assert agent.policy_.tolist() == [0, 0, 1], (exploration, seed)
         assert agent.N_.sum() == 10_000
@@ -87,7 +87,7 @@ def test_q_learning_with_random_exploration_estimates_the_q_values(book_mdp):
     q_ref, _ = optimal_q_by_policy_enumeration(book_mdp, 0.90)
     finite = np.isfinite(q_ref)
     scale = np.max(np.abs(q_ref[finite]))
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         agent = QLearning(exploration="random", random_state=seed).fit(book_mdp)
         assert np.max(np.abs(agent.Q_[finite] - q_ref[finite])) < 0.12 * scale, seed
 
@@ -101,7 +101,7 @@ def test_td_learning_defaults_estimate_policy_values_for_every_seed(book_mdp, ga
               initial_distribution=[1 / 3, 1 / 3, 1 / 3])
     exact = _policy_values(mdp.transition_probabilities, mdp.expected_rewards, policy, gamma)
     errors = []
-    for seed in range(10):
+    for seed in [None, *range(10)]:  # None: the default random_state
         td = TDLearning(policy=policy, gamma=gamma, random_state=seed).fit(mdp.as_env(max_episode_steps=20))
         errors.append(np.max(np.abs(td.V_ - exact) / np.maximum(np.abs(exact), 1.0)))
         assert td.act([0, 1, 2]).tolist() == policy.tolist()
@@ -162,19 +162,39 @@ def test_value_iteration_solves_deterministic_frozen_lake():
     assert QValueIteration(gamma=0.9).fit(mdp).policy_.tolist() == agent.policy_.tolist()
 
 
-def test_value_iteration_on_slippery_frozen_lake_is_near_the_known_success_rate():
+def _random_policy_mean_return(env, n_episodes, seed, max_steps=10_000):
+    """The trivial baseline: uniformly random actions, mean return over ``n_episodes``."""
+    env.action_space.seed(seed)
+    returns = []
+    for episode in range(n_episodes):
+        env.reset(seed=seed if episode == 0 else None)
+        total, done, steps = 0.0, False, 0
+        while not done and steps < max_steps:
+            _, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+            total, done, steps = total + reward, terminated or truncated, steps + 1
+        returns.append(total)
+    return float(np.mean(returns))
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2])  # evaluation episodes; None: the default
+def test_value_iteration_on_slippery_frozen_lake_is_near_the_known_success_rate(seed):
     env = gym.make("FrozenLake-v1", is_slippery=True)
     agent = ValueIteration(gamma=0.99).fit(env)
-    mean, _ = agent.evaluate(env, n_episodes=300, random_state=0)
-    assert mean > 0.6  # the optimal policy succeeds about 74% of the time
+    mean, _ = agent.evaluate(env, n_episodes=300, random_state=seed)
+    baseline = _random_policy_mean_return(env, 300, seed)  # about 0.015
+    assert mean > 0.6, (seed, mean)  # the optimal policy succeeds about 74% of the time
+    assert mean > baseline + 0.5, (seed, mean, baseline)
 
 
-def test_q_learning_reaches_the_goal_on_cliff_walking():
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: QLearning's default random_state
+def test_q_learning_reaches_the_goal_on_cliff_walking(seed):
     env = gym.make("CliffWalking-v1")
     agent = QLearning(gamma=0.99, alpha0=0.5, decay=0.0, epsilon=0.1, epsilon_decay=0.0,
-                      n_steps=10_000, random_state=0).fit(env)
+                      n_steps=10_000, random_state=seed).fit(env)
     mean, std = agent.evaluate(env, n_episodes=2, random_state=0, max_steps=200)
-    assert mean == -13.0 and std == 0.0  # the shortest path along the cliff
+    assert mean == -13.0 and std == 0.0, (seed, mean)  # the shortest path along the cliff
+    baseline = _random_policy_mean_return(env, 2, 0, max_steps=200)  # falls off: -100 a step
+    assert mean > baseline + 100, (seed, mean, baseline)
     returns = agent.history_.episode_returns
     assert len(returns) > 100 and returns[-1] > returns[0]
 
@@ -182,8 +202,11 @@ def test_q_learning_reaches_the_goal_on_cliff_walking():
 def test_planners_read_taxi_model_and_warn_without_convergence():
     env = gym.make("Taxi-v4") if "Taxi-v4" in gym.registry else gym.make("Taxi-v3")
     agent = ValueIteration(gamma=0.95).fit(env)
-    mean, _ = agent.evaluate(env, n_episodes=5, random_state=0)
-    assert mean > 0  # +20 for the delivery minus a handful of steps
+    for seed in (None, 1, 2):  # evaluation episodes; None: the default
+        mean, _ = agent.evaluate(env, n_episodes=5, random_state=seed)
+        assert mean > 0, (seed, mean)  # +20 for the delivery minus a handful of steps
+        baseline = _random_policy_mean_return(env, 5, seed, max_steps=200)  # about -700
+        assert mean > baseline + 100, (seed, mean, baseline)
     from sklearn.exceptions import ConvergenceWarning
 
     with pytest.warns(ConvergenceWarning):

@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn import tree as sktree
 from sklearn.compose import make_column_transformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
@@ -102,8 +103,9 @@ def test_sparse_64bit_indices_and_unsorted_indices(sparse_data):
     np.testing.assert_array_equal(clf.predict(Xr), dense.predict(X))
 
 
+@pytest.mark.parametrize("seed", [None, 1, 2])  # None: the default random_state
 @pytest.mark.parametrize("Est", [DecisionTreeClassifier, DecisionTreeRegressor])
-def test_onehot_pipeline_cross_validates(Est):
+def test_onehot_pipeline_cross_validates(Est, seed):
     rng = np.random.RandomState(0)
     n = 400
     cats = rng.choice(["a", "b", "c", "d"], size=(n, 2))
@@ -116,7 +118,13 @@ def test_onehot_pipeline_cross_validates(Est):
     pipe = make_pipeline(make_column_transformer((OneHotEncoder(), [0, 1]),
                                                  remainder="passthrough",
                                                  sparse_threshold=1.0),
-                         Est(max_depth=4, random_state=0))
+                         Est(max_depth=4, random_state=seed))
     assert sp.issparse(pipe[0].fit_transform(X))
     scores = cross_val_score(pipe, X, y, cv=3)
-    assert np.all(scores > (0.7 if Est is DecisionTreeClassifier else 0.5))
+    # the trivial baseline on the same folds: majority class (accuracy) / mean (R2 <= 0)
+    dummy = (DummyClassifier(strategy="most_frequent") if Est is DecisionTreeClassifier
+             else DummyRegressor(strategy="mean"))
+    baseline = cross_val_score(dummy, X[:, 2:].astype(float), y, cv=3)
+    classifier = Est is DecisionTreeClassifier
+    assert np.all(scores > (0.7 if classifier else 0.5)), (seed, scores)
+    assert np.all(scores > baseline + (0.15 if classifier else 0.5)), (seed, scores, baseline)
