@@ -1485,13 +1485,23 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         rfree[n_rfree - 1] = r  # r's record is done
 
         for ch in (left, right):
-            _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                           bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched,
-                           feats, rng, best, cum, crit, is_clf, max_depth,
-                           min_samples_split, min_samples_leaf, min_weight_leaf,
-                           max_features, min_impurity_decrease, w_root, random_split,
-                           monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
-                           sp_work, pick_miss, nbuf)
+            # a leaf by the stopping rules is known here: ``_evaluate_node``
+            # would find the same, after an atomic reference-count increment
+            # and decrement of each of its array arguments (half the nodes of a
+            # fully grown tree are such leaves)
+            n_ch = ri[ch, END] - ri[ch, START]
+            if (depth >= max_depth or n_ch < min_samples_split
+                    or n_ch < 2 * min_samples_leaf or rf[ch, WN] < 2.0 * min_weight_leaf
+                    or rf[ch, IMP] <= EPSILON):
+                ri[ch, CAND] = 0
+            else:
+                _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins,
+                               bin_lo, bin_hi, idx, offsets, y_cls, y_reg, w, unit,
+                               scratch, touched, feats, rng, best, cum, crit, is_clf,
+                               max_depth, min_samples_split, min_samples_leaf,
+                               min_weight_leaf, max_features, min_impurity_decrease,
+                               w_root, random_split, monotonic, mae_order, mae_rank,
+                               mae_f, sparse, sp_rows, sp_work, pick_miss, nbuf)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
