@@ -69,6 +69,7 @@ from ._splitting import (
 )
 
 FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
+SMALL_PARTITION = 4096  # a partition's smaller side up to this size uses a kept buffer
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 # pool histograms may take this fraction of the binned matrix's bytes (at least
@@ -86,7 +87,7 @@ THR, IMP, WN, IMPROV, LO, HI, MID, IMPL, IMPR = range(9)
 N_FCOLS = 9
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rand_int(state, n):
     """xorshift64*: uniform int in [0, n)."""
     x = state[0]
@@ -872,11 +873,13 @@ def _goes_left(b, L, mgl):
 
 @njit(cache=True)
 def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
-               right_st):
+               right_st, small_buf):
     """Stable in-place partition of the node's samples; fresh child stats.
 
     The smaller side goes through a buffer of its size, freed on return (the
-    big partitions come first, while the tree is still small).  ``xb``: the
+    big partitions come first, while the tree is still small); a small side
+    uses ``small_buf`` (an allocation per node was a tenth of a small node's
+    time).  ``xb``: the
     split feature's bins.  Both passes are branch-free (a side is a 0/1
     factor, an index moves by it): a split's sides are as good as random to
     the branch predictor, whose misses cost more than the arithmetic."""
@@ -888,7 +891,8 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
                          w, unit, left_st, right_st)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
-        buf = np.empty(n_left + 1, np.int32)
+        buf = small_buf if n_left + 1 <= small_buf.shape[0] else np.empty(n_left + 1,
+                                                                          np.int32)
         q = 0
         p = end
         for i in range(end - 1, start - 1, -1):
@@ -902,7 +906,8 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
         for j in range(q):
             idx[start + j] = buf[q - 1 - j]
     else:  # right ones to buf, left ones packed at the start
-        buf = np.empty(end - mid + 1, np.int32)
+        buf = (small_buf if end - mid + 1 <= small_buf.shape[0]
+               else np.empty(end - mid + 1, np.int32))
         p = start
         q = 0
         for i in range(start, end):
@@ -1238,6 +1243,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     left_st = np.empty(C, np.float64)
     right_st = np.empty(C, np.float64)
     sample_node = np.full(n_samples if want_leaves else 0, -1, np.int32)
+    small_buf = np.empty(min(n_act // 2 + 1, SMALL_PARTITION), np.int32)
 
     best_first = max_leaf_nodes > 0
     # the output, compact while the tree grows (int32 ids, grown by 1/8 at a
@@ -1398,7 +1404,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             xb = X_binned[ri[r, FEAT]]
         mid = _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit,
-                         left_st, right_st)
+                         left_st, right_st, small_buf)
         depth = ri[r, DEPTH] + 1
         if n_rfree < 2:  # grow the records
             old = rcap
