@@ -53,6 +53,7 @@ from ._histogram import (
 )
 from ._splitting import (
     ABSOLUTE_ERROR,
+    GINI,
     MAE_SORTED_Y,
     POISSON,
     POISSON_EPSILON,
@@ -68,6 +69,7 @@ from ._splitting import (
 )
 
 FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
+SMALL_PARTITION = 4096  # a partition's smaller side up to this size uses a kept buffer
 SMALL_NODE = 128  # below this many samples a node gets no stored histogram
 PARALLEL_MIN_WORK = 1 << 20  # samples x features above which prange pays
 # pool histograms may take this fraction of the binned matrix's bytes (at least
@@ -85,7 +87,7 @@ THR, IMP, WN, IMPROV, LO, HI, MID, IMPL, IMPR = range(9)
 N_FCOLS = 9
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rand_int(state, n):
     """xorshift64*: uniform int in [0, n)."""
     x = state[0]
@@ -427,14 +429,14 @@ def _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_
 
 
 @njit(cache=True, inline="always")
-def _node_bins(xb, idx, start, end, nb_x):
-    """Feature bins of the node's samples into ``nb_x``; returns the smallest
-    and largest non-missing bin and the number of missing values."""
+def _node_bins(X_binned, f, idx, start, end, nb_x):
+    """Feature ``f``'s bins of the node's samples into ``nb_x``; returns the
+    smallest and largest non-missing bin and the number of missing values."""
     bmin = 255
     bmax = 0
     n_miss = 0
     for i in range(start, end):
-        b = np.int64(xb[idx[i]])
+        b = np.int64(X_binned[f, idx[i]])
         nb_x[i - start] = b
         miss = b == MISSING_BIN
         n_miss += miss
@@ -539,26 +541,24 @@ def _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax, n_miss, vmin, vmax):
         # bins that are (bins before bmin are, bmax is not): a branch-free
         # 8-step search on the +inf-padded largest values (a branching one
         # was most of a small node's cost)
-        hp = bin_pad[0, f]
-        lp = bin_pad[1, f]
         c = 0
-        c += 128 if hp[c + 127] <= thr else 0
-        c += 64 if hp[c + 63] <= thr else 0
-        c += 32 if hp[c + 31] <= thr else 0
-        c += 16 if hp[c + 15] <= thr else 0
-        c += 8 if hp[c + 7] <= thr else 0
-        c += 4 if hp[c + 3] <= thr else 0
-        c += 2 if hp[c + 1] <= thr else 0
-        c += 1 if hp[c] <= thr else 0
+        c += 128 if bin_pad[0, f, c + 127] <= thr else 0
+        c += 64 if bin_pad[0, f, c + 63] <= thr else 0
+        c += 32 if bin_pad[0, f, c + 31] <= thr else 0
+        c += 16 if bin_pad[0, f, c + 15] <= thr else 0
+        c += 8 if bin_pad[0, f, c + 7] <= thr else 0
+        c += 4 if bin_pad[0, f, c + 3] <= thr else 0
+        c += 2 if bin_pad[0, f, c + 1] <= thr else 0
+        c += 1 if bin_pad[0, f, c] <= thr else 0
         if np.float64(bin_lo[f, c]) <= thr:  # inside bin c: the nearer side
-            L = c if thr - np.float64(bin_lo[f, c]) >= (hp[c] - thr) else c - 1
+            L = c if thr - np.float64(bin_lo[f, c]) >= (bin_pad[0, f, c] - thr) else c - 1
             if L < bmin:
                 L = bmin
             if L >= bmax:
                 L = bmax - 1
             # scikit-learn's midpoint between the non-empty bins around L
-            a = hp[L]
-            b = lp[L + 1]
+            a = bin_pad[0, f, L]
+            b = bin_pad[1, f, L + 1]
             threshold = a / 2.0 + b / 2.0
             if threshold == b or np.isinf(threshold):
                 threshold = a
@@ -567,6 +567,29 @@ def _draw_split(rng, bin_lo, bin_pad, f, bmin, bmax, n_miss, vmin, vmax):
             threshold = thr
         R = L + 1
     return L, R, threshold, mgl
+
+
+@njit(cache=True, inline="always")
+def _scalar_proxy(is_clf, l0, l1, l2, tot1, tot2, n_tot, wtot, min_samples_leaf,
+                  min_weight_leaf, best_p):
+    """:func:`_try_split` of one output without a constraint, for two-class
+    gini (left stats ``l0, l1, l2``: count, class-0 and class-1 weights) or
+    squared error (count, weight, sum w*y), with the same arithmetic."""
+    nr = n_tot - l0
+    if l0 < min_samples_leaf or nr < min_samples_leaf:
+        return -np.inf
+    wl = 0.0 + l1 + l2 if is_clf else l1
+    wr = wtot - wl
+    if not (wl >= min_weight_leaf and wr >= min_weight_leaf and wl > 0.0 and wr > 0.0):
+        return -np.inf
+    if is_clf:
+        r1 = tot1 - l1
+        r2 = tot2 - l2
+        p = (0.0 + l1 * l1 + l2 * l2) / wl + (0.0 + r1 * r1 + r2 * r2) / wr
+    else:
+        sr = tot2 - l2
+        p = (0.0 + l2 * l2) / wl + (0.0 + sr * sr) / wr
+    return p if p > best_p else -np.inf
 
 
 @njit(cache=True)
@@ -598,6 +621,14 @@ def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, 
     one_output = offsets.shape[0] == 2 and (is_clf or y_reg.shape[1] == 1)
     if one_output:
         _gather_node(idx, start, end, is_clf, y_cls, y_reg, w, unit, nb_w, nb_v, nb_c)
+    # the common cases (two-class gini, squared error; no constraint) score a
+    # candidate from scalars: a call with array arguments costs each array an
+    # atomic reference-count increment and decrement, which was most of a
+    # small node's time
+    scalar = one_output and not constrained and (
+        (is_clf and offsets[1] == 2 and crit == GINI) or crit == SQUARED_ERROR)
+    tot1 = tot[1]
+    tot2 = tot[2]
     for j in range(n_features):
         if sample_features:
             k = j + _rand_int(rng, n_features - j)
@@ -607,8 +638,7 @@ def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, 
             f = feats[j]
         else:
             f = j
-        xb = X_binned[f]
-        bmin, bmax, n_miss = _node_bins(xb, idx, start, end, nb_x)
+        bmin, bmax, n_miss = _node_bins(X_binned, f, idx, start, end, nb_x)
         visited += 1
         vmin = np.float64(bin_lo[f, bmin]) if n_miss < n else 0.0
         vmax = np.float64(bin_hi[f, bmax]) if n_miss < n else 0.0
@@ -621,11 +651,15 @@ def _random_split_dense(X_binned, n_bins, bin_lo, bin_hi, idx, start, end, tot, 
                 _left_stats_fast(cum, nb_x, n, L, mgl, is_clf, offsets[1], nb_w, nb_v,
                                  nb_c)
             else:
-                _left_stats(cum, xb, L, mgl, idx, start, end, is_clf, offsets, y_cls,
-                            y_reg, w, unit)
-            mono = monotonic[f] if constrained else 0
-            p = _try_split(cum, tot, n_tot, wn, crit, is_clf, offsets, min_samples_leaf,
-                           min_weight_leaf, mono, lo, hi, best)
+                _left_stats(cum, X_binned[f], L, mgl, idx, start, end, is_clf, offsets,
+                            y_cls, y_reg, w, unit)
+            if scalar:
+                p = _scalar_proxy(is_clf, cum[0], cum[1], cum[2], tot1, tot2, n_tot, wn,
+                                  min_samples_leaf, min_weight_leaf, best[0])
+            else:
+                mono = monotonic[f] if constrained else 0
+                p = _try_split(cum, tot, n_tot, wn, crit, is_clf, offsets,
+                               min_samples_leaf, min_weight_leaf, mono, lo, hi, best)
             if p > best[0]:
                 best[0] = p
                 best[1] = L
@@ -839,11 +873,13 @@ def _goes_left(b, L, mgl):
 
 @njit(cache=True)
 def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
-               right_st):
+               right_st, small_buf):
     """Stable in-place partition of the node's samples; fresh child stats.
 
     The smaller side goes through a buffer of its size, freed on return (the
-    big partitions come first, while the tree is still small).  ``xb``: the
+    big partitions come first, while the tree is still small); a small side
+    uses ``small_buf`` (an allocation per node was a tenth of a small node's
+    time).  ``xb``: the
     split feature's bins.  Both passes are branch-free (a side is a 0/1
     factor, an index moves by it): a split's sides are as good as random to
     the branch predictor, whose misses cost more than the arithmetic."""
@@ -855,7 +891,8 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
                          w, unit, left_st, right_st)
     mid = start + n_left
     if n_left <= end - mid:  # left ones to buf, right ones packed at the end
-        buf = np.empty(n_left + 1, np.int32)
+        buf = small_buf if n_left + 1 <= small_buf.shape[0] else np.empty(n_left + 1,
+                                                                          np.int32)
         q = 0
         p = end
         for i in range(end - 1, start - 1, -1):
@@ -869,7 +906,8 @@ def _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit, left_st,
         for j in range(q):
             idx[start + j] = buf[q - 1 - j]
     else:  # right ones to buf, left ones packed at the start
-        buf = np.empty(end - mid + 1, np.int32)
+        buf = (small_buf if end - mid + 1 <= small_buf.shape[0]
+               else np.empty(end - mid + 1, np.int32))
         p = start
         q = 0
         for i in range(start, end):
@@ -1205,6 +1243,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     left_st = np.empty(C, np.float64)
     right_st = np.empty(C, np.float64)
     sample_node = np.full(n_samples if want_leaves else 0, -1, np.int32)
+    small_buf = np.empty(min(n_act // 2 + 1, SMALL_PARTITION), np.int32)
 
     best_first = max_leaf_nodes > 0
     # the output, compact while the tree grows (int32 ids, grown by 1/8 at a
@@ -1365,7 +1404,7 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         else:
             xb = X_binned[ri[r, FEAT]]
         mid = _partition(r, ri, idx, xb, is_clf, offsets, y_cls, y_reg, w, unit,
-                         left_st, right_st)
+                         left_st, right_st, small_buf)
         depth = ri[r, DEPTH] + 1
         if n_rfree < 2:  # grow the records
             old = rcap
@@ -1452,13 +1491,23 @@ def build_tree(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
         rfree[n_rfree - 1] = r  # r's record is done
 
         for ch in (left, right):
-            _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins, bin_lo,
-                           bin_hi, idx, offsets, y_cls, y_reg, w, unit, scratch, touched,
-                           feats, rng, best, cum, crit, is_clf, max_depth,
-                           min_samples_split, min_samples_leaf, min_weight_leaf,
-                           max_features, min_impurity_decrease, w_root, random_split,
-                           monotonic, mae_order, mae_rank, mae_f, sparse, sp_rows,
-                           sp_work, pick_miss, nbuf)
+            # a leaf by the stopping rules is known here: ``_evaluate_node``
+            # would find the same, after an atomic reference-count increment
+            # and decrement of each of its array arguments (half the nodes of a
+            # fully grown tree are such leaves)
+            n_ch = ri[ch, END] - ri[ch, START]
+            if (depth >= max_depth or n_ch < min_samples_split
+                    or n_ch < 2 * min_samples_leaf or rf[ch, WN] < 2.0 * min_weight_leaf
+                    or rf[ch, IMP] <= EPSILON):
+                ri[ch, CAND] = 0
+            else:
+                _evaluate_node(ch, ri, rf, rs, best_left, pool, X_binned, n_bins,
+                               bin_lo, bin_hi, idx, offsets, y_cls, y_reg, w, unit,
+                               scratch, touched, feats, rng, best, cum, crit, is_clf,
+                               max_depth, min_samples_split, min_samples_leaf,
+                               min_weight_leaf, max_features, min_impurity_decrease,
+                               w_root, random_split, monotonic, mae_order, mae_rank,
+                               mae_f, sparse, sp_rows, sp_work, pick_miss, nbuf)
             if ri[ch, SLOT] >= 0 and (ri[ch, CAND] == 0
                                       or ri[ch, END] - ri[ch, START] < SMALL_NODE):
                 _release_slot(ch, ri, slot_owner)
