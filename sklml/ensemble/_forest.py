@@ -675,8 +675,8 @@ class RandomForestRegressor(ForestRegressor):
 
 class ExtraTreesClassifier(ForestClassifier):
     """Extremely randomised trees: each split tries one random threshold per
-    drawn feature (a random bin boundary of the binned engine) and keeps the
-    best of those.
+    drawn feature (uniform between the feature's minimum and maximum in the
+    node, as scikit-learn's) and keeps the best of those.
 
     Parameters are those of :class:`RandomForestClassifier`; as in
     scikit-learn, ``bootstrap`` defaults to False (every tree sees all the

@@ -402,8 +402,8 @@ class DecisionTreeClassifier(ClassifierMixin, MultiOutputMixin, BaseDecisionTree
         Impurity measure.  "misclassification" is ``1 - max_k p_k``.
     splitter : {"best", "random"}, default="best"
         "best" takes each node's best split; "random" (Extra-Trees) draws one
-        threshold per candidate feature among the node's occupied bins and keeps
-        the best of those.
+        threshold per candidate feature, uniform between its minimum and maximum
+        in the node, and keeps the best of those.
     max_depth : int, default=None
         Maximum depth; None grows until leaves are pure or too small.
     min_samples_split : int or float, default=2
@@ -696,7 +696,8 @@ class ExtraTreeClassifier(DecisionTreeClassifier):
 
     A :class:`DecisionTreeClassifier` with ``splitter="random"`` and
     ``max_features="sqrt"`` by default: each node draws one threshold per
-    candidate feature (among the bins its samples occupy) and keeps the best.
+    candidate feature (uniform between its minimum and maximum in the node)
+    and keeps the best.
     Meant as the trees of an ensemble; parameters are those of
     :class:`DecisionTreeClassifier`.
 
