@@ -10,10 +10,13 @@ The public API, the bootstrap draws and the errors are scikit-learn's
 
 import warnings
 import weakref
+from contextlib import contextmanager
 from numbers import Integral
 
+import numba
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
+from numba import njit
 from scipy.sparse import issparse
 from sklearn.base import (
     BaseEstimator,
@@ -49,6 +52,48 @@ _FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_stat
 # must leave the estimator's __dict__ alone, and a pickle need not carry it),
 # and rebuilt when ``estimators_`` no longer holds the same trees.
 _STACKS = weakref.WeakKeyDictionary()
+
+
+# Out-of-bag scoring walks every tree over a block of rows at a time: the
+# block's leaves (rows x trees, int64) stay under about 4 MiB.
+_OOB_BLOCK_BYTES = 1 << 22
+
+
+@contextmanager
+def _prediction_threads(n_jobs):
+    """Numba's threads for one prediction: scikit-learn's reading of ``n_jobs``
+    (None: one unless a ``joblib.parallel_config`` says otherwise, -1: every
+    core), at most numba's pool.  The setting is the calling thread's own and
+    is restored after.  Batches below ``SERIAL_ROWS`` rows are serial anyway."""
+    wanted = max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+    before = numba.get_num_threads()
+    numba.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+@njit(cache=True, nogil=True)
+def _add_oob_values(leaves, oob_bits, values, total, count, first_row):
+    """Add each tree's leaf value to the rows it did not see, trees in order.
+
+    ``leaves[i, t]`` is the (global) leaf of row ``first_row + i`` in tree
+    ``t``; ``oob_bits[t]`` is ``np.packbits`` of tree ``t``'s out-of-bag mask.
+    Each row's sum runs over the trees in their order, as adding the trees'
+    predictions one tree after another does (the same floating-point sums).
+    """
+    width = values.shape[1]
+    for i in range(leaves.shape[0]):
+        row = first_row + i
+        byte = row >> 3
+        bit = 7 - (row & 7)  # packbits: the first row is the high bit
+        for t in range(leaves.shape[1]):
+            if (oob_bits[t, byte] >> bit) & 1:
+                leaf = leaves[i, t]
+                for k in range(width):
+                    total[row, k] += values[leaf, k]
+                count[row] += 1.0
 
 
 def _map_friedman_mse(criterion):
@@ -214,8 +259,14 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
                 # the seeds a fit from scratch would have given the first trees
                 rng.randint(MAX_INT, size=len(self.estimators_))
             seeds = rng.randint(MAX_INT, size=n_more)
-            self.estimators_.extend(self._grow_trees(X, y, seeds, rng))
+            grown = self._grow_trees(X, y, seeds, rng)
+            self.estimators_.extend(tree for tree, _ in grown)
+            # the out-of-bag rows of the new trees, known from their bootstrap
+            oob_bits = [bits for _, bits in grown]
+            del grown
 
+        if n_more <= 0:
+            oob_bits = []
         if self.oob_score and (n_more > 0 or not hasattr(self, "oob_score_")):
             y_type = type_of_target(y)
             if y_type == "unknown" or (is_clf and y_type == "multiclass-multioutput"):
@@ -225,7 +276,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
                     "continuous-multioutput, binary, multiclass, "
                     "multilabel-indicator.")
             scoring = self.oob_score if callable(self.oob_score) else None
-            self._set_oob_score_and_attributes(X, y, scoring)
+            self._set_oob_score_and_attributes(X, y, scoring, oob_bits=oob_bits)
 
         if is_clf and self.n_outputs_ == 1:
             self.n_classes_ = self.n_classes_[0]
@@ -233,7 +284,9 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         return self
 
     def _grow_trees(self, X, y, seeds, rng):
-        """The new trees, grown in threads on one binned copy of ``X``."""
+        """The new trees, grown in threads on one binned copy of ``X``, each
+        with its out-of-bag mask packed by ``np.packbits`` (None unless
+        ``oob_score``)."""
         n, n_features = X.shape
         is_clf = self._is_classifier()
         if is_clf and self.n_outputs_ == 1:
@@ -258,13 +311,19 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         n_boot = self._n_samples_bootstrap
         balanced_subsample = is_clf and self.class_weight == "balanced_subsample"
         unit = UNIT_WEIGHT
+        keep_oob = bool(self.oob_score) and self.bootstrap
 
         def grow(seed):
             tree = prepare_tree(template, n_features, is_clf, n_classes, classes,
                                 self.n_outputs_, int(seed), names)
+            oob_bits = None
             if self.bootstrap:
                 idx = bootstrap_indices(seed, n, n_boot, sample_weight)
-                w = np.bincount(idx, minlength=n).astype(np.float64)
+                counts = np.bincount(idx, minlength=n)
+                if keep_oob:
+                    oob_bits = np.packbits(counts == 0)
+                w = counts.astype(np.float64)
+                del counts
                 if balanced_subsample:
                     w *= compute_sample_weight("balanced", y, indices=idx)
             else:
@@ -276,29 +335,49 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
             # bootstrap rows grows the same tree
             tree_seed = int(np.random.RandomState(seed).randint(MAX_INT))
             tree._grow(binned, y_cls, y_reg, w, mwl, tree_seed, parallel=False)
-            return tree
+            return tree, oob_bits
 
         return Parallel(n_jobs=self.n_jobs, prefer="threads", verbose=self.verbose)(
             delayed(grow)(s) for s in seeds)
 
     # -- out-of-bag ------------------------------------------------------------
 
-    def _oob_predictions(self, X, width):
-        """Mean out-of-bag prediction of each row, shape (n_samples, n_outputs, width)."""
+    def _oob_predictions(self, X, width, oob_bits=()):
+        """Mean out-of-bag prediction of each row, shape (n_samples, n_outputs, width).
+
+        All the trees walk a block of rows at a time in one compiled call (in
+        ``n_jobs`` threads); the values of the trees that did not see a row are
+        then added up in tree order.  ``oob_bits`` holds the packed out-of-bag
+        masks of the last trees, as the fit found them; those of the other
+        trees (grown by an earlier warm-started fit) are drawn again from their
+        seeds.
+        """
         n = X.shape[0]
-        total = np.zeros((n, self.n_outputs_, width))
+        trees = self.estimators_
+        n_trees = len(trees)
+        known = list(oob_bits)
+        masks = np.empty((n_trees, (n + 7) // 8), dtype=np.uint8)
+        first_known = n_trees - len(known)
+        for t, tree in enumerate(trees):
+            bits = known[t - first_known] if t >= first_known else None
+            if bits is None:
+                bits = np.packbits(unsampled_mask(tree.random_state, n,
+                                                  self._n_samples_bootstrap,
+                                                  self._sample_weight))
+            masks[t] = bits
+        stack = self._tree_stack()
+        total = np.zeros((n, stack.values.shape[1]))
         count = np.zeros(n)
-        for tree in self.estimators_:
-            rows = np.flatnonzero(unsampled_mask(tree.random_state, n,
-                                                 self._n_samples_bootstrap,
-                                                 self._sample_weight))
-            if rows.size:
-                total[rows] += tree.tree_.predict(X[rows])[:, :, :width]
-                count[rows] += 1
+        block = max(4096, _OOB_BLOCK_BYTES // (8 * n_trees))
+        with _prediction_threads(self.n_jobs):
+            for lo in range(0, n, block):
+                leaves = stack.leaves(X[lo:lo + block])
+                _add_oob_values(leaves, masks, stack.values, total, count, np.int64(lo))
         if np.any(count == 0):
             warnings.warn("Some inputs do not have OOB scores. This probably means too "
                           "few trees were used to compute any reliable OOB estimates.",
                           UserWarning)
+        total = total.reshape(n, self.n_outputs_, -1)[:, :, :width]
         return total / np.maximum(count, 1)[:, None, None]
 
     # -- prediction-time API ---------------------------------------------------
@@ -322,7 +401,8 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         X_leaves : ndarray of shape (n_samples, n_estimators)
         """
         X = self._validate_X_predict(X)
-        return self._tree_stack().apply(X)
+        with _prediction_threads(self.n_jobs):
+            return self._tree_stack().apply(X)
 
     def decision_path(self, X):
         """Nodes each sample passes through, in every tree.
@@ -340,7 +420,8 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         """
         X = self._validate_X_predict(X)
         stack = self._tree_stack()
-        return stack.decision_path(X), stack.n_nodes_ptr.copy()
+        with _prediction_threads(self.n_jobs):
+            return stack.decision_path(X), stack.n_nodes_ptr.copy()
 
     def _tree_stack(self):
         """The fitted trees as one :class:`~sklml.tree._predictor.TreeStack`
@@ -443,8 +524,9 @@ class ForestClassifier(ClassifierMixin, BaseForest):
             class_weight = class_weight[0]
         return y, compute_sample_weight(class_weight, y_original)
 
-    def _set_oob_score_and_attributes(self, X, y, scoring_function=None):
-        decision = self._oob_predictions(X, max(np.atleast_1d(self.n_classes_)))
+    def _set_oob_score_and_attributes(self, X, y, scoring_function=None, oob_bits=()):
+        decision = self._oob_predictions(X, max(np.atleast_1d(self.n_classes_)),
+                                         oob_bits)
         decision = np.moveaxis(decision, 1, 2)  # (n_samples, n_classes, n_outputs)
         if decision.shape[-1] == 1:
             decision = decision[..., 0]
@@ -465,7 +547,8 @@ class ForestClassifier(ClassifierMixin, BaseForest):
             arrays (one per output)
         """
         X = self._validate_X_predict(X)
-        total = self._tree_stack().value_sum(X)
+        with _prediction_threads(self.n_jobs):
+            total = self._tree_stack().value_sum(X)
         total /= len(self.estimators_)
         total = total.reshape(X.shape[0], self.n_outputs_, -1)
         if self.n_outputs_ == 1:
@@ -500,8 +583,8 @@ class ForestRegressor(RegressorMixin, BaseForest):
     def _is_classifier():
         return False
 
-    def _set_oob_score_and_attributes(self, X, y, scoring_function=None):
-        pred = self._oob_predictions(X, 1)[:, :, 0]
+    def _set_oob_score_and_attributes(self, X, y, scoring_function=None, oob_bits=()):
+        pred = self._oob_predictions(X, 1, oob_bits)[:, :, 0]
         if pred.shape[1] == 1:
             pred = pred[:, 0]
         self.oob_prediction_ = pred
@@ -520,7 +603,8 @@ class ForestRegressor(RegressorMixin, BaseForest):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         X = self._validate_X_predict(X)
-        pred = self._tree_stack().value_sum(X)
+        with _prediction_threads(self.n_jobs):
+            pred = self._tree_stack().value_sum(X)
         pred /= len(self.estimators_)
         return pred[:, 0] if self.n_outputs_ == 1 else pred
 
