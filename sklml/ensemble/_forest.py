@@ -35,7 +35,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from sklml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklml.tree._binning import LABEL_DTYPE, bin_sparse, encode_labels, kernel_array
-from sklml.tree._predictor import TreeStack
+from sklml.tree._predictor import SERIAL_ROWS, TreeStack
 
 from ._bagging import bootstrap_indices, n_bootstrap_samples, unsampled_mask
 from ._base import EMPTY_CLS, EMPTY_REG, MAX_INT, UNIT_WEIGHT, bin_once, prepare_tree
@@ -60,11 +60,16 @@ _OOB_BLOCK_BYTES = 1 << 22
 
 
 @contextmanager
-def _prediction_threads(n_jobs):
-    """Numba's threads for one prediction: scikit-learn's reading of ``n_jobs``
-    (None: one unless a ``joblib.parallel_config`` says otherwise, -1: every
-    core), at most numba's pool.  The setting is the calling thread's own and
-    is restored after.  Batches below ``SERIAL_ROWS`` rows are serial anyway."""
+def _prediction_threads(n_jobs, n_rows):
+    """Numba's threads for one prediction of ``n_rows`` rows: scikit-learn's
+    reading of ``n_jobs`` (None: one unless a ``joblib.parallel_config`` says
+    otherwise, -1: every core), at most numba's pool.  The setting is the
+    calling thread's own and is restored after.  Batches below
+    ``SERIAL_ROWS`` rows take the serial path and are left alone (no thread
+    pool is started for them)."""
+    if n_rows < SERIAL_ROWS:
+        yield
+        return
     wanted = max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
     before = numba.get_num_threads()
     numba.set_num_threads(wanted)
@@ -369,7 +374,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         total = np.zeros((n, stack.values.shape[1]))
         count = np.zeros(n)
         block = max(4096, _OOB_BLOCK_BYTES // (8 * n_trees))
-        with _prediction_threads(self.n_jobs):
+        with _prediction_threads(self.n_jobs, min(n, block)):
             for lo in range(0, n, block):
                 leaves = stack.leaves(X[lo:lo + block])
                 _add_oob_values(leaves, masks, stack.values, total, count, np.int64(lo))
@@ -401,7 +406,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         X_leaves : ndarray of shape (n_samples, n_estimators)
         """
         X = self._validate_X_predict(X)
-        with _prediction_threads(self.n_jobs):
+        with _prediction_threads(self.n_jobs, X.shape[0]):
             return self._tree_stack().apply(X)
 
     def decision_path(self, X):
@@ -420,7 +425,7 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
         """
         X = self._validate_X_predict(X)
         stack = self._tree_stack()
-        with _prediction_threads(self.n_jobs):
+        with _prediction_threads(self.n_jobs, X.shape[0]):
             return stack.decision_path(X), stack.n_nodes_ptr.copy()
 
     def _tree_stack(self):
@@ -547,7 +552,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
             arrays (one per output)
         """
         X = self._validate_X_predict(X)
-        with _prediction_threads(self.n_jobs):
+        with _prediction_threads(self.n_jobs, X.shape[0]):
             total = self._tree_stack().value_sum(X)
         total /= len(self.estimators_)
         total = total.reshape(X.shape[0], self.n_outputs_, -1)
@@ -603,7 +608,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         X = self._validate_X_predict(X)
-        with _prediction_threads(self.n_jobs):
+        with _prediction_threads(self.n_jobs, X.shape[0]):
             pred = self._tree_stack().value_sum(X)
         pred /= len(self.estimators_)
         return pred[:, 0] if self.n_outputs_ == 1 else pred

@@ -126,3 +126,5 @@ def test_large_batches_use_n_jobs_threads(monkeypatch, n_jobs, config_jobs, expe
     cores = os.cpu_count() if expected == -1 else expected
     assert seen == [min(cores, numba.config.NUMBA_NUM_THREADS)]
     assert numba.get_num_threads() == before  # restored
+    forest.predict(X[:SERIAL_ROWS - 1])  # the serial path: the threads left alone
+    assert seen[1:] == [before]
