@@ -54,8 +54,10 @@ _FOREST_ONLY = {"n_estimators", "bootstrap", "oob_score", "n_jobs", "random_stat
 _STACKS = weakref.WeakKeyDictionary()
 
 
-# Out-of-bag scoring walks every tree over a block of rows at a time: the
-# block's leaves (rows x trees, int64) stay under about 4 MiB.
+# Out-of-bag scoring walks a group of trees of about ``_OOB_GROUP_NODES`` nodes
+# (their walk records, ~2 MiB, and values) over a block of rows at a time, the
+# block's leaves (rows x trees, int64) under about 4 MiB.
+_OOB_GROUP_NODES = 1 << 17
 _OOB_BLOCK_BYTES = 1 << 22
 
 
@@ -350,34 +352,49 @@ class BaseForest(MultiOutputMixin, BaseEstimator):
     def _oob_predictions(self, X, width, oob_bits=()):
         """Mean out-of-bag prediction of each row, shape (n_samples, n_outputs, width).
 
-        All the trees walk a block of rows at a time in one compiled call (in
-        ``n_jobs`` threads); the values of the trees that did not see a row are
-        then added up in tree order.  ``oob_bits`` holds the packed out-of-bag
-        masks of the last trees, as the fit found them; those of the other
-        trees (grown by an earlier warm-started fit) are drawn again from their
-        seeds.
+        The trees go in consecutive groups (``_OOB_GROUP_NODES`` nodes or so);
+        a group walks a block of rows at a time in one compiled call (in
+        ``n_jobs`` threads) and the values of its trees that did not see a row
+        are added to that row in tree order.  Only one group's walk records
+        exist at a time, so scoring holds little beside the forest.
+        ``oob_bits`` holds the packed out-of-bag masks of the last trees, as
+        the fit found them; those of the other trees (grown by an earlier
+        warm-started fit) are drawn again from their seeds.
         """
         n = X.shape[0]
         trees = self.estimators_
-        n_trees = len(trees)
-        known = list(oob_bits)
-        masks = np.empty((n_trees, (n + 7) // 8), dtype=np.uint8)
-        first_known = n_trees - len(known)
-        for t, tree in enumerate(trees):
-            bits = known[t - first_known] if t >= first_known else None
-            if bits is None:
-                bits = np.packbits(unsampled_mask(tree.random_state, n,
-                                                  self._n_samples_bootstrap,
-                                                  self._sample_weight))
-            masks[t] = bits
-        stack = self._tree_stack()
-        total = np.zeros((n, stack.values.shape[1]))
+        first_known = len(trees) - len(oob_bits)
+
+        def packed_mask(t):
+            if t >= first_known and oob_bits[t - first_known] is not None:
+                return oob_bits[t - first_known]
+            return np.packbits(unsampled_mask(trees[t].random_state, n,
+                                              self._n_samples_bootstrap,
+                                              self._sample_weight))
+
+        total = None
         count = np.zeros(n)
-        block = max(4096, _OOB_BLOCK_BYTES // (8 * n_trees))
-        with _prediction_threads(self.n_jobs, min(n, block)):
-            for lo in range(0, n, block):
-                leaves = stack.leaves(X[lo:lo + block])
-                _add_oob_values(leaves, masks, stack.values, total, count, np.int64(lo))
+        start = 0
+        with _prediction_threads(self.n_jobs, n):
+            while start < len(trees):
+                stop, nodes = start, 0
+                # at least two trees (a stack of one is kept on its tree)
+                while stop < len(trees) and (
+                        stop - start < 2
+                        or nodes + trees[stop].tree_.node_count <= _OOB_GROUP_NODES):
+                    nodes += trees[stop].tree_.node_count
+                    stop += 1
+                stack = TreeStack([tree.tree_ for tree in trees[start:stop]])
+                masks = np.stack([packed_mask(t) for t in range(start, stop)])
+                if total is None:
+                    total = np.zeros((n, stack.values.shape[1]))
+                block = max(4096, _OOB_BLOCK_BYTES // (8 * (stop - start)))
+                for lo in range(0, n, block):
+                    leaves = stack.leaves(X[lo:lo + block])
+                    _add_oob_values(leaves, masks, stack.values, total, count,
+                                    np.int64(lo))
+                del stack, masks
+                start = stop
         if np.any(count == 0):
             warnings.warn("Some inputs do not have OOB scores. This probably means too "
                           "few trees were used to compute any reliable OOB estimates.",

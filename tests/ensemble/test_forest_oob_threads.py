@@ -21,6 +21,7 @@ from sklml.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklml.ensemble import _forest
 from sklml.tree._predictor import SERIAL_ROWS, TreeStack
 
 
@@ -42,7 +43,10 @@ def _reference_oob(forest, X, width):
 @pytest.mark.parametrize("config", [
     {}, {"max_samples": 0.3}, {"class_weight": "balanced_subsample"}, {"n_jobs": 2},
 ])
-def test_classifier_oob_is_the_tree_by_tree_mean(config, seed):
+@pytest.mark.parametrize("group_nodes", [None, 1])
+def test_classifier_oob_is_the_tree_by_tree_mean(config, seed, group_nodes, monkeypatch):
+    if group_nodes is not None:  # the trees two by two, as a large forest goes
+        monkeypatch.setattr(_forest, "_OOB_GROUP_NODES", group_nodes)
     X, y = make_classification(1500, 8, n_informative=5, n_classes=3, random_state=seed)
     X = X.astype(np.float32)
     X[::11, 2] = np.nan
@@ -74,16 +78,17 @@ def test_regressor_oob_multi_output_and_sparse(seed):
 
 
 @pytest.mark.parametrize("seed", [None, 1, 2])
-def test_warm_start_oob_counts_old_and_new_trees(seed):
+def test_warm_start_oob_counts_old_and_new_trees(seed, monkeypatch):
     # the first trees' out-of-bag rows are drawn again from their seeds, the
     # new ones' come from the fit: together they must give the definition
     X, y = make_classification(1000, 6, random_state=seed)
     forest = ExtraTreesClassifier(n_estimators=4, bootstrap=True, oob_score=True,
                                   warm_start=True, random_state=seed).fit(X, y)
-    forest.set_params(n_estimators=10).fit(X, y)
+    monkeypatch.setattr(_forest, "_OOB_GROUP_NODES", 1)  # groups across old and new
+    forest.set_params(n_estimators=11).fit(X, y)
     expected = _reference_oob(forest, X.astype(np.float32), 2)[:, 0, :]
     np.testing.assert_array_equal(forest.oob_decision_function_, expected)
-    fresh = ExtraTreesClassifier(n_estimators=10, bootstrap=True, oob_score=True,
+    fresh = ExtraTreesClassifier(n_estimators=11, bootstrap=True, oob_score=True,
                                  random_state=seed).fit(X, y)
     if seed is not None:  # the same trees as a fit from scratch
         np.testing.assert_array_equal(forest.oob_decision_function_,
