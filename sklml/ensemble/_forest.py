@@ -659,7 +659,11 @@ class RandomForestClassifier(ForestClassifier):
         Score the forest on the out-of-bag samples (``oob_score_``,
         ``oob_decision_function_``).
     n_jobs : int, default=None
-        Trees grown at once, in threads.
+        Threads: trees grown at once by ``fit``, and the rows of batches of
+        1,024 or more split among them by ``predict``, ``predict_proba``,
+        ``apply``, ``decision_path`` and the out-of-bag scoring (None: one,
+        unless a ``joblib.parallel_config`` sets it; -1: every core), as in
+        scikit-learn.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     warm_start : bool, default=False
