@@ -19,8 +19,8 @@ MISSING_BIN = 255
 N_HIST_BINS = 256
 # rows used to place quantile edges (as HistGradientBoosting); every row is binned
 BINNING_SUBSAMPLE = 200_000
-# threads that bin features side by side (the kernels release the GIL, and so
-# does numpy's sort); 75,000 x 28 float32 bins in about half the time on two
+# threads that bin features side by side (the kernels release the GIL); each
+# takes a contiguous share of the features and does all of its work in one call
 BINNING_THREADS = 2
 # below this many values (rows x features) one thread does it all
 PARALLEL_MIN_VALUES = 200_000
@@ -156,29 +156,95 @@ def _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi):
 
 
 @njit(cache=True, nogil=True)
-def _valid_values(X, f, rows, all_rows, buf):
-    """The non-NaN values of column ``f`` (of the listed rows, or all) copied
-    into ``buf``; returns how many."""
-    m = 0
-    n = X.shape[0] if all_rows else rows.shape[0]
-    for k in range(n):
-        v = X[k, f] if all_rows else X[rows[k], f]
-        if not np.isnan(v):
-            buf[m] = v
-            m += 1
-    return m
+def _radix_sort(vals, spare):
+    """Sort the float32 ``vals`` (no NaN) by their bits: a least-significant-
+    digit radix sort, three passes of 11, 11 and 10 bits over keys that order
+    as the floats do (-0.0 just before 0.0, which compare equal anyway).
+    ``spare`` is scratch of the same size; returns whichever of the two holds
+    the sorted values.  About five times numpy's sort on 75,000 values."""
+    m = vals.shape[0]
+    keys = vals.view(np.uint32)
+    other = spare.view(np.uint32)
+    counts = np.zeros((3, 2048), np.int64)
+    for i in range(m):  # keys in place, and the three digit histograms at once
+        k = keys[i]
+        k ^= np.uint32(0xFFFFFFFF) if k >> np.uint32(31) else np.uint32(0x80000000)
+        keys[i] = k
+        counts[0, k & 2047] += 1
+        counts[1, (k >> 11) & 2047] += 1
+        counts[2, k >> 22] += 1
+    src = keys
+    dst = other
+    moves = 0
+    for p in range(3):
+        h = counts[p]
+        skip = False  # a digit all keys share moves nothing
+        total = 0
+        for d in range(2048):
+            c = h[d]
+            skip = skip or c == m
+            h[d] = total
+            total += c
+        if skip:
+            continue
+        shift = 11 * p
+        for i in range(m):
+            k = src[i]
+            d = (k >> shift) & 2047
+            dst[h[d]] = k
+            h[d] += 1
+        src, dst = dst, src
+        moves += 1
+    for i in range(m):  # back to the floats' bits
+        k = src[i]
+        src[i] = k ^ (np.uint32(0x80000000) if k >> np.uint32(31) else np.uint32(0xFFFFFFFF))
+    return vals if moves % 2 == 0 else spare
 
 
-def _feature_edges(X, f, rows, buf, max_bins):
-    """Edges of one feature from its (sub)sample, NaN ignored; exact flag."""
-    all_rows = rows is None
-    m = _valid_values(X, f, _NO_ROWS if all_rows else rows, all_rows, buf)
-    if m == 0:
-        return np.empty(0), True, 0
-    vals = buf[:m]
-    vals.sort()  # numpy's in-place sort: no copy, and much faster than numba's
-    edges, exact = _edges_from_sorted(vals, max_bins)
-    return edges, exact, m
+# features gathered in one pass over X's rows (a row's cache line is read once
+# for the group, not once per feature); the scratch is this many columns
+GATHER_GROUP = 4
+
+
+@njit(cache=True, nogil=True)
+def _bin_share(X, keep, rows, all_rows, features, max_bins, subsampled, edges,
+               n_edges, n_bins, exact_sub, X_binned, bin_lo, bin_hi):
+    """Edges, then bins, of the listed features (one thread's share).
+
+    The edges come from the non-NaN values of the listed ``rows`` (all rows
+    when ``all_rows``), radix-sorted; ``exact_sub[f]`` records a feature that
+    got one bin per value on a subsample (to be checked on all rows)."""
+    n_vals = X.shape[0] if all_rows else rows.shape[0]
+    nf = features.shape[0]
+    vals = np.empty((GATHER_GROUP, n_vals), np.float32)
+    spare = np.empty(n_vals, np.float32)
+    count = np.zeros(GATHER_GROUP, np.int64)
+    for g0 in range(0, nf, GATHER_GROUP):
+        ng = min(GATHER_GROUP, nf - g0)
+        count[:] = 0
+        for k in range(n_vals):
+            i = k if all_rows else rows[k]
+            for g in range(ng):
+                v = X[i, features[g0 + g]]
+                if not np.isnan(v):
+                    vals[g, count[g]] = v
+                    count[g] += 1
+        for g in range(ng):
+            f = features[g0 + g]
+            m = count[g]
+            edges[f, :] = np.inf
+            n_edges[f] = 0
+            n_bins[f] = 0
+            exact_sub[f] = subsampled
+            if m == 0:
+                continue
+            ordered = _radix_sort(vals[g, :m], spare[:m])
+            e, exact = _edges_from_sorted(ordered, max_bins)
+            edges[f, :e.shape[0]] = e
+            n_edges[f] = e.shape[0]
+            n_bins[f] = e.shape[0] + 1
+            exact_sub[f] = exact and subsampled
+    _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi)
 
 
 _NO_ROWS = np.zeros(0, np.int64)
@@ -208,11 +274,12 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
     """
     X = kernel_array(X, np.float32)
     n, n_features = X.shape
+    max_bins = int(max_bins)
     # rows that place the edges: all, those of positive weight, or a subsample
     keep = np.ones(n, np.bool_) if sample_weight is None else np.asarray(sample_weight) > 0
     rows = None if sample_weight is None else np.flatnonzero(keep)
     n_rows = n if rows is None else rows.shape[0]
-    subsampled = n_rows > subsample
+    subsampled = bool(n_rows > subsample)
     if subsampled:
         from sklearn.utils import check_random_state
 
@@ -227,46 +294,32 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
     bin_lo = np.empty((n_features, 256), np.float32)
     bin_hi = np.empty((n_features, 256), np.float32)
 
-    def bin_features(features):
+    def bin_features(features, rows, subsampled):
         """Edges, then bins, of some features (one thread's share)."""
-        buf = np.empty(n_rows if rows is None else rows.shape[0], np.float32)
-        for f in features:
-            e, exact, n_valid = _feature_edges(X, f, rows, buf, max_bins)
-            edges[f, :e.size] = e
-            n_edges[f] = e.size
-            n_bins[f] = e.size + 1 if n_valid else 0
-            exact_sub[f] = exact and subsampled
-        del buf
-        _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi)
+        _bin_share(X, keep, _NO_ROWS if rows is None else rows, rows is None,
+                   features, max_bins, subsampled, edges, n_edges, n_bins,
+                   exact_sub, X_binned, bin_lo, bin_hi)
 
-    # features split between threads (each writes only its features' rows);
-    # the edges and bins do not depend on the split
+    # features split into contiguous shares, one per thread (each writes only
+    # its features' rows); the edges and bins do not depend on the split
     n_threads = min(BINNING_THREADS, n_features, os.cpu_count() or 1)
     if n * n_features < PARALLEL_MIN_VALUES:
         n_threads = 1
-    shares = [np.arange(t, n_features, n_threads, dtype=np.int64)
-              for t in range(n_threads)]
+    shares = np.array_split(np.arange(n_features, dtype=np.int64), max(n_threads, 1))
     if n_threads > 1:
         with ThreadPoolExecutor(n_threads) as pool:
-            list(pool.map(bin_features, shares))
+            list(pool.map(bin_features, shares, [rows] * n_threads,
+                          [subsampled] * n_threads))
     else:
-        bin_features(shares[0])
+        bin_features(shares[0], rows, subsampled)
     # a subsample with few distinct values may have missed some: then a bin
     # holds two values, and the feature is binned again on all its rows
     redo = [f for f in np.flatnonzero(exact_sub)
             if np.any(bin_lo[f, :n_edges[f] + 1] < bin_hi[f, :n_edges[f] + 1])
             or (n_bins[f] == 0 and np.any(~np.isnan(X[keep, f])))]
     if redo:
-        rows = None if sample_weight is None else np.flatnonzero(keep)
-        buf = np.empty(n if rows is None else rows.shape[0], np.float32)
-        for f in redo:
-            e, _, n_valid = _feature_edges(X, f, rows, buf, max_bins)
-            edges[f] = np.inf
-            edges[f, :e.size] = e
-            n_edges[f] = e.size
-            n_bins[f] = e.size + 1 if n_valid else 0
-        _bin_kernel(X, keep, np.asarray(redo, dtype=np.int64), edges, n_edges,
-                    X_binned, bin_lo, bin_hi)
+        bin_features(np.asarray(redo, dtype=np.int64),
+                     None if sample_weight is None else np.flatnonzero(keep), False)
     return BinnedData(X_binned, n_bins, bin_lo, bin_hi)
 
 
