@@ -12,8 +12,8 @@ each doing its whole share in one compiled call that releases the GIL: it
 gathers a few columns per pass over the rows, sorts each with a radix sort
 (about five times numpy's sort on 75,000 float32 values), places the edges,
 reads each bin's smallest and largest value off the sorted values, and bins
-the rows with a branch-free search.  75,000 x 28 float32 took 34 ms of CPU
-(was 80 ms with numpy's sort), about 18 ms wall on two threads.
+the rows with a branch-free search, four rows in lockstep.  75,000 x 28
+float32 took 26-30 ms of CPU (was 74-85 ms), on a loaded 2-core machine.
 """
 
 import os
@@ -121,10 +121,24 @@ def _edges_from_sorted(vals, max_bins):
 
 
 @njit(cache=True, nogil=True)
+def _search(e, v):
+    """Edges of the padded 255-edge ``e`` below ``v``: a branch-free search."""
+    pos = 128 if e[127] < v else 0
+    pos += 64 if e[pos + 63] < v else 0
+    pos += 32 if e[pos + 31] < v else 0
+    pos += 16 if e[pos + 15] < v else 0
+    pos += 8 if e[pos + 7] < v else 0
+    pos += 4 if e[pos + 3] < v else 0
+    pos += 2 if e[pos + 1] < v else 0
+    pos += 1 if e[pos] < v else 0
+    return pos
+
+
+@njit(cache=True, nogil=True)
 def _bin_kernel(X, keep, features, edges, n_edges, X_binned, track, bin_lo, bin_hi):
     """Bin the listed features of X (row-major) into the feature-major X_binned,
     and when ``track`` the smallest/largest value of the kept rows in each bin
-    (a quarter of the time; not needed when the edges came from every kept
+    (a third more time; not needed when the edges came from every kept
     row).  Rows go in blocks that stay in cache, so X is read once and never
     copied.  (Serial: a prange version measured several times slower.)"""
     n = X.shape[0]
@@ -138,31 +152,45 @@ def _bin_kernel(X, keep, features, edges, n_edges, X_binned, track, bin_lo, bin_
             bin_hi[f, :] = -np.inf
     for b0 in range(0, n, 1024):
         b1 = min(b0 + 1024, n)
+        n_quads = (b1 - b0) // 4
         for j in range(nf):
             f = features[j]
             e = ef[j]
-            lo_f = bin_lo[f]
-            hi_f = bin_hi[f]
             xb = X_binned[f]
-            for i in range(b0, b1):
+            for i in range(b0, b0 + 4 * n_quads, 4):
+                # four rows' searches in lockstep: independent chains of loads
+                # that the CPU overlaps, 17% faster than one row at a time
+                v0 = X[i, f]
+                v1 = X[i + 1, f]
+                v2 = X[i + 2, f]
+                v3 = X[i + 3, f]
+                p0 = 128 if e[127] < v0 else 0  # compiles to no branches
+                p1 = 128 if e[127] < v1 else 0
+                p2 = 128 if e[127] < v2 else 0
+                p3 = 128 if e[127] < v3 else 0
+                for step in (64, 32, 16, 8, 4, 2, 1):
+                    p0 += step if e[p0 + step - 1] < v0 else 0
+                    p1 += step if e[p1 + step - 1] < v1 else 0
+                    p2 += step if e[p2 + step - 1] < v2 else 0
+                    p3 += step if e[p3 + step - 1] < v3 else 0
+                xb[i] = MISSING_BIN if np.isnan(v0) else p0
+                xb[i + 1] = MISSING_BIN if np.isnan(v1) else p1
+                xb[i + 2] = MISSING_BIN if np.isnan(v2) else p2
+                xb[i + 3] = MISSING_BIN if np.isnan(v3) else p3
+            for i in range(b0 + 4 * n_quads, b1):
                 v = X[i, f]
-                if np.isnan(v):
-                    xb[i] = MISSING_BIN
-                    continue
-                pos = 128 if e[127] < v else 0  # unrolled: compiles to no branches
-                pos += 64 if e[pos + 63] < v else 0
-                pos += 32 if e[pos + 31] < v else 0
-                pos += 16 if e[pos + 15] < v else 0
-                pos += 8 if e[pos + 7] < v else 0
-                pos += 4 if e[pos + 3] < v else 0
-                pos += 2 if e[pos + 1] < v else 0
-                pos += 1 if e[pos] < v else 0
-                xb[i] = pos
-                if track and keep[i]:
-                    if v < lo_f[pos]:
-                        lo_f[pos] = v
-                    if v > hi_f[pos]:
-                        hi_f[pos] = v
+                xb[i] = MISSING_BIN if np.isnan(v) else _search(e, v)
+            if track:
+                lo_f = bin_lo[f]
+                hi_f = bin_hi[f]
+                for i in range(b0, b1):
+                    pos = xb[i]
+                    if pos != MISSING_BIN and keep[i]:
+                        v = X[i, f]
+                        if v < lo_f[pos]:
+                            lo_f[pos] = v
+                        if v > hi_f[pos]:
+                            hi_f[pos] = v
 
 
 @njit(cache=True, nogil=True)
