@@ -285,7 +285,7 @@ def _bin_share(X, keep, rows, all_rows, features, max_bins, subsampled, edges,
     got one bin per value on a subsample (to be checked on all rows)."""
     n_vals = X.shape[0] if all_rows else rows.shape[0]
     nf = features.shape[0]
-    vals = np.empty((GATHER_GROUP, n_vals), np.float32)
+    vals = np.empty((min(GATHER_GROUP, nf), n_vals), np.float32)  # nf: 1 or 2 in a redo
     spare = np.empty(n_vals, np.float32)
     count = np.zeros(GATHER_GROUP, np.int64)
     first_zero = np.zeros(GATHER_GROUP, np.float32)
