@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 import sklml.io
+from _helpers import fit_by_kind
 from sklml.registry import all_estimators, clear_cache, estimator_kind
 from sklml.testing import build_test_instance
 
@@ -40,17 +41,8 @@ def _own(kind):
 
 
 def _fitted(cls):
-    est = build_test_instance(cls)
-    kinds = estimator_kind(cls)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning of the tiny test fits
-        if "agent" in kinds:
-            return est.fit(_small_mdp())
-        if "classifier" in kinds:
-            return est.fit(X_CLF, Y_CLF)
-        if "regressor" in kinds:
-            return est.fit(X_REG, Y_REG)
-        return est.fit(X_REG)
+    return fit_by_kind(build_test_instance(cls), (X_CLF, Y_CLF), (X_REG, Y_REG), X_REG,
+                       agent_env=_small_mdp)
 
 
 def _outputs(est):

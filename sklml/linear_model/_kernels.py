@@ -304,6 +304,27 @@ def _sample_sparse(rows, lo, hi, yi, wi, scale, accumulate, P, G, eta, dl, cfg):
 
 
 @njit(cache=True, fastmath=_FAST)
+def _intercept_step(p, s1, s2, g, lr, bc1, bc2, cfg):
+    """The optimizer's update of one intercept (unpenalised) with gradient ``g``;
+    returns (p, s1, s2).  Scalars only: a helper taking the parameter arrays
+    measured 15-30% slower per row in the per-sample kernels."""
+    return _update_scalar(cfg.optimizer, p, s1, s2, g, lr, cfg.beta, cfg.beta1,
+                          cfg.beta2, cfg.rho, cfg.eps, bc1, bc2)
+
+
+@njit(cache=True, fastmath=_FAST)
+def _average_step(A, P, t):
+    """Fold the parameters ``P`` into their running mean ``A`` (averaged SGD,
+    after each update once ``average_start`` samples are seen; the call sites
+    test that, as a call per row measured 10% slower in the per-sample SGD)."""
+    t[AVERAGED] += 1
+    mu = 1.0 / t[AVERAGED]
+    for k in range(P.shape[0]):
+        for j in range(P.shape[1]):
+            A[k, j] += mu * (P[k, j] - A[k, j])
+
+
+@njit(cache=True, fastmath=_FAST)
 def _step(P, S1, S2, A, t, G, xi, dl, c, n_rows, cfg):
     """The optimizer update after a mini-batch of ``n_rows`` rows (gradient in
     ``G``) or after one row ``xi`` (gradient ``c * dl * xi``: no buffer)."""
@@ -331,16 +352,10 @@ def _step(P, S1, S2, A, t, G, xi, dl, c, n_rows, cfg):
         _update(opt, P[k], S1[k], S2[k], x, gs, cfg.l2, cfg.l1, d,
                 lr, beta, beta1, beta2, rho, eps, bc1, bc2)
         if cfg.fit_intercept:
-            P[k, d], S1[k, d], S2[k, d] = _update_scalar(
-                opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
-                bc1, bc2,
-            )
+            P[k, d], S1[k, d], S2[k, d] = _intercept_step(
+                P[k, d], S1[k, d], S2[k, d], gb, lr, bc1, bc2, cfg)
     if cfg.average_start > 0 and t[SAMPLES_SEEN] >= cfg.average_start:
-        t[AVERAGED] += 1
-        mu = 1.0 / t[AVERAGED]
-        for k in range(K):
-            for j in range(d + 1):
-                A[k, j] += mu * (P[k, j] - A[k, j])
+        _average_step(A, P, t)
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -423,16 +438,10 @@ def run_epoch(X, y, sw, order, P, S1, S2, A, counters, cfg):
             _update(opt, P[k], S1[k], S2[k], x, gs, l2, l1, d,
                     lr, beta, beta1, beta2, rho, eps, bc1, bc2)
             if fit_intercept:
-                P[k, d], S1[k, d], S2[k, d] = _update_scalar(
-                    opt, P[k, d], S1[k, d], S2[k, d], gb, lr, beta, beta1, beta2, rho, eps,
-                    bc1, bc2,
-                )
+                P[k, d], S1[k, d], S2[k, d] = _intercept_step(
+                    P[k, d], S1[k, d], S2[k, d], gb, lr, bc1, bc2, cfg)
         if cfg.average_start > 0 and t[SAMPLES_SEEN] >= cfg.average_start:
-            t[AVERAGED] += 1
-            mu = 1.0 / t[AVERAGED]
-            for k in range(K):
-                for j in range(d + 1):
-                    A[k, j] += mu * (P[k, j] - A[k, j])
+            _average_step(A, P, t)
         start = stop
     if w_sum > 0.0:
         return loss_sum / w_sum

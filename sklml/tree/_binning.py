@@ -6,6 +6,14 @@ quantiles of (a subsample of) the data.  NaN goes to the dedicated bin
 ``MISSING_BIN`` (255).  For every bin the smallest and largest training value
 in it are kept: a split between bins ``L`` and ``R`` gets scikit-learn's
 threshold ``hi[L] / 2 + lo[R] / 2``, a raw float the predictor compares with.
+
+How it is fast: the features are split between ``BINNING_THREADS`` threads,
+each doing its whole share in one compiled call that releases the GIL: it
+gathers a few columns per pass over the rows, sorts each with a radix sort
+(about five times numpy's sort on 75,000 float32 values), places the edges,
+reads each bin's smallest and largest value off the sorted values, and bins
+the rows with a branch-free search, four rows in lockstep.  75,000 x 28
+float32 took 26-30 ms of CPU (was 74-85 ms), on a loaded 2-core machine.
 """
 
 import os
@@ -19,8 +27,8 @@ MISSING_BIN = 255
 N_HIST_BINS = 256
 # rows used to place quantile edges (as HistGradientBoosting); every row is binned
 BINNING_SUBSAMPLE = 200_000
-# threads that bin features side by side (the kernels release the GIL, and so
-# does numpy's sort); 75,000 x 28 float32 bins in about half the time on two
+# threads that bin features side by side (the kernels release the GIL); each
+# takes a contiguous share of the features and does all of its work in one call
 BINNING_THREADS = 2
 # below this many values (rows x features) one thread does it all
 PARALLEL_MIN_VALUES = 200_000
@@ -113,72 +121,209 @@ def _edges_from_sorted(vals, max_bins):
 
 
 @njit(cache=True, nogil=True)
-def _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi):
+def _search(e, v):
+    """Edges of the padded 255-edge ``e`` below ``v``: a branch-free search."""
+    pos = 128 if e[127] < v else 0
+    pos += 64 if e[pos + 63] < v else 0
+    pos += 32 if e[pos + 31] < v else 0
+    pos += 16 if e[pos + 15] < v else 0
+    pos += 8 if e[pos + 7] < v else 0
+    pos += 4 if e[pos + 3] < v else 0
+    pos += 2 if e[pos + 1] < v else 0
+    pos += 1 if e[pos] < v else 0
+    return pos
+
+
+@njit(cache=True, nogil=True)
+def _bin_kernel(X, keep, features, edges, n_edges, X_binned, track, bin_lo, bin_hi):
     """Bin the listed features of X (row-major) into the feature-major X_binned,
-    with the smallest/largest value of the kept rows in each bin.  Rows go in
-    blocks that stay in cache, so X is read once and never copied.  (Serial: a
-    prange version measured several times slower.)"""
+    and when ``track`` the smallest/largest value of the kept rows in each bin
+    (a third more time; not needed when the edges came from every kept
+    row).  Rows go in blocks that stay in cache, so X is read once and never
+    copied.  (Serial: a prange version measured several times slower.)"""
     n = X.shape[0]
     nf = features.shape[0]
     ef = np.full((nf, 256), np.inf)  # padded: a branch-free 8-step search
     for j in range(nf):
         f = features[j]
         ef[j, :n_edges[f]] = edges[f, :n_edges[f]]
-        bin_lo[f, :] = np.inf
-        bin_hi[f, :] = -np.inf
+        if track:
+            bin_lo[f, :] = np.inf
+            bin_hi[f, :] = -np.inf
     for b0 in range(0, n, 1024):
         b1 = min(b0 + 1024, n)
+        n_quads = (b1 - b0) // 4
         for j in range(nf):
             f = features[j]
             e = ef[j]
-            lo_f = bin_lo[f]
-            hi_f = bin_hi[f]
             xb = X_binned[f]
-            for i in range(b0, b1):
+            for i in range(b0, b0 + 4 * n_quads, 4):
+                # four rows' searches in lockstep: independent chains of loads
+                # that the CPU overlaps, 17% faster than one row at a time
+                v0 = X[i, f]
+                v1 = X[i + 1, f]
+                v2 = X[i + 2, f]
+                v3 = X[i + 3, f]
+                p0 = 128 if e[127] < v0 else 0  # compiles to no branches
+                p1 = 128 if e[127] < v1 else 0
+                p2 = 128 if e[127] < v2 else 0
+                p3 = 128 if e[127] < v3 else 0
+                for step in (64, 32, 16, 8, 4, 2, 1):
+                    p0 += step if e[p0 + step - 1] < v0 else 0
+                    p1 += step if e[p1 + step - 1] < v1 else 0
+                    p2 += step if e[p2 + step - 1] < v2 else 0
+                    p3 += step if e[p3 + step - 1] < v3 else 0
+                xb[i] = MISSING_BIN if np.isnan(v0) else p0
+                xb[i + 1] = MISSING_BIN if np.isnan(v1) else p1
+                xb[i + 2] = MISSING_BIN if np.isnan(v2) else p2
+                xb[i + 3] = MISSING_BIN if np.isnan(v3) else p3
+            for i in range(b0 + 4 * n_quads, b1):
                 v = X[i, f]
-                if np.isnan(v):
-                    xb[i] = MISSING_BIN
-                    continue
-                pos = 128 if e[127] < v else 0  # unrolled: compiles to no branches
-                pos += 64 if e[pos + 63] < v else 0
-                pos += 32 if e[pos + 31] < v else 0
-                pos += 16 if e[pos + 15] < v else 0
-                pos += 8 if e[pos + 7] < v else 0
-                pos += 4 if e[pos + 3] < v else 0
-                pos += 2 if e[pos + 1] < v else 0
-                pos += 1 if e[pos] < v else 0
-                xb[i] = pos
-                if keep[i]:
-                    if v < lo_f[pos]:
-                        lo_f[pos] = v
-                    if v > hi_f[pos]:
-                        hi_f[pos] = v
+                xb[i] = MISSING_BIN if np.isnan(v) else _search(e, v)
+            if track:
+                lo_f = bin_lo[f]
+                hi_f = bin_hi[f]
+                for i in range(b0, b1):
+                    pos = xb[i]
+                    if pos != MISSING_BIN and keep[i]:
+                        v = X[i, f]
+                        if v < lo_f[pos]:
+                            lo_f[pos] = v
+                        if v > hi_f[pos]:
+                            hi_f[pos] = v
 
 
 @njit(cache=True, nogil=True)
-def _valid_values(X, f, rows, all_rows, buf):
-    """The non-NaN values of column ``f`` (of the listed rows, or all) copied
-    into ``buf``; returns how many."""
-    m = 0
-    n = X.shape[0] if all_rows else rows.shape[0]
-    for k in range(n):
-        v = X[k, f] if all_rows else X[rows[k], f]
-        if not np.isnan(v):
-            buf[m] = v
-            m += 1
-    return m
+def _radix_sort(vals, spare):
+    """Sort the float32 ``vals`` (no NaN) by their bits: a least-significant-
+    digit radix sort, three passes of 11, 11 and 10 bits over keys that order
+    as the floats do (-0.0 just before 0.0, which compare equal anyway).
+    ``spare`` is scratch of the same size; returns whichever of the two holds
+    the sorted values.  About five times numpy's sort on 75,000 values."""
+    m = vals.shape[0]
+    keys = vals.view(np.uint32)
+    other = spare.view(np.uint32)
+    counts = np.zeros((3, 2048), np.int64)
+    for i in range(m):  # keys in place, and the three digit histograms at once
+        k = keys[i]
+        k ^= np.uint32(0xFFFFFFFF) if k >> np.uint32(31) else np.uint32(0x80000000)
+        keys[i] = k
+        counts[0, k & 2047] += 1
+        counts[1, (k >> 11) & 2047] += 1
+        counts[2, k >> 22] += 1
+    src = keys
+    dst = other
+    moves = 0
+    for p in range(3):
+        h = counts[p]
+        skip = False  # a digit all keys share moves nothing
+        total = 0
+        for d in range(2048):
+            c = h[d]
+            skip = skip or c == m
+            h[d] = total
+            total += c
+        if skip:
+            continue
+        shift = 11 * p
+        for i in range(m):
+            k = src[i]
+            d = (k >> shift) & 2047
+            dst[h[d]] = k
+            h[d] += 1
+        src, dst = dst, src
+        moves += 1
+    for i in range(m):  # back to the floats' bits
+        k = src[i]
+        src[i] = k ^ (np.uint32(0x80000000) if k >> np.uint32(31) else np.uint32(0xFFFFFFFF))
+    return vals if moves % 2 == 0 else spare
 
 
-def _feature_edges(X, f, rows, buf, max_bins):
-    """Edges of one feature from its (sub)sample, NaN ignored; exact flag."""
-    all_rows = rows is None
-    m = _valid_values(X, f, _NO_ROWS if all_rows else rows, all_rows, buf)
-    if m == 0:
-        return np.empty(0), True, 0
-    vals = buf[:m]
-    vals.sort()  # numpy's in-place sort: no copy, and much faster than numba's
-    edges, exact = _edges_from_sorted(vals, max_bins)
-    return edges, exact, m
+# features gathered in one pass over X's rows (a row's cache line is read once
+# for the group, not once per feature); the scratch is this many columns
+GATHER_GROUP = 4
+
+
+@njit(cache=True, nogil=True)
+def _n_at_most(ordered, edge):
+    """How many of the sorted float32 ``ordered`` are <= the float64 ``edge``."""
+    lo = 0
+    hi = ordered.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if edge < ordered[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def _bounds_from_sorted(ordered, edges_f, n_edges_f, first_zero, lo_f, hi_f):
+    """Smallest/largest value of each bin, read off the sorted values: what
+    ``_bin_kernel`` tracks, to the bit (a bin whose bound is 0 gets the zero,
+    -0.0 or 0.0, met first in row order, ``first_zero``, as the kernel's
+    strict comparisons keep)."""
+    lo_f[:] = np.inf
+    hi_f[:] = -np.inf
+    start = 0
+    for b in range(n_edges_f + 1):
+        end = ordered.shape[0] if b == n_edges_f else _n_at_most(ordered, edges_f[b])
+        if end > start:
+            lo_f[b] = first_zero if ordered[start] == 0 else ordered[start]
+            hi_f[b] = first_zero if ordered[end - 1] == 0 else ordered[end - 1]
+        start = end
+
+
+@njit(cache=True, nogil=True)
+def _bin_share(X, keep, rows, all_rows, features, max_bins, subsampled, edges,
+               n_edges, n_bins, exact_sub, X_binned, bin_lo, bin_hi):
+    """Edges, then bins, of the listed features (one thread's share).
+
+    The edges come from the non-NaN values of the listed ``rows`` (all rows
+    when ``all_rows``), radix-sorted; ``exact_sub[f]`` records a feature that
+    got one bin per value on a subsample (to be checked on all rows)."""
+    n_vals = X.shape[0] if all_rows else rows.shape[0]
+    nf = features.shape[0]
+    vals = np.empty((min(GATHER_GROUP, nf), n_vals), np.float32)  # nf: 1 or 2 in a redo
+    spare = np.empty(n_vals, np.float32)
+    count = np.zeros(GATHER_GROUP, np.int64)
+    first_zero = np.zeros(GATHER_GROUP, np.float32)
+    for g0 in range(0, nf, GATHER_GROUP):
+        ng = min(GATHER_GROUP, nf - g0)
+        count[:] = 0
+        first_zero[:] = np.nan
+        for k in range(n_vals):
+            i = k if all_rows else rows[k]
+            for g in range(ng):
+                v = X[i, features[g0 + g]]
+                if not np.isnan(v):
+                    vals[g, count[g]] = v
+                    count[g] += 1
+                    if v == 0 and np.isnan(first_zero[g]):
+                        first_zero[g] = v
+        for g in range(ng):
+            f = features[g0 + g]
+            m = count[g]
+            edges[f, :] = np.inf
+            n_edges[f] = 0
+            n_bins[f] = 0
+            exact_sub[f] = subsampled
+            bin_lo[f, :] = np.inf
+            bin_hi[f, :] = -np.inf
+            if m == 0:
+                continue
+            ordered = _radix_sort(vals[g, :m], spare[:m])
+            e, exact = _edges_from_sorted(ordered, max_bins)
+            edges[f, :e.shape[0]] = e
+            n_edges[f] = e.shape[0]
+            n_bins[f] = e.shape[0] + 1
+            exact_sub[f] = exact and subsampled
+            if not subsampled:  # the edges saw every kept row: so do the bounds
+                _bounds_from_sorted(ordered, edges[f], n_edges[f], first_zero[g],
+                                    bin_lo[f], bin_hi[f])
+    _bin_kernel(X, keep, features, edges, n_edges, X_binned, subsampled, bin_lo,
+                bin_hi)
 
 
 _NO_ROWS = np.zeros(0, np.int64)
@@ -205,14 +350,54 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
     Returns
     -------
     BinnedData
+
+    Notes
+    -----
+    What the bins guarantee, for each feature, over the ``N`` rows of
+    positive weight (NaN aside):
+
+    - **Exact where few values.**  A feature with at most ``max_bins``
+      distinct values gets exactly one bin per value, whether or not the
+      edges came from a subsample (a value the subsample missed shows up as a
+      bin holding two values, and the feature is binned again on all rows).
+      Splits between bins are then exactly scikit-learn's, thresholds
+      included.
+    - **Quantiles.**  Otherwise, with ``N <= subsample`` the edges are the
+      data's own quantiles ("midpoint" interpolation, as
+      HistGradientBoosting), and on distinct values the bins' populations
+      differ by at most 2 rows.  With ``N > subsample`` (as LightGBM and
+      HistGradientBoosting, ``subsample`` rows drawn without replacement)
+      each bin of a feature with distinct values holds between 0.7 and 1.35
+      times ``N / max_bins`` rows, with probability at least ``1 - 1e-6``,
+      at the defaults (``subsample=200_000``, ``max_bins=255``; typically
+      within 10%).  Why: a bin is an interval of the data holding
+      ``subsample / max_bins`` of the sampled rows, give or take 2; the
+      Chernoff bound of the binomial (which holds for sampling without
+      replacement, Hoeffding 1963) that an interval holding a fraction ``p``
+      of the rows gets so few (so many) sampled rows, over a grid of
+      ``1 / (0.02 p)`` intervals that any such bin contains (lies in), gives
+      the figures.  Ties make bins the sampling cannot split.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklml.tree._binning import bin_data
+    >>> X = np.array([[0.0, 1.5], [2.0, np.nan], [1.0, 1.5]], np.float32)
+    >>> binned = bin_data(X)
+    >>> binned.X_binned
+    array([[  0,   2,   1],
+           [  0, 255,   0]], dtype=uint8)
+    >>> binned.n_bins
+    array([3, 1], dtype=int32)
     """
     X = kernel_array(X, np.float32)
     n, n_features = X.shape
+    max_bins = int(max_bins)
     # rows that place the edges: all, those of positive weight, or a subsample
     keep = np.ones(n, np.bool_) if sample_weight is None else np.asarray(sample_weight) > 0
     rows = None if sample_weight is None else np.flatnonzero(keep)
     n_rows = n if rows is None else rows.shape[0]
-    subsampled = n_rows > subsample
+    subsampled = bool(n_rows > subsample)
     if subsampled:
         from sklearn.utils import check_random_state
 
@@ -227,46 +412,32 @@ def bin_data(X, max_bins=255, sample_weight=None, random_state=None,
     bin_lo = np.empty((n_features, 256), np.float32)
     bin_hi = np.empty((n_features, 256), np.float32)
 
-    def bin_features(features):
+    def bin_features(features, rows, subsampled):
         """Edges, then bins, of some features (one thread's share)."""
-        buf = np.empty(n_rows if rows is None else rows.shape[0], np.float32)
-        for f in features:
-            e, exact, n_valid = _feature_edges(X, f, rows, buf, max_bins)
-            edges[f, :e.size] = e
-            n_edges[f] = e.size
-            n_bins[f] = e.size + 1 if n_valid else 0
-            exact_sub[f] = exact and subsampled
-        del buf
-        _bin_kernel(X, keep, features, edges, n_edges, X_binned, bin_lo, bin_hi)
+        _bin_share(X, keep, _NO_ROWS if rows is None else rows, rows is None,
+                   features, max_bins, subsampled, edges, n_edges, n_bins,
+                   exact_sub, X_binned, bin_lo, bin_hi)
 
-    # features split between threads (each writes only its features' rows);
-    # the edges and bins do not depend on the split
+    # features split into contiguous shares, one per thread (each writes only
+    # its features' rows); the edges and bins do not depend on the split
     n_threads = min(BINNING_THREADS, n_features, os.cpu_count() or 1)
     if n * n_features < PARALLEL_MIN_VALUES:
         n_threads = 1
-    shares = [np.arange(t, n_features, n_threads, dtype=np.int64)
-              for t in range(n_threads)]
+    shares = np.array_split(np.arange(n_features, dtype=np.int64), max(n_threads, 1))
     if n_threads > 1:
         with ThreadPoolExecutor(n_threads) as pool:
-            list(pool.map(bin_features, shares))
+            list(pool.map(bin_features, shares, [rows] * n_threads,
+                          [subsampled] * n_threads))
     else:
-        bin_features(shares[0])
+        bin_features(shares[0], rows, subsampled)
     # a subsample with few distinct values may have missed some: then a bin
     # holds two values, and the feature is binned again on all its rows
     redo = [f for f in np.flatnonzero(exact_sub)
             if np.any(bin_lo[f, :n_edges[f] + 1] < bin_hi[f, :n_edges[f] + 1])
             or (n_bins[f] == 0 and np.any(~np.isnan(X[keep, f])))]
     if redo:
-        rows = None if sample_weight is None else np.flatnonzero(keep)
-        buf = np.empty(n if rows is None else rows.shape[0], np.float32)
-        for f in redo:
-            e, _, n_valid = _feature_edges(X, f, rows, buf, max_bins)
-            edges[f] = np.inf
-            edges[f, :e.size] = e
-            n_edges[f] = e.size
-            n_bins[f] = e.size + 1 if n_valid else 0
-        _bin_kernel(X, keep, np.asarray(redo, dtype=np.int64), edges, n_edges,
-                    X_binned, bin_lo, bin_hi)
+        bin_features(np.asarray(redo, dtype=np.int64),
+                     None if sample_weight is None else np.flatnonzero(keep), False)
     return BinnedData(X_binned, n_bins, bin_lo, bin_hi)
 
 

@@ -2,14 +2,13 @@
 draws from generators local to it, so it leaves torch's and numpy's global generators
 as they were, and its result does not depend on them."""
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_classification, make_regression
 
-from sklml.registry import all_estimators, estimator_kind
+from _helpers import fit_by_kind
+from sklml.registry import all_estimators
 from sklml.testing import build_test_instance
 
 X_CLF, Y_CLF = make_classification(80, 6, n_informative=4, n_classes=3, random_state=0)
@@ -24,15 +23,8 @@ def _iterative():
 
 
 def _fit(cls):
-    est = build_test_instance(cls).set_params(random_state=0)
-    kinds = estimator_kind(cls)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning of the tiny test fits
-        if "classifier" in kinds:
-            return est.fit(X_CLF, Y_CLF)
-        if "regressor" in kinds:
-            return est.fit(X_REG, Y_REG)
-        return est.fit(X_UNIT)
+    return fit_by_kind(build_test_instance(cls).set_params(random_state=0),
+                       (X_CLF, Y_CLF), (X_REG, Y_REG), X_UNIT)
 
 
 def _outputs(est):
