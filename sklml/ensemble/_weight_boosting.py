@@ -9,6 +9,7 @@ its own ``fit``/``predict`` (scikit-learn's algorithm, unchanged).
 """
 
 import inspect
+import math
 import warnings
 from math import ceil
 from numbers import Integral, Real
@@ -62,6 +63,23 @@ from ._boosting_loop import (
 LOSSES = {"linear": LINEAR, "square": SQUARE, "exponential": EXPONENTIAL}
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
+
+
+def _samme_update(sw, flip, weight):
+    """SAMME's new weights ``sw * exp(weight)`` on the ``flip`` rows, as the
+    compiled loop computes them (``_boosting_loop._boost_blocks``): scikit-learn's
+    ``exp(log(sw) + weight * incorrect)`` up to the last bits."""
+    try:
+        factor = math.exp(weight)  # libm's exp, as the compiled loop's
+    except OverflowError:
+        factor = math.inf
+    sw = sw.copy()
+    if math.isfinite(factor):
+        sw[flip] *= factor
+    else:  # where exp(weight) alone overflows, scikit-learn's form
+        with np.errstate(over="ignore"):
+            sw[flip] = np.exp(np.log(sw[flip]) + weight)
+    return sw
 
 
 class BaseWeightBoosting(BaseEstimator):
@@ -389,7 +407,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
             return None, None, None
         weight = self.learning_rate * (np.log((1.0 - error) / error) + np.log(k - 1.0))
         if iboost != self.n_estimators - 1:
-            sw = np.exp(np.log(sw) + weight * incorrect * (sw > 0))
+            sw = _samme_update(sw, incorrect & (sw > 0), weight)
         return sw, weight, error
 
     def _staged_votes(self, X):
