@@ -40,18 +40,38 @@ _ZERO = np.int64(0)
 _FEATURE_MASK = np.uint32((1 << 31) - 1)
 
 
+# One compiled signature (Tree's arrays, as the boosting loop passes them).
+_RECORDS_SIGNATURE = typeof(np.empty(1, dtype=NODE_DTYPE))(
+    types.float64[::1], types.int64[::1], types.int64[::1], types.int64[::1],
+    types.uint8[::1])
+
+
+@njit(_RECORDS_SIGNATURE, cache=True)
+def node_records(threshold, left, right, feature, mgl):
+    """The walk's node records from arrays in scikit-learn's layout (int64
+    ids, C-contiguous); compiled, so that the boosting loop builds them too."""
+    n = left.shape[0]
+    nodes = np.empty(n, NODE_DTYPE)
+    for i in range(n):
+        t = np.float32(threshold[i])
+        if np.float64(t) > threshold[i]:  # rounded up: one float32 down
+            t = np.nextafter(t, np.float32(-np.inf))
+        nd = nodes[i]
+        nd.threshold = t
+        nd.left = np.uint32(max(left[i], 0))
+        nd.right = np.uint32(max(right[i], 0))
+        nd.feature = np.uint32(max(feature[i], 0)) | (_MGL_BIT if mgl[i] != 0
+                                                      else np.uint32(0))
+    return nodes
+
+
 def walk_records(threshold, left, right, feature, mgl):
     """The walk's node records from arrays in scikit-learn's layout."""
-    nodes = np.empty(left.shape[0], dtype=NODE_DTYPE)
-    t32 = threshold.astype(np.float32)
-    above = t32.astype(np.float64) > threshold  # rounded up: one float32 down
-    t32[above] = np.nextafter(t32[above], np.float32(-np.inf))
-    nodes["threshold"] = t32
-    nodes["left"] = np.where(left < 0, 0, left)
-    nodes["right"] = np.where(right < 0, 0, right)
-    nodes["feature"] = (np.maximum(feature, 0).astype(np.uint32)
-                        | np.where(mgl != 0, _MGL_BIT, np.uint32(0)))
-    return nodes
+    return node_records(np.require(threshold, np.float64, ["C", "W"]),
+                        np.require(left, np.int64, ["C", "W"]),
+                        np.require(right, np.int64, ["C", "W"]),
+                        np.require(feature, np.int64, ["C", "W"]),
+                        np.require(mgl, np.uint8, ["C", "W"]))
 
 
 @njit(cache=True)
