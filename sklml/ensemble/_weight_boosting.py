@@ -57,6 +57,7 @@ from ._boosting_loop import (
     SQUARE,
     WORSE_THAN_RANDOM,
     r2_loop,
+    r2_reweigh,
     samme_loop,
 )
 
@@ -585,8 +586,9 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
         beta = error / (1.0 - error)
         weight = self.learning_rate * np.log(1.0 / beta)
         if iboost != self.n_estimators - 1:
-            sw = sw.copy()
-            sw[mask] *= np.power(beta, (1.0 - merr) * self.learning_rate)
+            sw = sw.copy()  # sw[mask] *= beta ** ((1 - merr) * learning_rate)
+            r2_reweigh(sw, kernel_array(merr, np.float64), float(beta),
+                       float(self.learning_rate))
         return sw, weight, error
 
     def _median(self, X, limit):
