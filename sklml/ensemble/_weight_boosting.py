@@ -4,7 +4,8 @@ The data are binned once; each round grows one tree on the same binned matrix
 with the round's weights, and the classifier reads its training predictions off
 the builder's leaf partition (``sample_node``), never passing over the data
 again.  With an sklml tree (and no ``ccp_alpha``), all the rounds of SAMME or
-R2 run in one compiled call (``_boosting_loop``), bit for bit the loop below.  Any other estimator that accepts ``sample_weight`` works too, through
+R2 run in one compiled call (``_boosting_loop``), bit for bit the loop below.  Any other
+estimator that accepts ``sample_weight`` works too, through
 its own ``fit``/``predict`` (scikit-learn's algorithm, unchanged).
 """
 
