@@ -492,14 +492,13 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
     status = DONE
     at = np.int64(0)
     for iboost in range(n_estimators):
-        for i in range(n):
-            if zero[i]:
-                sw[i] = 0.0
-            elif not sw[i] >= EPS:
-                sw[i] = EPS
         acc = 0.0
-        for i in range(n):  # np.cumsum: sequential
-            acc += sw[i]
+        for i in range(n):  # np.clip(sw, EPS, None), the zeros kept, and np.cumsum
+            x = sw[i]
+            x = x if x >= EPS else EPS
+            x = 0.0 if zero[i] else x
+            sw[i] = x
+            acc += x
             cdf[i] = acc
         last = cdf[n - 1]
         for i in range(n):
@@ -518,19 +517,19 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                              out[2].astype(np.int64), out[4])
         value = out[8]
         sample_node = out[9]
+        for i in range(n):  # rows out of the bootstrap: the tree's walk
+            if sample_node[i] < 0 and sw[i] > 0:
+                sample_node[i] = _walk(X, i, nodes)
         m = 0
         emax = 0.0
-        for i in range(n):
+        for i in range(n):  # the rows of positive weight, in order
             if sw[i] > 0:
-                leaf = sample_node[i]
-                if leaf < 0:  # out of the bootstrap
-                    leaf = _walk(X, i, nodes)
-                e = abs(value[leaf, 0] - y_reg[i, 0])
+                e = abs(value[sample_node[i], 0] - y_reg[i, 0])
                 merr[m] = e
-                if m == 0 or e > emax:
-                    emax = e
+                prod[m] = sw[i]
+                emax = e if m == 0 or e > emax else emax
                 m += 1
-        for j in range(m):
+        for j in range(m):  # scaled errors; prod: sw * merr
             e = merr[j]
             if emax != 0:
                 e = e / emax
@@ -539,11 +538,7 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
             elif loss == EXPONENTIAL:
                 e = 1.0 - np.exp(-e)
             merr[j] = e
-        m = 0
-        for i in range(n):
-            if sw[i] > 0:
-                prod[m] = sw[i] * merr[m]
-                m += 1
+            prod[j] = prod[j] * e
         error = np_sum(prod[:m])
         if error <= 0:
             trees.append(_without_leaves(out))
