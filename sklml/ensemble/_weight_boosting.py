@@ -4,11 +4,13 @@ The data are binned once; each round grows one tree on the same binned matrix
 with the round's weights, and the classifier reads its training predictions off
 the builder's leaf partition (``sample_node``), never passing over the data
 again.  With an sklml tree (and no ``ccp_alpha``), all the rounds of SAMME or
-R2 run in one compiled call (``_boosting_loop``), bit for bit the loop below.  Any other estimator that accepts ``sample_weight`` works too, through
+R2 run in one compiled call (``_boosting_loop``), bit for bit the loop below.  Any other
+estimator that accepts ``sample_weight`` works too, through
 its own ``fit``/``predict`` (scikit-learn's algorithm, unchanged).
 """
 
 import inspect
+import math
 import warnings
 from math import ceil
 from numbers import Integral, Real
@@ -56,12 +58,30 @@ from ._boosting_loop import (
     SQUARE,
     WORSE_THAN_RANDOM,
     r2_loop,
+    r2_reweigh,
     samme_loop,
 )
 
 LOSSES = {"linear": LINEAR, "square": SQUARE, "exponential": EXPONENTIAL}
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
+
+
+def _samme_update(sw, flip, weight):
+    """SAMME's new weights ``sw * exp(weight)`` on the ``flip`` rows, as the
+    compiled loop computes them (``_boosting_loop._boost_blocks``): scikit-learn's
+    ``exp(log(sw) + weight * incorrect)`` up to the last bits."""
+    try:
+        factor = math.exp(weight)  # libm's exp, as the compiled loop's
+    except OverflowError:
+        factor = math.inf
+    sw = sw.copy()
+    if math.isfinite(factor):
+        sw[flip] *= factor
+    else:  # where exp(weight) alone overflows, scikit-learn's form
+        with np.errstate(over="ignore"):
+            sw[flip] = np.exp(np.log(sw[flip]) + weight)
+    return sw
 
 
 class BaseWeightBoosting(BaseEstimator):
@@ -389,7 +409,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseWeightBoosting):
             return None, None, None
         weight = self.learning_rate * (np.log((1.0 - error) / error) + np.log(k - 1.0))
         if iboost != self.n_estimators - 1:
-            sw = np.exp(np.log(sw) + weight * incorrect * (sw > 0))
+            sw = _samme_update(sw, incorrect & (sw > 0), weight)
         return sw, weight, error
 
     def _staged_votes(self, X):
@@ -567,8 +587,9 @@ class AdaBoostRegressor(RegressorMixin, BaseWeightBoosting):
         beta = error / (1.0 - error)
         weight = self.learning_rate * np.log(1.0 / beta)
         if iboost != self.n_estimators - 1:
-            sw = sw.copy()
-            sw[mask] *= np.power(beta, (1.0 - merr) * self.learning_rate)
+            sw = sw.copy()  # sw[mask] *= beta ** ((1 - merr) * learning_rate)
+            r2_reweigh(sw, kernel_array(merr, np.float64), float(beta),
+                       float(self.learning_rate))
         return sw, weight, error
 
     def _median(self, X, limit):

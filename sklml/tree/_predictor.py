@@ -18,6 +18,8 @@ scattered a few at a time into a small dense buffer and take the same walk.  Sma
 (``SERIAL_ROWS``) run serially, never entering a parallel region.
 """
 
+from collections import namedtuple
+
 import numpy as np
 import scipy.sparse as sp
 from numba import get_num_threads, njit, prange, typeof, types
@@ -40,18 +42,38 @@ _ZERO = np.int64(0)
 _FEATURE_MASK = np.uint32((1 << 31) - 1)
 
 
+# One compiled signature (Tree's arrays, as the boosting loop passes them).
+_RECORDS_SIGNATURE = typeof(np.empty(1, dtype=NODE_DTYPE))(
+    types.float64[::1], types.int64[::1], types.int64[::1], types.int64[::1],
+    types.uint8[::1])
+
+
+@njit(_RECORDS_SIGNATURE, cache=True)
+def node_records(threshold, left, right, feature, mgl):
+    """The walk's node records from arrays in scikit-learn's layout (int64
+    ids, C-contiguous); compiled, so that the boosting loop builds them too."""
+    n = left.shape[0]
+    nodes = np.empty(n, NODE_DTYPE)
+    for i in range(n):
+        t = np.float32(threshold[i])
+        if np.float64(t) > threshold[i]:  # rounded up: one float32 down
+            t = np.nextafter(t, np.float32(-np.inf))
+        nd = nodes[i]
+        nd.threshold = t
+        nd.left = np.uint32(max(left[i], 0))
+        nd.right = np.uint32(max(right[i], 0))
+        nd.feature = np.uint32(max(feature[i], 0)) | (_MGL_BIT if mgl[i] != 0
+                                                      else np.uint32(0))
+    return nodes
+
+
 def walk_records(threshold, left, right, feature, mgl):
     """The walk's node records from arrays in scikit-learn's layout."""
-    nodes = np.empty(left.shape[0], dtype=NODE_DTYPE)
-    t32 = threshold.astype(np.float32)
-    above = t32.astype(np.float64) > threshold  # rounded up: one float32 down
-    t32[above] = np.nextafter(t32[above], np.float32(-np.inf))
-    nodes["threshold"] = t32
-    nodes["left"] = np.where(left < 0, 0, left)
-    nodes["right"] = np.where(right < 0, 0, right)
-    nodes["feature"] = (np.maximum(feature, 0).astype(np.uint32)
-                        | np.where(mgl != 0, _MGL_BIT, np.uint32(0)))
-    return nodes
+    return node_records(np.require(threshold, np.float64, ["C", "W"]),
+                        np.require(left, np.int64, ["C", "W"]),
+                        np.require(right, np.int64, ["C", "W"]),
+                        np.require(feature, np.int64, ["C", "W"]),
+                        np.require(mgl, np.uint8, ["C", "W"]))
 
 
 @njit(cache=True)
@@ -312,6 +334,17 @@ def _parents_and_depths(nodes):
     return parent, depth
 
 
+# An operation over a stack's rows: its four compiled walks, over dense rows
+# ``(X, nodes, roots, *payload, lo, hi, shift)`` or CSR rows ``(indptr,
+# indices, data, buffer, nodes, roots, *payload, lo, hi)``, serial, and in
+# parallel (``..., *payload, chunk)``), chosen by ``TreeStack._walk_rows``.
+RowWalks = namedtuple("RowWalks", ["dense", "dense_parallel", "sparse", "sparse_parallel"])
+LEAVES = RowWalks(_leaves_block, _leaves_parallel, _sparse_leaves_block,
+                  _sparse_leaves_parallel)
+VALUE_SUM = RowWalks(_value_sum_block, _value_sum_parallel, _sparse_value_sum_block,
+                     _sparse_value_sum_parallel)
+
+
 # Measured (2 cores, loadavg ~4 from other work): one tree's walk is serially
 # 34 us for 1,024 rows and in parallel 22 us, parallel ahead from ~512 rows;
 # but a parallel region on a busy machine waits 8-16 ms for a time slice, so
@@ -382,26 +415,31 @@ class TreeStack:
             dtype=np.float64)
         self._parent = self._depth = None
 
-    def leaves(self, X):
-        """Global leaf id of each row in each tree, shape (n_samples, n_trees)."""
+    def _walk_rows(self, walks, X, *payload):
+        """Run the operation ``walks`` (a :class:`RowWalks`) over the rows of
+        ``X``: dense or sparse, serial below ``SERIAL_ROWS`` rows, else one
+        chunk of rows per thread.  ``payload`` is the operation's own
+        arrays, written in place."""
         n = X.shape[0]
-        leaves = np.empty((n, self.roots.shape[0]), dtype=np.int64)
+        trees = (self.nodes, self.roots)
         if sp.issparse(X):
-            indptr, indices, data = _sparse_walk_input(X)
-            buffer = np.zeros((_buffer_rows(n, X.shape[1]), X.shape[1]), dtype=np.float32)
+            rows = _sparse_walk_input(X) + (
+                np.zeros((_buffer_rows(n, X.shape[1]), X.shape[1]), dtype=np.float32),)
             if n < SERIAL_ROWS:
-                _sparse_leaves_block(indptr, indices, data, buffer, self.nodes,
-                                     self.roots, leaves, np.int64(0), np.int64(n))
+                walks.sparse(*rows, *trees, *payload, _ZERO, np.int64(n))
             else:
-                _sparse_leaves_parallel(indptr, indices, data, buffer, self.nodes,
-                                        self.roots, leaves, _chunk_rows(n))
+                walks.sparse_parallel(*rows, *trees, *payload, _chunk_rows(n))
         else:
             X = _walk_input(X)
             if n < SERIAL_ROWS:
-                _leaves_block(X, self.nodes, self.roots, leaves, np.int64(0),
-                              np.int64(n), np.int64(0))
+                walks.dense(X, *trees, *payload, _ZERO, np.int64(n), _ZERO)
             else:
-                _leaves_parallel(X, self.nodes, self.roots, leaves, _chunk_rows(n))
+                walks.dense_parallel(X, *trees, *payload, _chunk_rows(n))
+
+    def leaves(self, X):
+        """Global leaf id of each row in each tree, shape (n_samples, n_trees)."""
+        leaves = np.empty((X.shape[0], self.roots.shape[0]), dtype=np.int64)
+        self._walk_rows(LEAVES, X, leaves)
         return leaves
 
     def apply(self, X):
@@ -414,27 +452,8 @@ class TreeStack:
     def value_sum(self, X):
         """Sum over the trees of each row's leaf value, in tree order,
         shape (n_samples, n_outputs * max_n_classes), float64."""
-        n = X.shape[0]
-        total = np.zeros((n, self.values.shape[1]), dtype=np.float64)
-        if sp.issparse(X):
-            indptr, indices, data = _sparse_walk_input(X)
-            buffer = np.zeros((_buffer_rows(n, X.shape[1]), X.shape[1]), dtype=np.float32)
-            if n < SERIAL_ROWS:
-                _sparse_value_sum_block(indptr, indices, data, buffer, self.nodes,
-                                        self.roots, self.values, total, np.int64(0),
-                                        np.int64(n))
-            else:
-                _sparse_value_sum_parallel(indptr, indices, data, buffer, self.nodes,
-                                           self.roots, self.values, total,
-                                           _chunk_rows(n))
-        else:
-            X = _walk_input(X)
-            if n < SERIAL_ROWS:
-                _value_sum_block(X, self.nodes, self.roots, self.values, total,
-                                 np.int64(0), np.int64(n), np.int64(0))
-            else:
-                _value_sum_parallel(X, self.nodes, self.roots, self.values, total,
-                                    _chunk_rows(n))
+        total = np.zeros((X.shape[0], self.values.shape[1]), dtype=np.float64)
+        self._walk_rows(VALUE_SUM, X, self.values, total)
         return total
 
     def decision_path(self, X):

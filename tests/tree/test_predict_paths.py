@@ -143,8 +143,10 @@ def test_small_batches_never_enter_a_parallel_region(data, models, monkeypatch):
     def refuse(*args):
         raise AssertionError("a parallel kernel ran for a small batch")
 
-    monkeypatch.setattr(_predictor, "_leaves_parallel", refuse)
-    monkeypatch.setattr(_predictor, "_value_sum_parallel", refuse)
+    for name in ("LEAVES", "VALUE_SUM"):  # every operation's parallel walks
+        walks = getattr(_predictor, name)
+        monkeypatch.setattr(_predictor, name, walks._replace(dense_parallel=refuse,
+                                                             sparse_parallel=refuse))
     for model in models.values():
         for rows in (X_nan[:1], X_nan[:_predictor.SERIAL_ROWS - 1],
                      sp.csr_matrix(X[:100])):
