@@ -25,8 +25,8 @@ import numpy as np
 from numba import njit
 
 from ._histogram import build_histogram, build_histogram_parallel, subtract_histogram
-from ._records import free_record, grow_open_nodes, grow_tree_arrays, take_record, \
-    _grow_i64
+from ._records import borrow, free_record, grow_open_nodes, grow_tree_arrays, \
+    take_record, _grow_i64
 from ._samples import fill_column, partition, poisson_loss
 from ._split_search import find_split, is_leaf_by_rules
 from ._splitting import POISSON, node_impurity, node_medians, stats_weight
@@ -56,7 +56,7 @@ def _take_slot(pool, nodes, keep):
     return victim
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _release_slot(open_, pool, r):
     s = open_.nodes[r].slot
     if s >= 0:
@@ -75,7 +75,7 @@ def _fill_histogram(hist, data, rules, idx, a, b):
                         data.offsets, data.y_cls, data.y_reg, data.w, rules.unit)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _histogram_children(r, left, right, mid, open_, pool, data, rules, work):
     """The children's histograms: the smaller one built, the larger by
     subtraction from the parent's (or both built, if the parent gave its
@@ -159,7 +159,7 @@ def _open_root(open_, pool, data, rules, work, root_stats):
     return r0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _open_child(open_, r, start, end, side, st, data, rules, work):
     """A record for the child ``side`` (0 left, 1 right) of the split open
     node ``r``, holding the samples ``idx[start:end]`` with stats ``st``."""
@@ -244,7 +244,7 @@ def _split_node(r, open_, pool, data, rules, work, tree):
     return left, right
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _emit(r, nd, open_, tree, rules):
     """Give open node ``r`` the id ``nd``: its output row, a leaf's until split.
 
@@ -290,7 +290,7 @@ def _emit(r, nd, open_, tree, rules):
             tree.right[p] = nd
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _finish_leaf(r, open_, pool, rules, work, sample_node):
     """Open node ``r`` stays a leaf: record its rows' leaf, free its record."""
     node = open_.nodes[r]
@@ -304,19 +304,28 @@ def _finish_leaf(r, open_, pool, rules, work, sample_node):
 
 # -- the growers -----------------------------------------------------------------
 @njit(cache=True)
-def grow_depth_first(open_, pool, data, rules, work, tree, sample_node, root_stats):
+def grow_depth_first(records, pool, data, rules, work, arrays, sample_node, root_stats):
     """Grow depth-first (a stack; ids in pre-order).  Returns the output
-    arrays (grown as needed), the node count and the tree's depth."""
+    arrays (``arrays`` grown as needed), the node count and the tree's depth.
+
+    ``records`` (``OpenNodes``) and ``arrays`` (``TreeArrays``) are owned
+    here (reallocated as they fill); every node works on borrowed copies
+    (``sklml.tree._records.borrow``), the caller owning the other bundles."""
+    pool, data, work, sample_node = borrow(pool), borrow(data), borrow(work), \
+        borrow(sample_node)
+    open_ = borrow(records)
+    tree = borrow(arrays)
     pending = np.empty(64, np.int64)
     pending[0] = _open_root(open_, pool, data, rules, work, root_stats)
     n_pending = 1
     node_count = np.int64(0)
     tree_depth = np.int64(0)
-    cap = tree.left.shape[0]
+    cap = arrays.left.shape[0]
     while n_pending > 0:
         if node_count + 3 > cap:  # by 1/8: spare capacity is memory held for nothing
             cap += cap // 8 + 3
-            tree = grow_tree_arrays(tree, cap)
+            arrays = grow_tree_arrays(arrays, cap)
+            tree = borrow(arrays)
         n_pending -= 1
         r = pending[n_pending]
         _emit(r, node_count, open_, tree, rules)
@@ -326,22 +335,27 @@ def grow_depth_first(open_, pool, data, rules, work, tree, sample_node, root_sta
             _finish_leaf(r, open_, pool, rules, work, sample_node)
             continue
         if open_.n_free[0] < 2:
-            open_ = grow_open_nodes(open_)
+            records = grow_open_nodes(records)
+            open_ = borrow(records)
         left, right = _split_node(r, open_, pool, data, rules, work, tree)
         if n_pending + 2 > pending.shape[0]:
             pending = _grow_i64(pending, 2 * pending.shape[0])
         pending[n_pending] = right  # left on top of the stack
         pending[n_pending + 1] = left
         n_pending += 2
-    return tree, node_count, tree_depth
+    return arrays, node_count, tree_depth
 
 
 @njit(cache=True)
-def grow_best_first(open_, pool, data, rules, work, tree, sample_node, root_stats,
+def grow_best_first(records, pool, data, rules, work, arrays, sample_node, root_stats,
                     max_leaf_nodes):
     """Grow best-first up to ``max_leaf_nodes`` leaves (the frontier node of
-    largest improvement next; ids in creation order).  Returns what
-    :func:`grow_depth_first` returns."""
+    largest improvement next; ids in creation order).  Arguments and result
+    as :func:`grow_depth_first`'s."""
+    pool, data, work = borrow(pool), borrow(data), borrow(work)
+    leaf_of = borrow(sample_node)
+    open_ = borrow(records)
+    tree = borrow(arrays)
     pending = np.empty(64, np.int64)
     n_pending = 0
     r0 = _open_root(open_, pool, data, rules, work, root_stats)
@@ -350,16 +364,17 @@ def grow_best_first(open_, pool, data, rules, work, tree, sample_node, root_stat
     _emit(r0, node_count, open_, tree, rules)
     node_count += 1
     if open_.splits[r0].found == 0:
-        _finish_leaf(r0, open_, pool, rules, work, sample_node)
+        _finish_leaf(r0, open_, pool, rules, work, leaf_of)
     else:
         pending[0] = r0
         n_pending = 1
     splits_left = max_leaf_nodes - 1
-    cap = tree.left.shape[0]
+    cap = arrays.left.shape[0]
     while n_pending > 0 and splits_left > 0:
         if node_count + 3 > cap:
             cap += cap // 8 + 3
-            tree = grow_tree_arrays(tree, cap)
+            arrays = grow_tree_arrays(arrays, cap)
+            tree = borrow(arrays)
         k_best = 0
         for k in range(1, n_pending):
             if (open_.splits[pending[k]].improvement
@@ -371,7 +386,8 @@ def grow_best_first(open_, pool, data, rules, work, tree, sample_node, root_stat
         n_pending -= 1
         splits_left -= 1
         if open_.n_free[0] < 2:
-            open_ = grow_open_nodes(open_)
+            records = grow_open_nodes(records)
+            open_ = borrow(records)
         left, right = _split_node(r, open_, pool, data, rules, work, tree)
         if n_pending + 2 > pending.shape[0]:
             pending = _grow_i64(pending, 2 * pending.shape[0])
@@ -381,14 +397,15 @@ def grow_best_first(open_, pool, data, rules, work, tree, sample_node, root_stat
             node_count += 1
         for ch in (right, left):  # the frontier's order breaks ties
             if open_.splits[ch].found == 0:
-                _finish_leaf(ch, open_, pool, rules, work, sample_node)
+                _finish_leaf(ch, open_, pool, rules, work, leaf_of)
             else:
                 pending[n_pending] = ch
                 n_pending += 1
-    # what is left of the frontier are leaves
+    # what is left of the frontier are leaves (read through the owned
+    # ``records``, alive to here)
     if rules.want_leaves:
         for k in range(n_pending):
-            node = open_.nodes[pending[k]]
+            node = records.nodes[pending[k]]
             for i in range(node.start, node.end):
                 sample_node[work.idx[i]] = node.node_id
-    return tree, node_count, tree_depth
+    return arrays, node_count, tree_depth

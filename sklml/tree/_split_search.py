@@ -57,7 +57,7 @@ def is_leaf_by_rules(rules, depth, n, wn, impurity):
             or impurity <= EPSILON)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def find_split(r, open_, pool, data, rules, work):
     """The best split of open node ``r`` into its split record
     (``open_.splits[r]``); returns whether one was found (``found``).
@@ -132,7 +132,7 @@ def _best_split_from_histogram(hist, data, rules, work, start, end, tot, wn, lo,
     return best_feat
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _best_split_by_feature(data, rules, work, start, end, tot, wn, lo, hi):
     """Dense data: the best split over the drawn features (all, in order,
     unless ``max_features < n_features``), each histogrammed in turn into
@@ -196,7 +196,7 @@ def _best_split_by_feature(data, rules, work, start, end, tot, wn, lo, hi):
     return best_feat
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _record_split(split, best_feat, imp, start, end, tot, wn, data, rules, work):
     """The scans' best candidate (``work.best``, ``work.best_left``) of
     feature ``best_feat`` into the split record, with its exact improvement;
