@@ -21,7 +21,8 @@ Each scan ranks candidates by a proxy and keeps the best in ``work.best``
 computes the chosen split's exact improvement, children impurities and
 threshold into the split record.  Every search takes the fit's bundles
 (``TrainingData``, ``GrowthRules``, ``Workspace``) instead of some forty
-separate arguments.
+separate arguments; :func:`find_split` and the small-node searches are
+inlined into the grower's one call per split (why: ``sklml.tree._records``).
 """
 
 import numpy as np
