@@ -33,6 +33,7 @@ CRITERIA_REG = {"squared_error": SQUARED_ERROR, "friedman_mse": SQUARED_ERROR,
 # scikit-learn's criterion EPSILON: a Poisson child needs a larger target sum
 POISSON_EPSILON = 10 * np.finfo(np.float64).eps
 POISSON_RELATIVE = 1e-9
+FEATURE_THRESHOLD = 1e-7  # scikit-learn's: a smaller span is a constant feature
 
 _LN2 = np.log(2.0)
 
