@@ -14,6 +14,7 @@ from numba import njit
 
 from sklml.tree._builder import build_tree
 from sklml.tree._predictor import _walk, node_records
+from sklml.tree._records import BuildResult
 
 EPS = np.finfo(np.float64).eps
 # A literal 0 passed between compiled functions would compile a second,
@@ -162,8 +163,10 @@ _SERIAL_PARALLEL = {"comprehension": False, "reduction": False, "inplace_binop":
 def _without_leaves(out):
     """A round's tree as kept until the end: its rows' leaves dropped (they
     would hold n_samples ints per round)."""
-    return (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8],
-            np.empty(0, np.int32), out[10])
+    return BuildResult(out.children_left, out.children_right, out.feature, out.threshold,
+                       out.missing_go_to_left, out.impurity, out.n_node_samples,
+                       out.weighted_n_node_samples, out.value, np.empty(0, np.int32),
+                       out.max_depth)
 
 
 @njit(cache=True)
@@ -311,7 +314,7 @@ def samme_loop(X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                          max_leaf_nodes, min_impurity_decrease, seeds[iboost],
                          parallel, want_leaves, offsets, random_split, no_constraints,
                          row_ptr, row_feat, row_bin, zero_bin)
-        _misclassified_blocks(sw, out[9], _leaf_classes(out[8]), y_cls, incorrect,
+        _misclassified_blocks(sw, out.sample_node, _leaf_classes(out.value), y_cls, incorrect,
                               buffer, block_lo, block_len, sums)
         error = add_blocks(sums, n, block_lo, block_len) / sw_total
         if error <= 0:
@@ -352,9 +355,9 @@ def _concat(trees):
     n_rounds = len(trees)
     offsets = np.zeros(n_rounds + 1, np.int64)
     for r in range(n_rounds):
-        offsets[r + 1] = offsets[r] + trees[r][0].shape[0]
+        offsets[r + 1] = offsets[r] + trees[r].children_left.shape[0]
     total_nodes = offsets[n_rounds]
-    n_values = trees[0][8].shape[1] if n_rounds > 0 else 1
+    n_values = trees[0].value.shape[1] if n_rounds > 0 else 1
     left = np.empty(total_nodes, np.int64)
     right = np.empty(total_nodes, np.int64)
     feature = np.empty(total_nodes, np.int64)
@@ -369,16 +372,16 @@ def _concat(trees):
         t = trees[r]
         a = offsets[r]
         b = offsets[r + 1]
-        left[a:b] = t[0]
-        right[a:b] = t[1]
-        feature[a:b] = t[2]
-        threshold[a:b] = t[3]
-        mgl[a:b] = t[4]
-        impurity[a:b] = t[5]
-        n_node[a:b] = t[6]
-        wn[a:b] = t[7]
-        value[a:b] = t[8]
-        depths[r] = t[10]
+        left[a:b] = t.children_left
+        right[a:b] = t.children_right
+        feature[a:b] = t.feature
+        threshold[a:b] = t.threshold
+        mgl[a:b] = t.missing_go_to_left
+        impurity[a:b] = t.impurity
+        n_node[a:b] = t.n_node_samples
+        wn[a:b] = t.weighted_n_node_samples
+        value[a:b] = t.value
+        depths[r] = t.max_depth
     return left, right, feature, threshold, mgl, impurity, n_node, wn, value, offsets, depths
 
 
@@ -513,10 +516,11 @@ def r2_loop(X, X_binned, n_bins, bin_lo, bin_hi, y_cls, y_reg, sample_weight, cr
                          seeds[iboost], parallel, want_leaves, offsets,
                          random_split, no_constraints, dense, dense_feat,
                          dense_bin, dense)
-        nodes = node_records(out[3], out[0].astype(np.int64), out[1].astype(np.int64),
-                             out[2].astype(np.int64), out[4])
-        value = out[8]
-        sample_node = out[9]
+        nodes = node_records(out.threshold, out.children_left.astype(np.int64),
+                             out.children_right.astype(np.int64),
+                             out.feature.astype(np.int64), out.missing_go_to_left)
+        value = out.value
+        sample_node = out.sample_node
         for i in range(n):  # rows out of the bootstrap: the tree's walk
             if sample_node[i] < 0 and sw[i] > 0:
                 sample_node[i] = _walk(X, i, nodes)
